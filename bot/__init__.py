@@ -1,0 +1,1 @@
+"""The edges: configuration, process wiring and one adapter per platform (console, Slack, Telegram)."""

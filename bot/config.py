@@ -1,0 +1,45 @@
+"""Settings from the environment and .env (mirrored line by line in .env.example)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; platforms are enabled by the presence of their tokens."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///contractbot.db"
+    default_timezone: str = "Asia/Shanghai"
+    default_currency: str = "CNY"
+    default_language: str = "en"
+    log_level: str = "WARNING"
+    dispatch_interval_seconds: int = 30
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    port: int = 3000
+
+    telegram_bot_token: str | None = None
+    telegram_api_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_webhook_path: str = "/telegram/webhook"
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack runs when a bot token is set."""
+        return bool(self.slack_bot_token)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Telegram runs when a bot token is set."""
+        return bool(self.telegram_bot_token)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings now (never at import time), with explicit overrides winning."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]

@@ -1,0 +1,57 @@
+"""Read commands line by line from stdin and print the replies."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.console.render import render
+from handlers.core import Core
+from handlers.messages import IncomingMessage, Sender
+
+
+def console_message(text: str, *, user: str, chat: str, lang: str | None, tz: str | None) -> IncomingMessage:
+    """A console line as a neutral message: the chat is the team, the user name is the person."""
+    return IncomingMessage(
+        platform="console",
+        tenant_key=chat,
+        tenant_name=chat,
+        text=text,
+        sender=Sender(user_id=user, handle=user, display_name=user, language=lang, timezone=tz),
+        chat_id=chat,
+        chat_type="group",
+    )
+
+
+def run_console(
+    core: Core,
+    *,
+    user: str,
+    chat: str,
+    lang: str | None = None,
+    tz: str | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Serve one console chat until end of input."""
+    inp = stdin or sys.stdin
+    out = stdout or sys.stdout
+    interactive = inp.isatty()
+    if interactive:
+        out.write(f"ContractBot console · team “{chat}” · you are @{user}. Type help / 帮助, Ctrl-D to quit.\n")
+    while True:
+        if interactive:
+            out.write("> ")
+            out.flush()
+        line = inp.readline()
+        if not line:
+            break
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if text.lower() in ("quit", "exit", "退出"):
+            break
+        for reply in core.handle(console_message(text, user=user, chat=chat, lang=lang, tz=tz)):
+            out.write(render(reply) + "\n\n")
+        out.flush()
+    return 0

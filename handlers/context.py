@@ -1,0 +1,112 @@
+"""The context of one command: its transaction, team, sender, language and clock; and who is who."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from handlers.errors import Refused, UserError
+from handlers.grammar import OwnerRef
+from handlers.i18n import t
+from handlers.replies import PersonRef
+from storage import repo
+from storage.models import Contract, Milestone, Person, Tenant
+
+
+@dataclass
+class Ctx:
+    """Everything a use case needs: one session (one transaction), the team, the sender, the language."""
+
+    session: Session
+    tenant: Tenant
+    person: Person
+    lang: str
+    now: datetime
+    chat_id: str = ""
+    chat_type: str = "group"
+
+    @property
+    def tz(self) -> str:
+        """The zone dates are read in: the sender's own, else the team's."""
+        return self.person.timezone or self.tenant.timezone
+
+    @property
+    def today(self) -> date:
+        """Today in the sender's zone."""
+        return self.now.astimezone(ZoneInfo(self.tz)).date()
+
+    def t(self, key: str, **params: object) -> str:
+        """A sentence in this command's language."""
+        return t(key, self.lang, **params)
+
+
+def person_ref(person: Person | None) -> PersonRef | None:
+    """The reply-side view of a person."""
+    if person is None:
+        return None
+    return PersonRef(
+        name=person.display_name or person.handle or person.platform_user_id or "?",
+        platform_user_id=person.platform_user_id,
+        handle=person.handle,
+        person_id=person.id,
+    )
+
+
+def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
+    """Find the person a mention names, creating them on first mention."""
+    s = ctx.session
+    person = repo.find_person(s, tenant_id=ctx.tenant.id or 0, user_id=ref.user_id, handle=ref.handle)
+    if person is None and ref.user_id and ref.name:
+        person = repo.find_person(s, tenant_id=ctx.tenant.id or 0, handle=ref.name)
+        if person is not None and person.platform_user_id is None:
+            person.platform_user_id = ref.user_id
+    if person is None:
+        person = Person(
+            tenant_id=ctx.tenant.id or 0,
+            platform_user_id=ref.user_id,
+            handle=ref.handle if ref.handle else None,
+            display_name=ref.name or ref.handle or ref.user_id or "",
+            role="member",
+        )
+        s.add(person)
+        s.flush()
+        repo.audit(
+            s, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="person.created", entity="person",
+            entity_id=person.id, after=repo.snapshot(person, ("platform_user_id", "handle", "display_name")),
+        )
+    return person
+
+
+def find_contract(ctx: Ctx, number: str, example: str) -> Contract:
+    """Look a contract up by number in this team, suggesting close matches when it is not there."""
+    contract = repo.get_contract(ctx.session, tenant_id=ctx.tenant.id or 0, number=number)
+    if contract is not None:
+        return contract
+    numbers = repo.contract_numbers(ctx.session, tenant_id=ctx.tenant.id or 0)
+    by_upper = {n.upper(): n for n in numbers}
+    close = difflib.get_close_matches(number.upper(), list(by_upper), n=3, cutoff=0.6)
+    if close:
+        raise UserError(
+            "err.contract_unknown_suggest", example=example, number=number,
+            suggestions=", ".join(by_upper[c] for c in close),
+        )
+    raise UserError("err.contract_unknown", example=example, number=number)
+
+
+def require_writer(ctx: Ctx) -> None:
+    """Refuse viewers, who may only read."""
+    if ctx.person.role == "viewer":
+        raise Refused("err.viewer")
+
+
+def require_actor(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
+    """Allow only the milestone owner, the contract owner or a team admin to act on a milestone."""
+    require_writer(ctx)
+    me = ctx.person.id
+    if ctx.person.role == "admin" or me in (milestone.owner_id, contract.owner_id):
+        return
+    raise Refused("err.not_allowed", number=contract.number, title=milestone.title)

@@ -1,0 +1,149 @@
+"""The core: one entry point per incoming message, one transaction per command, one error boundary."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from handlers import grammar, usecases
+from handlers.context import Ctx
+from handlers.errors import UserError
+from handlers.i18n import norm_lang, t
+from handlers.messages import IncomingMessage, Sender
+from handlers.replies import Reply
+from storage import repo
+from storage.db import transaction
+from storage.models import Person, ProcessedEvent, Tenant
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The current instant, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Core:
+    """The platform-neutral bot: adapters hand it neutral messages and render what it returns."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock = system_clock,
+        default_timezone: str = "Asia/Shanghai",
+        default_currency: str = "CNY",
+        default_language: str = "en",
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.defaults = {"timezone": default_timezone, "currency": default_currency, "language": default_language}
+
+    # -- entry points ---------------------------------------------------------------------------------
+
+    def handle(self, msg: IncomingMessage) -> list[Reply]:
+        """Run one typed command and return the replies; never raises for the user's mistakes."""
+        now = self.clock()
+        lang = grammar.detect_language(grammar.split_verb(msg.text)[2]) or grammar.detect_language(msg.text)
+        try:
+            with transaction(self.engine) as session:
+                if msg.event_id and not self._first_delivery(session, msg.platform, msg.event_id):
+                    return []
+                ctx = self.context(session, msg, now)
+                lang = lang or ctx.lang
+                parsed = grammar.parse(msg.text, now=now, tz=ctx.tz, lang_hint=lang)
+                ctx.lang = parsed.lang
+                return usecases.run(ctx, parsed.command)
+        except UserError as err:
+            return [error_reply(err, lang or self.defaults["language"])]
+        except Exception:  # the one error boundary: log it, tell the user, keep the bot alive
+            ref = uuid.uuid4().hex[:8]
+            log.exception("command failed (ref %s): %r", ref, msg.text)
+            return [Reply(title=t("err.internal", lang or "en", ref=ref), error=True, ephemeral=True,
+                          lang=lang or "en")]
+
+    # -- context ----------------------------------------------------------------------------------------
+
+    def context(self, session: Session, msg: IncomingMessage, now: datetime) -> Ctx:
+        """Find or create the team and the sender, and work out the reply language."""
+        tenant = repo.ensure_tenant(
+            session, platform=msg.platform, external_id=msg.tenant_key, name=msg.tenant_name, **self.defaults
+        )
+        person = ensure_sender(session, tenant, msg.sender, private=msg.chat_type == "private", now=now)
+        lang = norm_lang(person.language) or norm_lang(tenant.language) or "en"
+        return Ctx(session=session, tenant=tenant, person=person, lang=lang, now=now, chat_id=msg.chat_id,
+                   chat_type=msg.chat_type)
+
+    def _first_delivery(self, session: Session, platform: str, event_id: str) -> bool:
+        """Record a platform event id; False when it was seen before (a retried delivery)."""
+        seen = session.exec(
+            select(ProcessedEvent).where(ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)
+        ).first()
+        if seen is not None:
+            return False
+        try:
+            with session.begin_nested():
+                session.add(ProcessedEvent(platform=platform, event_id=event_id))
+        except IntegrityError:
+            return False
+        return True
+
+
+def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: bool, now: datetime) -> Person:
+    """Find the sender in the team (by id, else by the @handle someone used for them) or add them.
+
+    The first person of a team becomes its admin.
+    """
+    tenant_id = tenant.id or 0
+    person = repo.find_person(session, tenant_id=tenant_id, user_id=sender.user_id)
+    if person is None and sender.handle:
+        person = repo.find_person(session, tenant_id=tenant_id, handle=sender.handle)
+        if person is not None and person.platform_user_id not in (None, sender.user_id):
+            person = None  # that handle belongs to someone else now
+    if person is None:
+        first = repo.count_people(session, tenant_id=tenant_id) == 0 or not _has_admin(session, tenant_id)
+        person = Person(tenant_id=tenant_id, platform_user_id=sender.user_id, handle=sender.handle,
+                        display_name=sender.display_name or sender.handle or sender.user_id,
+                        timezone=sender.timezone, language=norm_lang(sender.language),
+                        role="admin" if first else "member", can_dm=private, created_at=now)
+        session.add(person)
+        session.flush()
+        repo.audit(session, tenant_id=tenant_id, actor_id=person.id, action="person.joined", entity="person",
+                   entity_id=person.id, after=repo.snapshot(person, ("platform_user_id", "handle", "role")))
+        return person
+    changed = False
+    if person.platform_user_id is None:
+        person.platform_user_id, changed = sender.user_id, True
+    if sender.handle and person.handle != sender.handle:
+        person.handle, changed = sender.handle, True
+    if sender.display_name and person.display_name != sender.display_name:
+        person.display_name, changed = sender.display_name, True
+    if private and not person.can_dm:
+        person.can_dm, changed = True, True
+    if sender.timezone and not person.timezone:
+        person.timezone, changed = sender.timezone, True
+    if changed:
+        session.add(person)
+        session.flush()
+    return person
+
+
+def _has_admin(session: Session, tenant_id: int) -> bool:
+    return session.exec(select(Person).where(Person.tenant_id == tenant_id, Person.role == "admin")).first() is not None
+
+
+def error_reply(err: UserError, lang: str) -> Reply:
+    """A one-line reason plus a correct example, shown only to the sender."""
+    reply = Reply(title=t("error.prefix", lang, reason=t(err.key, lang, **err.params)), error=True, ephemeral=True,
+                  lang=lang)
+    if err.example:
+        reply.context.append(t("error.example", lang, example=err.example))
+    return reply

@@ -1,0 +1,483 @@
+"""The command grammar: text in English or Chinese -> a typed command, or a ParseError with an example.
+
+The grammar is deliberately forgiving about order ("首付款 30% 下周五 @张三" and
+"first payment 30% due next Friday owner @alice" both work): it pulls out the parts it can recognise
+(mentions, keyword segments, the date phrase, amounts, percentages) and what remains is the name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from handlers import amounts, dates
+from handlers.errors import UserError
+
+# --- verbs -------------------------------------------------------------------------------------------
+
+VERBS: dict[str, tuple[str, ...]] = {
+    "new": ("new", "create", "add", "新建", "新增", "创建", "新合同", "录入"),
+    "milestone": ("milestone", "ms", "节点", "里程碑"),
+    "done": ("done", "complete", "finish", "完成", "已完成"),
+    "show": ("show", "view", "查看", "详情"),
+    "list": ("list", "ls", "列表", "清单"),
+    "mine": ("mine", "我的"),
+    "overdue": ("overdue", "逾期"),
+    "week": ("本周到期", "本周"),
+    "help": ("help", "?", "？", "帮助", "帮忙", "说明"),
+}
+_VERB_OF = {alias.lower(): verb for verb, aliases in VERBS.items() for alias in aliases}
+# Chinese verbs may be typed without a space: 完成HT-2026-002 首付款
+_ZH_VERBS = sorted((a for a in _VERB_OF if re.search(r"[\u4e00-\u9fff]", a)), key=len, reverse=True)
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
+MENTION_RE = re.compile(
+    r"<@(?P<id>[A-Za-z0-9:_\-]+)(?:\|(?P<name>[^>]+))?>"
+    r"|(?<![\w.@])@(?P<handle>[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-]*)"
+)
+QUOTED_RE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|「([^」]+)」|'([^']+)'")
+
+MILESTONE_KINDS = ("payment", "delivery", "acceptance", "warranty", "renewal", "other")
+
+# Words that say what kind a milestone is; checked in this order, so 交付验收 is an acceptance.
+_KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("warranty", ("warranty", "retention", "质保", "保证金")),
+    ("renewal", ("renewal", "renew", "续约", "续签", "续费")),
+    ("acceptance", ("acceptance", "accept", "验收", "sign-off", "signoff")),
+    ("payment", ("payment", "pay", "invoice", "installment", "deposit", "款", "付", "回款", "发票")),
+    ("delivery", ("delivery", "deliver", "go-live", "golive", "launch", "交付", "上线", "发货", "交货")),
+)
+_KIND_NAMES = {
+    "payment": ("payment", "付款", "款项", "回款"),
+    "delivery": ("delivery", "交付"),
+    "acceptance": ("acceptance", "验收"),
+    "warranty": ("warranty", "质保"),
+    "renewal": ("renewal", "续约"),
+    "other": ("other", "其他"),
+}
+
+
+def detect_language(text: str) -> str | None:
+    """Say 'zh' for Chinese text, 'en' for Latin text, None when there is nothing to tell."""
+    if _CJK.search(text):
+        return "zh"
+    if re.search(r"[A-Za-z]", text):
+        return "en"
+    return None
+
+
+def milestone_kind(title: str) -> str:
+    """Guess a milestone's kind from its name (首付款 -> payment, 交付验收 -> acceptance)."""
+    low = title.lower()
+    for kind, words in _KIND_WORDS:
+        if any(w in low for w in words):
+            return kind
+    return "other"
+
+
+def kind_from_word(word: str) -> str | None:
+    """Map a typed kind name (payment / 付款 ...) to a kind."""
+    low = word.strip().lower()
+    for kind, names in _KIND_NAMES.items():
+        if low in names:
+            return kind
+    return None
+
+
+# --- commands ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """A person named in a command: a platform user id, an @handle, or both."""
+
+    user_id: str | None = None
+    handle: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date the user typed, with what we understood and any note on an ambiguous reading."""
+
+    value: date
+    text: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class NewContract:
+    number: str
+    title: str
+    counterparty: str = ""
+    amount: Decimal | None = None
+    currency: str | None = None
+    end_on: DateValue | None = None
+    start_on: DateValue | None = None
+    signed_on: DateValue | None = None
+    owner: OwnerRef | None = None
+    notice_days: int | None = None
+    auto_renew: bool = False
+    crm_opportunity: str | None = None
+    crm_order: str | None = None
+    channel: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class AddMilestone:
+    number: str
+    title: str
+    kind: str
+    due_on: DateValue
+    owner: OwnerRef | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class CompleteMilestone:
+    number: str
+    milestone: str = ""
+
+
+@dataclass(frozen=True)
+class ShowContract:
+    number: str
+
+
+@dataclass(frozen=True)
+class ListItems:
+    scope: str  # contracts | mine | overdue | week
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str = ""
+
+
+Command = NewContract | AddMilestone | CompleteMilestone | ShowContract | ListItems | Help
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed command and the language it was typed in."""
+
+    command: Command
+    lang: str
+
+
+# --- pieces ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Text:
+    """Text being taken apart: pieces are cut out as they are recognised."""
+
+    text: str
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+    def cut(self, start: int, end: int) -> str:
+        piece = self.text[start:end]
+        self.text = self.text[:start] + " " * (end - start) + self.text[end:]
+        return piece
+
+    def rest(self) -> str:
+        return re.sub(r"\s+", " ", self.text).strip()
+
+
+def _owner_from_match(m: re.Match[str]) -> OwnerRef:
+    if m.group("id"):
+        return OwnerRef(user_id=m.group("id"), name=m.group("name"))
+    return OwnerRef(handle=m.group("handle"))
+
+
+def take_mentions(t: _Text) -> list[OwnerRef]:
+    """Cut every mention out of the text, in order."""
+    found: list[OwnerRef] = []
+    while (m := MENTION_RE.search(t.text)) is not None:
+        found.append(_owner_from_match(m))
+        t.cut(m.start(), m.end())
+    return found
+
+
+def _keyword_pattern(words: tuple[str, ...]) -> str:
+    parts = []
+    for w in sorted(words, key=len, reverse=True):
+        if _CJK.search(w):
+            parts.append(rf"(?:(?<=\s)|^){re.escape(w)}[:：]?")
+        else:
+            parts.append(rf"(?<![\w-]){re.escape(w)}(?![\w-])[:：]?")
+    return "|".join(parts)
+
+
+def split_keywords(text: str, keywords: dict[str, tuple[str, ...]]) -> tuple[str, dict[str, str]]:
+    """Split 'head kw1 value kw2 value' into the head and {kw: value}; values run to the next keyword."""
+    pattern = re.compile(
+        "|".join(f"(?P<{name.replace('-', '_')}>{_keyword_pattern(words)})" for name, words in keywords.items()),
+        re.IGNORECASE,
+    )
+    hits = [(m.start(), m.end(), m.lastgroup or "") for m in pattern.finditer(text)]
+    if not hits:
+        return text.strip(), {}
+    head = text[: hits[0][0]].strip()
+    values: dict[str, str] = {}
+    for i, (_start, end, name) in enumerate(hits):
+        stop = hits[i + 1][0] if i + 1 < len(hits) else len(text)
+        values[name.replace("_", "-")] = text[end:stop].strip()
+    return head, values
+
+
+def _date_value(phrase: str, *, now: datetime, tz: str, example: str) -> DateValue:
+    phrase = phrase.strip()
+    if not phrase:
+        raise UserError("err.date_missing", example=example)
+    found = dates.find_date(phrase, now=now, tz=tz)
+    if found is None or phrase[: found.start].strip() or phrase[found.end:].strip():
+        value = dates.parse_date(phrase, now=now, tz=tz)
+        if value is None:
+            raise UserError("err.date_unreadable", example=example, phrase=phrase)
+        return DateValue(value, phrase)
+    return DateValue(found.value, found.text, found.note)
+
+
+def _find_date_in(t: _Text, *, now: datetime, tz: str) -> DateValue | None:
+    found = dates.find_date(t.text, now=now, tz=tz)
+    if found is None:
+        return None
+    t.cut(found.start, found.end)
+    return DateValue(found.value, found.text, found.note)
+
+
+def _take_money(t: _Text, *, small_ok: bool) -> amounts.Money | None:
+    money = amounts.find_money(t.text)
+    if money is None:
+        return None
+    raw = t.text[money.start: money.end]
+    bare = money.currency is None and re.fullmatch(r"\s*-?\d+\s*", raw) is not None
+    # a lone small number inside a name ("phase 2 payment") is part of the name, not money
+    if bare and not small_ok and 0 < money.amount < 100:
+        return None
+    t.cut(money.start, money.end)
+    return money
+
+
+def _check_amount(value: Decimal, example: str) -> Decimal:
+    if value <= 0:
+        raise UserError("err.amount_negative", example=example, amount=str(value))
+    if value > amounts.MAX_AMOUNT:
+        raise UserError("err.amount_absurd", example=example, amount=f"{value:,}")
+    return value
+
+
+def _check_number(number: str, example: str) -> str:
+    if not number or not NUMBER_RE.match(number) or not re.search(r"\d", number):
+        raise UserError("err.number_missing", example=example, got=number)
+    return number.upper()
+
+
+# --- the commands ------------------------------------------------------------------------------------
+
+_CONTRACT_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "end": ("ends", "expires", "until", "end-date", "到期", "截止", "结束", "到期日"),
+    "start": ("starts", "start", "effective", "开始", "起始", "生效"),
+    "signed": ("signed", "签订", "签署", "签约"),
+    "owner": ("owner", "负责人", "责任人"),
+    "notice": ("notice", "通知期"),
+    "opp": ("opp", "opportunity", "商机"),
+    "order": ("order", "订单"),
+    "channel": ("channel", "频道"),
+    "kind": ("kind", "type", "类型"),
+    "currency": ("currency", "币种"),
+    "counterparty": ("with", "client", "customer", "客户", "对方", "甲方"),
+}
+_MILESTONE_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "owner": ("owner", "负责人", "责任人"),
+    "amount": ("amount", "金额"),
+    "kind": ("kind", "type", "类型"),
+}
+_AUTO_RENEW = re.compile(r"(?<![\w-])(auto-?renew(?:al|s)?)(?![\w-])|自动续约|自动续期", re.IGNORECASE)
+_NOTICE_ZH = re.compile(r"提前\s*(\d+)\s*天\s*(?:通知)?")
+_DUE_WORDS = re.compile(r"(?<![\w-])(due(?:\s+on|\s+by)?|by|on|deadline)(?![\w-])|截止(?:日期)?|到期", re.IGNORECASE)
+
+
+def _parse_new(words: str, *, now: datetime, tz: str, ex: str) -> NewContract:
+    number, _, rest = words.partition(" ")
+    number = _check_number(number, ex)
+    t = _Text(rest)
+    auto = False
+    if (m := _AUTO_RENEW.search(t.text)) is not None:
+        auto = True
+        t.cut(m.start(), m.end())
+    notice: int | None = None
+    if (m := _NOTICE_ZH.search(t.text)) is not None:
+        notice = int(m.group(1))
+        t.cut(m.start(), m.end())
+    quoted = [next(g for g in m.groups() if g) for m in QUOTED_RE.finditer(t.text)]
+    for m in reversed(list(QUOTED_RE.finditer(t.text))):
+        t.cut(m.start(), m.end())
+    head, kw = split_keywords(t.text, _CONTRACT_KEYWORDS)
+    h = _Text(head)
+    mentions = take_mentions(h)
+    owner = mentions[0] if mentions else None
+    if "owner" in kw:
+        found = take_mentions(_Text(kw["owner"]))
+        if not found:
+            raise UserError("err.owner_missing", example=ex)
+        owner = found[0]
+    end_on = _date_value(kw["end"], now=now, tz=tz, example=ex) if "end" in kw else None
+    start_on = _date_value(kw["start"], now=now, tz=tz, example=ex) if "start" in kw else None
+    signed_on = _date_value(kw["signed"], now=now, tz=tz, example=ex) if "signed" in kw else None
+    if end_on is None:
+        end_on = _find_date_in(h, now=now, tz=tz)
+    money = _take_money(h, small_ok=False)
+    currency = money.currency if money else None
+    if "currency" in kw:
+        currency = amounts.normalize_currency(kw["currency"].split()[0]) if kw["currency"] else None
+    elif (cur := amounts.find_currency(h.text)) is not None:
+        currency = currency or cur[0]
+        h.cut(cur[1], cur[2])
+    amount = _check_amount(money.amount, ex) if money else None
+    if "notice" in kw:
+        m = re.search(r"\d+", kw["notice"])
+        if not m:
+            raise UserError("err.notice_unreadable", example=ex, got=kw["notice"])
+        notice = int(m.group())
+    remaining = h.rest()
+    if len(quoted) >= 2:
+        title, counterparty = quoted[0], quoted[1]
+    elif quoted:
+        title, counterparty = quoted[0], remaining
+    else:
+        title, _, counterparty = remaining.partition(" ")
+    if "counterparty" in kw:
+        counterparty = kw["counterparty"]
+    title, counterparty = title.strip(), counterparty.strip()
+    if not title:
+        raise UserError("err.title_missing", example=ex)
+    kind = kw.get("kind") or None
+    return NewContract(
+        number=number, title=title[:255], counterparty=counterparty[:255], amount=amount, currency=currency,
+        end_on=end_on, start_on=start_on, signed_on=signed_on, owner=owner, notice_days=notice,
+        auto_renew=auto, crm_opportunity=kw.get("opp") or None, crm_order=kw.get("order") or None,
+        channel=kw.get("channel") or None, kind=kind,
+    )
+
+
+def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMilestone:
+    number, _, rest = words.partition(" ")
+    number = _check_number(number, ex)
+    head, kw = split_keywords(rest, _MILESTONE_KEYWORDS)
+    h = _Text(head)
+    mentions = take_mentions(h)
+    owner = mentions[0] if mentions else None
+    if "owner" in kw:
+        found = take_mentions(_Text(kw["owner"]))
+        if not found:
+            raise UserError("err.owner_missing", example=ex)
+        owner = found[0]
+    due = _find_date_in(h, now=now, tz=tz)
+    if due is None:
+        if _DUE_WORDS.search(h.text):
+            after = _DUE_WORDS.split(h.text, maxsplit=1)[-1].strip()
+            raise UserError("err.date_unreadable", example=ex, phrase=after or h.rest())
+        raise UserError("err.date_missing", example=ex)
+    percent: Decimal | None = None
+    if (p := amounts.find_percent(h.text)) is not None:
+        if p.value <= 0:
+            raise UserError("err.percent_range", example=ex, percent=str(p.value))
+        if p.value > 100:
+            raise UserError("err.percent_over", example=ex, percent=str(p.value))
+        percent = p.value
+        h.cut(p.start, p.end)
+    money = None
+    if "amount" in kw:
+        money = amounts.parse_money(kw["amount"])
+        if money is None:
+            raise UserError("err.amount_unreadable", example=ex, got=kw["amount"])
+    elif percent is None:
+        money = _take_money(h, small_ok=False)
+    amount = _check_amount(money.amount, ex) if money else None
+    # leftover filler around the name: "due", "of", "for", 截止 ...
+    title = _DUE_WORDS.sub(" ", h.rest())
+    title = re.sub(r"(?<![\w-])(of|for|the)(?![\w-])", " ", title, flags=re.IGNORECASE)
+    title = re.sub(r"\s+", " ", title).strip(" ,，;；")
+    if not title:
+        raise UserError("err.milestone_name_missing", example=ex)
+    kind = kind_from_word(kw["kind"]) if kw.get("kind") else None
+    if kw.get("kind") and kind is None:
+        raise UserError("err.kind_unknown", example=ex, got=kw["kind"], kinds=", ".join(MILESTONE_KINDS))
+    return AddMilestone(
+        number=number, title=title[:255], kind=kind or milestone_kind(title), due_on=due, owner=owner,
+        amount=amount, currency=money.currency if money else None, percent=percent,
+    )
+
+
+def _parse_list(words: str, lang: str) -> ListItems:
+    low = words.strip().lower()
+    if not low or low in ("all", "contracts", "全部", "合同"):
+        return ListItems("contracts")
+    if low in ("mine", "my", "我的"):
+        return ListItems("mine")
+    if low in ("overdue", "late", "逾期"):
+        return ListItems("overdue")
+    if low in ("due this week", "this week", "week", "due", "本周到期", "本周"):
+        return ListItems("week")
+    raise UserError("err.list_scope", example="list overdue" if lang == "en" else "列表 逾期", got=words)
+
+
+def split_verb(text: str) -> tuple[str, str, str]:
+    """Return (verb, the text after it, the verb as typed); verb is '' when none is known."""
+    text = text.strip()
+    first, _, rest = text.partition(" ")
+    verb = _VERB_OF.get(first.lower())
+    if verb is not None:
+        return verb, rest.strip(), first
+    for alias in _ZH_VERBS:
+        if text.startswith(alias):
+            return _VERB_OF[alias], text[len(alias):].strip(), alias
+    # two-word English forms: "list mine" is handled by list itself; "due this week" for convenience
+    if text.lower() in ("due this week", "this week"):
+        return "week", "", text
+    return "", text, first
+
+
+def example_for(verb: str, lang: str) -> str:
+    """A correct example of a command, in the given language."""
+    from handlers.i18n import t
+
+    return t(f"ex.{verb}", lang)
+
+
+def parse(text: str, *, now: datetime, tz: str, lang_hint: str = "en") -> Parsed:
+    """Parse one command; raise UserError with a reason and an example when it cannot be read."""
+    text = text.replace("\u3000", " ").strip()
+    verb, words, typed = split_verb(text)
+    lang = detect_language(typed) or detect_language(text) or lang_hint
+    if not text:
+        return Parsed(Help(), lang)
+    if not verb:
+        raise UserError("err.unknown_command", example=example_for("help", lang), got=typed[:40])
+    ex = example_for(verb, lang)
+    if verb == "help":
+        return Parsed(Help(words), lang)
+    if verb == "new":
+        return Parsed(_parse_new(words, now=now, tz=tz, ex=ex), lang)
+    if verb == "milestone":
+        return Parsed(_parse_milestone(words, now=now, tz=tz, ex=ex), lang)
+    if verb in ("done", "show"):
+        number, _, rest = words.partition(" ")
+        number = _check_number(number, ex)
+        if verb == "show":
+            return Parsed(ShowContract(number), lang)
+        return Parsed(CompleteMilestone(number, rest.strip()), lang)
+    if verb == "list":
+        return Parsed(_parse_list(words, lang), lang)
+    if verb in ("mine", "overdue", "week"):
+        return Parsed(ListItems(verb), lang)
+    raise UserError("err.unknown_command", example=example_for("help", lang), got=typed[:40])
+

@@ -1,0 +1,84 @@
+"""Use cases on contracts: create and show."""
+
+from __future__ import annotations
+
+from handlers import grammar
+from handlers.amounts import format_money
+from handlers.context import Ctx, find_contract, person_ref, require_writer, resolve_owner
+from handlers.dates import format_date
+from handlers.errors import UserError
+from handlers.grammar import NewContract, ShowContract
+from handlers.replies import Field, Reply
+from handlers.views import contract_fields, milestone_line, percent_of, planned_payments
+from storage import repo
+from storage.models import Contract
+
+
+def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
+    """Add a contract to the team's ledger."""
+    require_writer(ctx)
+    ex = grammar.example_for("new", ctx.lang)
+    tenant_id = ctx.tenant.id or 0
+    if repo.get_contract(ctx.session, tenant_id=tenant_id, number=cmd.number) is not None:
+        raise UserError("err.contract_duplicate", example=ex, number=cmd.number)
+    start = cmd.start_on.value if cmd.start_on else None
+    end = cmd.end_on.value if cmd.end_on else None
+    if start and end and end < start:
+        raise UserError("err.date_order", example=ex, start=format_date(start, ctx.lang), end=format_date(end, ctx.lang))
+    owner = resolve_owner(ctx, cmd.owner) if cmd.owner else ctx.person
+    contract = Contract(
+        tenant_id=tenant_id,
+        number=cmd.number,
+        title=cmd.title,
+        counterparty=cmd.counterparty,
+        amount=cmd.amount,
+        currency=cmd.currency or ctx.tenant.currency,
+        kind=cmd.kind or "sales",
+        owner_id=owner.id,
+        signed_on=cmd.signed_on.value if cmd.signed_on else None,
+        start_on=start,
+        end_on=end,
+        notice_days=cmd.notice_days,
+        auto_renew=cmd.auto_renew,
+        channel=cmd.channel or (ctx.chat_id if ctx.chat_type != "private" else None),
+        crm_opportunity=cmd.crm_opportunity,
+        crm_order=cmd.crm_order,
+        created_by_id=ctx.person.id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(contract)
+    ctx.session.flush()
+    repo.audit(
+        ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="contract.created", entity="contract",
+        entity_id=contract.id, contract_id=contract.id, after=repo.snapshot(contract),
+    )
+    reply = Reply(title=ctx.t("ok.contract_created", number=contract.number), lang=ctx.lang)
+    reply.fields = contract_fields(contract, person_ref(owner), ctx.lang)
+    for dv in (cmd.end_on, cmd.start_on, cmd.signed_on):
+        if dv is not None and dv.note:
+            reply.context.append(ctx.t("warn.reading", note=dv.note))
+    reply.context.append(ctx.t("show.no_milestones", example=grammar.example_for("milestone", ctx.lang)))
+    return [reply]
+
+
+def show_contract(ctx: Ctx, cmd: ShowContract) -> list[Reply]:
+    """Show a contract with its milestones and how much of it is planned."""
+    contract = find_contract(ctx, cmd.number, grammar.example_for("show", ctx.lang))
+    milestones = repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    ids = {x for x in [contract.owner_id, *(m.owner_id for m in milestones)] if x}
+    people = repo.people_by_id(ctx.session, ids=ids)
+    reply = Reply(title=f"{contract.number} · {contract.title}", lang=ctx.lang)
+    reply.fields = contract_fields(contract, person_ref(people.get(contract.owner_id or 0)), ctx.lang)
+    if milestones:
+        reply.add(f"{ctx.t('show.milestones')}:")
+        for m in milestones:
+            reply.add("• ", *milestone_line(m, contract, person_ref(people.get(m.owner_id or 0)), ctx.today,
+                                            ctx.lang, with_contract=False))
+        planned = planned_payments(milestones)
+        if contract.amount and planned:
+            reply.fields.append(Field(ctx.t("label.planned"), (
+                f"{format_money(planned, contract.currency)} ({percent_of(planned, contract.amount)}%)",)))
+    else:
+        reply.context.append(ctx.t("show.no_milestones", example=grammar.example_for("milestone", ctx.lang)))
+    return [reply]

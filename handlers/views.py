@@ -1,0 +1,115 @@
+"""How contracts and milestones read in a reply (platform-neutral)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from handlers.amounts import format_money
+from handlers.dates import format_date
+from handlers.i18n import t
+from handlers.replies import Field, Line, PersonRef
+from scheduler import planner
+from storage.models import Contract, Milestone, Tenant
+
+
+def due_status(due: date, today: date, lang: str) -> str:
+    """'due in 3 d', 'due today' or 'overdue by 2 d'."""
+    days = (due - today).days
+    if days > 0:
+        return t("status.due_in", lang, days=days)
+    if days == 0:
+        return t("status.due_today", lang)
+    return t("status.overdue", lang, days=-days)
+
+
+def milestone_amount(m: Milestone, currency: str) -> str | None:
+    """'360,000.00 CNY (30%)', or None for a milestone without money."""
+    if m.amount is None and m.percent is None:
+        return None
+    money = format_money(m.amount, currency) if m.amount is not None else ""
+    pct = f"{m.percent.normalize():f}%" if m.percent is not None else ""
+    if money and pct:
+        return f"{money} ({pct})"
+    return money or pct
+
+
+def owner_span(owner: PersonRef | None, lang: str) -> PersonRef | str:
+    """The owner as a mention, or 'nobody'."""
+    return owner if owner is not None else t("label.nobody", lang)
+
+
+def milestone_line(
+    m: Milestone, c: Contract, owner: PersonRef | None, today: date, lang: str, *, with_contract: bool = True
+) -> Line:
+    """One line about a milestone: number, name, due date with weekday, state, owner, amount."""
+    parts: list[str | PersonRef] = []
+    if with_contract:
+        parts.append(f"{c.number} ")
+    parts.append(f"{m.title} · {format_date(m.due_on, lang)}")
+    if m.status == "open":
+        parts.append(f" ({due_status(m.due_on, today, lang)})")
+    else:
+        parts.append(f" [{t('status.' + m.status, lang)}]")
+    parts.append(" · ")
+    parts.append(owner_span(owner, lang))
+    amount = milestone_amount(m, c.currency)
+    if amount:
+        parts.append(f" · {amount}")
+    return tuple(parts)
+
+
+def contract_fields(c: Contract, owner: PersonRef | None, lang: str) -> list[Field]:
+    """The labelled facts of a contract."""
+    fields = [
+        Field(t("label.number", lang), (c.number,)),
+        Field(t("label.title", lang), (c.title,)),
+    ]
+    if c.counterparty:
+        fields.append(Field(t("label.counterparty", lang), (c.counterparty,)))
+    fields.append(Field(t("label.amount", lang), (format_money(c.amount, c.currency),)))
+    if c.signed_on:
+        fields.append(Field(t("label.signed", lang), (format_date(c.signed_on, lang),)))
+    if c.start_on:
+        fields.append(Field(t("label.starts", lang), (format_date(c.start_on, lang),)))
+    if c.end_on:
+        ends = format_date(c.end_on, lang)
+        if c.notice_days:
+            ends += f" · {t('label.notice', lang)} {t('label.days', lang, n=c.notice_days)}"
+        if c.auto_renew:
+            ends += f" · {t('label.auto_renew', lang)}"
+        fields.append(Field(t("label.ends", lang), (ends,)))
+    fields.append(Field(t("label.owner", lang), (owner_span(owner, lang),)))
+    fields.append(Field(t("label.status", lang), (t("cstatus." + c.status, lang),)))
+    crm = " / ".join(x for x in (c.crm_opportunity, c.crm_order) if x)
+    if crm:
+        fields.append(Field(t("label.crm", lang), (crm,)))
+    return fields
+
+
+def percent_of(part: Decimal, whole: Decimal) -> str:
+    """part/whole as a percentage with at most one decimal."""
+    if not whole:
+        return "0"
+    return f"{(part * 100 / whole).quantize(Decimal('0.1')).normalize():f}"
+
+
+def planned_payments(milestones: list[Milestone]) -> Decimal:
+    """The money planned in payment milestones that are not cancelled."""
+    return sum(
+        (m.amount for m in milestones if m.kind == "payment" and m.amount is not None and m.status != "cancelled"),
+        Decimal(0),
+    )
+
+
+def describe_upcoming(session: Session, *, milestone: Milestone, tenant: Tenant, lang: str, limit: int = 4) -> str:
+    """'Fri 2026-11-27 09:00, Tue 2026-12-01 09:00' for the next pending reminders, in local time."""
+    zone = ZoneInfo(planner.reminder_zone(session, milestone, tenant))
+    out = []
+    for r in planner.upcoming(session, milestone_id=milestone.id or 0)[:limit]:
+        local = r.fire_at.astimezone(zone)
+        out.append(f"{format_date(local.date(), lang)} {local:%H:%M}")
+    return ", ".join(out)

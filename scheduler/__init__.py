@@ -1,0 +1,1 @@
+"""Reminder planning, the dispatch pass and APScheduler wiring."""

@@ -1,0 +1,127 @@
+"""Reminder planning: which pings a milestone gets, and when, as rows in the reminders outbox.
+
+Stages: ``d-N`` N days before the due date (default 7 and 3), ``d0`` on the due day, ``od1`` the day
+after, then every ``overdue_every_days`` days (``odK``), and ``snz`` at the end of a snooze. Each fires at
+the team's reminder time in the owner's zone (else the team's), computed once to a UTC instant.
+Only the next overdue stage is planned; sending it plans the one after (see dispatch).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from scheduler.workdays import previous_working_day
+from storage.models import Contract, Milestone, Person, Reminder, Tenant
+
+DEFAULT_OFFSETS = (7, 3)
+MAX_OFFSET_DAYS = 365
+
+
+def parse_offsets(text: str | None) -> tuple[int, ...] | None:
+    """Read '14,7,1' as (14, 7, 1); None for an empty setting."""
+    if not text:
+        return None
+    values = sorted({int(x) for x in text.replace("，", ",").split(",") if x.strip()}, reverse=True)
+    return tuple(v for v in values if 0 < v <= MAX_OFFSET_DAYS)
+
+
+def offsets_for(milestone: Milestone, contract: Contract | None, tenant: Tenant) -> tuple[int, ...]:
+    """The days-ahead stages of a milestone: its own setting, else its contract's, else the team's."""
+    for text in (milestone.reminder_offsets, contract.reminder_offsets if contract else None, tenant.reminder_offsets):
+        offsets = parse_offsets(text)
+        if offsets is not None:
+            return offsets
+    return DEFAULT_OFFSETS
+
+
+def reminder_zone(session: Session, milestone: Milestone, tenant: Tenant) -> str:
+    """The zone a milestone's reminders fire in: its owner's, else the team's."""
+    if milestone.owner_id:
+        owner = session.get(Person, milestone.owner_id)
+        if owner is not None and owner.timezone:
+            return owner.timezone
+    return tenant.timezone
+
+
+def fire_instant(day: date, tenant: Tenant, zone: str) -> datetime:
+    """The UTC instant of the team's reminder time on a local day."""
+    hh, mm = (int(x) for x in (tenant.reminder_time or "09:00").split(":"))
+    local = datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(zone))
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def desired_stages(
+    milestone: Milestone, contract: Contract | None, tenant: Tenant, *, zone: str, now: datetime
+) -> dict[tuple[str, date], datetime]:
+    """Every stage a milestone should still get from now on: (stage, day) -> UTC instant."""
+    if milestone.status != "open":
+        return {}
+    due = milestone.due_on
+    stages: dict[tuple[str, date], datetime] = {}
+    snoozed = milestone.snoozed_until
+    for n in offsets_for(milestone, contract, tenant):
+        day = shift_day(due - timedelta(days=n), tenant)
+        stages[(f"d-{n}", day)] = fire_instant(day, tenant, zone)
+    stages[("d0", due)] = fire_instant(shift_day(due, tenant), tenant, zone)
+    every = max(1, tenant.overdue_every_days or 1)
+    local_today = now.astimezone(ZoneInfo(zone)).date()
+    k = 1
+    if local_today > due:
+        # jump straight to the first overdue stage that is not yet in the past
+        late = (local_today - due).days
+        k = 1 + max(0, (late - 1) // every) * every
+    while True:
+        day = due + timedelta(days=k)
+        at = fire_instant(day, tenant, zone)
+        if at > now:
+            stages[(f"od{k}", day)] = at
+            break
+        k += every
+    if snoozed is not None:
+        stages = {key: at for key, at in stages.items() if key[1] >= snoozed}
+        stages[("snz", snoozed)] = fire_instant(snoozed, tenant, zone)
+    return {key: at for key, at in stages.items() if at > now}
+
+
+def shift_day(day: date, tenant: Tenant) -> date:
+    """Move a reminder day off a weekend or holiday to the previous working day, if the team wants that."""
+    return previous_working_day(day) if tenant.holiday_shift else day
+
+
+def replan(session: Session, *, milestone: Milestone, contract: Contract | None, tenant: Tenant, now: datetime) -> None:
+    """Bring a milestone's pending reminder rows in line with its state (in the caller's transaction)."""
+    if milestone.id is None:
+        session.flush()
+    zone = reminder_zone(session, milestone, tenant)
+    wanted = desired_stages(milestone, contract, tenant, zone=zone, now=now)
+    rows = session.exec(select(Reminder).where(Reminder.milestone_id == milestone.id)).all()
+    have = {(r.stage, r.day): r for r in rows}
+    for key, row in have.items():
+        if row.status == "pending" and key not in wanted:
+            row.status = "cancelled"
+            session.add(row)
+    for key, at in wanted.items():
+        row = have.get(key)
+        if row is None:
+            session.add(Reminder(tenant_id=tenant.id or 0, milestone_id=milestone.id or 0, stage=key[0], day=key[1],
+                                 fire_at=at, status="pending", created_at=now))
+        elif row.status in ("pending", "cancelled") and (row.status != "pending" or row.fire_at != at):
+            row.status = "pending"
+            row.fire_at = at
+            row.lease_until = None
+            session.add(row)
+    session.flush()
+
+
+def upcoming(session: Session, *, milestone_id: int) -> list[Reminder]:
+    """A milestone's pending reminders, soonest first."""
+    return list(
+        session.exec(
+            select(Reminder)
+            .where(Reminder.milestone_id == milestone_id, Reminder.status == "pending")
+            .order_by(col(Reminder.fire_at))
+        ).all()
+    )

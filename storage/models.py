@@ -1,0 +1,247 @@
+"""SQLModel tables: the contract ledger, its milestones, money, changes, reminders and the audit trail.
+
+Every row a user can see carries ``tenant_id``; every query filters on it.
+Money is ``Decimal`` in a Numeric column, instants are UTC (see ``UTCDateTime``), due dates are calendar
+dates read in the tenant's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, Numeric, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+MONEY = Numeric(18, 2)
+PERCENT = Numeric(7, 4)
+
+
+class Tenant(SQLModel, table=True):
+    """A team: a Slack workspace, a Telegram chat or a console chat, with its settings."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_tenant_platform_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)
+    name: str = Field(default="", max_length=255)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    language: str = Field(default="en", max_length=8)
+    currency: str = Field(default="CNY", max_length=8)
+    reminder_time: str = Field(default="09:00", max_length=5)
+    reminder_offsets: str = Field(default="7,3", max_length=64)
+    overdue_every_days: int = Field(default=3)
+    escalate_after_days: int = Field(default=7)
+    escalation_target: str | None = Field(default=None, max_length=128)
+    routing: str = Field(default="channel", max_length=16)
+    holiday_shift: bool = Field(default=False)
+    default_channel: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Person(SQLModel, table=True):
+    """Someone in a team: known by platform user id, by @handle, or both once we have seen them."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "platform_user_id", name="uq_person_platform_user"),
+        UniqueConstraint("tenant_id", "handle", name="uq_person_handle"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    platform_user_id: str | None = Field(default=None, max_length=64)
+    handle: str | None = Field(default=None, max_length=128)
+    display_name: str = Field(default="", max_length=255)
+    timezone: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=8)
+    role: str = Field(default="member", max_length=16)
+    can_dm: bool = Field(default=False)
+    dm_channel: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Contract(SQLModel, table=True):
+    """A signed contract in a team's ledger."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("tenant_id", "number", name="uq_contract_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    number: str = Field(max_length=64)
+    title: str = Field(default="", max_length=255)
+    counterparty: str = Field(default="", max_length=255)
+    amount: Decimal | None = Field(default=None, sa_type=MONEY)
+    currency: str = Field(default="CNY", max_length=8)
+    kind: str = Field(default="sales", max_length=32)
+    owner_id: int | None = Field(default=None, foreign_key="people.id")
+    signed_on: date | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+    notice_days: int | None = None
+    auto_renew: bool = Field(default=False)
+    status: str = Field(default="active", max_length=16)
+    channel: str | None = Field(default=None, max_length=128)
+    crm_opportunity: str | None = Field(default=None, max_length=128)
+    crm_order: str | None = Field(default=None, max_length=128)
+    scope: str | None = Field(default=None, sa_type=Text)
+    reminder_offsets: str | None = Field(default=None, max_length=64)
+    previous_id: int | None = Field(default=None, foreign_key="contracts.id")
+    created_by_id: int | None = Field(default=None, foreign_key="people.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Milestone(SQLModel, table=True):
+    """A dated obligation of a contract: a payment, a delivery, an acceptance, a warranty, a renewal."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (Index("ix_milestone_tenant_status_due", "tenant_id", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    contract_id: int = Field(foreign_key="contracts.id", index=True)
+    kind: str = Field(default="other", max_length=16)
+    title: str = Field(max_length=255)
+    due_on: date
+    owner_id: int | None = Field(default=None, foreign_key="people.id", index=True)
+    amount: Decimal | None = Field(default=None, sa_type=MONEY)
+    percent: Decimal | None = Field(default=None, sa_type=PERCENT)
+    status: str = Field(default="open", max_length=16)
+    done_by_id: int | None = Field(default=None, foreign_key="people.id")
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminder_offsets: str | None = Field(default=None, max_length=64)
+    snoozed_until: date | None = None
+    note: str | None = Field(default=None, sa_type=Text)
+    created_by_id: int | None = Field(default=None, foreign_key="people.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Payment(SQLModel, table=True):
+    """Money received against a contract (回款); reversed, never deleted."""
+
+    __tablename__ = "payments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    contract_id: int = Field(foreign_key="contracts.id", index=True)
+    amount: Decimal = Field(sa_type=MONEY)
+    currency: str = Field(default="CNY", max_length=8)
+    received_on: date
+    note: str | None = Field(default=None, sa_type=Text)
+    recorded_by_id: int | None = Field(default=None, foreign_key="people.id")
+    reversed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reversed_by_id: int | None = Field(default=None, foreign_key="people.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PaymentAllocation(SQLModel, table=True):
+    """The part of a payment that settles one payment milestone."""
+
+    __tablename__ = "payment_allocations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payments.id", index=True)
+    milestone_id: int = Field(foreign_key="milestones.id", index=True)
+    amount: Decimal = Field(sa_type=MONEY)
+
+
+class ChangeRequest(SQLModel, table=True):
+    """A proposed change to a contract or milestone (变更), applied only once approved."""
+
+    __tablename__ = "change_requests"
+    __table_args__ = (UniqueConstraint("tenant_id", "seq", name="uq_change_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    seq: int
+    contract_id: int = Field(foreign_key="contracts.id", index=True)
+    milestone_id: int | None = Field(default=None, foreign_key="milestones.id")
+    field: str = Field(max_length=32)
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str | None = Field(default=None, sa_type=Text)
+    reason: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(default="pending", max_length=16)
+    requested_by_id: int | None = Field(default=None, foreign_key="people.id")
+    decided_by_id: int | None = Field(default=None, foreign_key="people.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when, with the values before and after (JSON text)."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="people.id")
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    contract_id: int | None = Field(default=None, foreign_key="contracts.id", index=True)
+    before: str | None = Field(default=None, sa_type=Text)
+    after: str | None = Field(default=None, sa_type=Text)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Reminder(SQLModel, table=True):
+    """One planned ping of a milestone (the outbox): a stage at a UTC instant, claimed and sent once.
+
+    A stage is keyed by the local day it is about (``day``), so moving a due date plans new rows while
+    the rows already sent stay as history.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "stage", "day", name="uq_reminder_stage"),
+        Index("ix_reminder_status_fire", "status", "fire_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    milestone_id: int = Field(foreign_key="milestones.id", index=True)
+    stage: str = Field(max_length=16)
+    day: date
+    fire_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="pending", max_length=16)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    attempts: int = Field(default=0)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_ref: str | None = Field(default=None, max_length=255)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ActionKey(SQLModel, table=True):
+    """An opaque key behind a button; the click is looked up here and re-checked, never trusted."""
+
+    __tablename__ = "action_keys"
+
+    key: str = Field(primary_key=True, max_length=32)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    action: str = Field(max_length=32)
+    milestone_id: int | None = Field(default=None, foreign_key="milestones.id")
+    change_id: int | None = Field(default=None, foreign_key="change_requests.id")
+    reminder_id: int | None = Field(default=None, foreign_key="reminders.id")
+    arg: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """A platform event id already applied, so a retried delivery is not applied twice."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id", name="uq_processed_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=128)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,171 @@
+"""Data access: typed functions with keyword-only arguments and an explicit session, always tenant-scoped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+
+from storage.models import AuditEvent, Contract, Milestone, Person, Tenant
+from storage.types import utcnow
+
+
+def get_tenant(session: Session, *, platform: str, external_id: str) -> Tenant | None:
+    """Find a team by its platform key."""
+    return session.exec(
+        select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
+    ).first()
+
+
+def ensure_tenant(session: Session, *, platform: str, external_id: str, **defaults: Any) -> Tenant:
+    """Find a team by its platform key, creating it with the given defaults on first contact."""
+    tenant = get_tenant(session, platform=platform, external_id=external_id)
+    if tenant is None:
+        tenant = Tenant(platform=platform, external_id=external_id, **defaults)
+        session.add(tenant)
+        session.flush()
+    return tenant
+
+
+def find_person(
+    session: Session, *, tenant_id: int, user_id: str | None = None, handle: str | None = None
+) -> Person | None:
+    """Find a team member by platform user id, else by @handle (case-insensitive)."""
+    if user_id:
+        person = session.exec(
+            select(Person).where(Person.tenant_id == tenant_id, Person.platform_user_id == user_id)
+        ).first()
+        if person is not None:
+            return person
+    if handle:
+        return session.exec(
+            select(Person).where(Person.tenant_id == tenant_id, func.lower(Person.handle) == handle.lower())
+        ).first()
+    return None
+
+
+def count_people(session: Session, *, tenant_id: int) -> int:
+    """Count a team's known members."""
+    return session.exec(select(func.count()).select_from(Person).where(Person.tenant_id == tenant_id)).one()
+
+
+def get_contract(session: Session, *, tenant_id: int, number: str) -> Contract | None:
+    """Find a contract by its number within one team (numbers are compared case-insensitively)."""
+    return session.exec(
+        select(Contract).where(Contract.tenant_id == tenant_id, func.upper(Contract.number) == number.upper())
+    ).first()
+
+
+def contract_numbers(session: Session, *, tenant_id: int) -> list[str]:
+    """All contract numbers of a team."""
+    return list(session.exec(select(Contract.number).where(Contract.tenant_id == tenant_id)).all())
+
+
+def list_contracts(session: Session, *, tenant_id: int, statuses: Sequence[str] | None = None) -> list[Contract]:
+    """A team's contracts, newest end date last."""
+    q = select(Contract).where(Contract.tenant_id == tenant_id)
+    if statuses:
+        q = q.where(col(Contract.status).in_(statuses))
+    return list(session.exec(q.order_by(col(Contract.number))).all())
+
+
+def milestones_of(session: Session, *, tenant_id: int, contract_id: int) -> list[Milestone]:
+    """A contract's milestones in due-date order."""
+    return list(
+        session.exec(
+            select(Milestone)
+            .where(Milestone.tenant_id == tenant_id, Milestone.contract_id == contract_id)
+            .order_by(col(Milestone.due_on), col(Milestone.id))
+        ).all()
+    )
+
+
+def open_milestones(
+    session: Session,
+    *,
+    tenant_id: int,
+    owner_id: int | None = None,
+    due_before: date | None = None,
+    due_from: date | None = None,
+) -> list[tuple[Milestone, Contract]]:
+    """Open milestones of a team with their contracts, filtered by owner and due-date range."""
+    q = (
+        select(Milestone, Contract)
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(Milestone.tenant_id == tenant_id, Milestone.status == "open")
+    )
+    if owner_id is not None:
+        q = q.where(Milestone.owner_id == owner_id)
+    if due_before is not None:
+        q = q.where(col(Milestone.due_on) < due_before)
+    if due_from is not None:
+        q = q.where(col(Milestone.due_on) >= due_from)
+    rows = session.exec(q.order_by(col(Milestone.due_on), col(Milestone.id))).all()
+    return [(m, c) for m, c in rows]
+
+
+def people_by_id(session: Session, *, ids: set[int]) -> dict[int, Person]:
+    """Load people by primary key."""
+    if not ids:
+        return {}
+    return {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all() if p.id}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(row: SQLModel, fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """The audit view of a row: its columns (or the named ones) as JSON-safe values."""
+    data = row.model_dump()
+    if fields is not None:
+        data = {k: data.get(k) for k in fields}
+    return {k: _jsonable(v) for k, v in data.items() if k not in ("created_at", "updated_at")}
+
+
+def audit(
+    session: Session,
+    *,
+    tenant_id: int,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    contract_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event in the caller's transaction."""
+    event = AuditEvent(
+        tenant_id=tenant_id,
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        contract_id=contract_id,
+        before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
+        after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
+        at=utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def audit_trail(session: Session, *, tenant_id: int, contract_id: int) -> list[AuditEvent]:
+    """Every audit event of a contract, oldest first."""
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.tenant_id == tenant_id, AuditEvent.contract_id == contract_id)
+            .order_by(col(AuditEvent.at), col(AuditEvent.id))
+        ).all()
+    )

@@ -1,0 +1,39 @@
+"""A conversation driver for tests: user says X, bot answers Y."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.console.app import console_message
+from bot.console.render import render
+from handlers.core import Core
+from handlers.replies import Reply
+from storage.models import Contract, Milestone
+
+
+class Chat:
+    """Talk to the core the way the console does, in one team."""
+
+    def __init__(self, core: Core, *, team: str = "team-a", user: str = "alice") -> None:
+        self.core = core
+        self.team = team
+        self.user = user
+        self.last: list[Reply] = []
+
+    def say(self, text: str, *, user: str | None = None, team: str | None = None) -> str:
+        msg = console_message(text, user=user or self.user, chat=team or self.team, lang=None, tz=None)
+        self.last = self.core.handle(msg)
+        return "\n\n".join(render(r) for r in self.last)
+
+    @property
+    def engine(self) -> Engine:
+        return self.core.engine
+
+    def contracts(self) -> list[Contract]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(Contract).order_by(Contract.id)).all())
+
+    def milestones(self) -> list[Milestone]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(Milestone).order_by(Milestone.id)).all())
