@@ -43,6 +43,14 @@ class Ctx:
         """A sentence in this command's language."""
         return t(key, self.lang, **params)
 
+    def stamp(self) -> str:
+        """Now as local wall-clock text, for 'done by X at ...' lines."""
+        return f"{self.now.astimezone(ZoneInfo(self.tz)):%Y-%m-%d %H:%M}"
+
+    def who(self) -> str:
+        """The sender's name as shown in status lines."""
+        return "@" + (self.person.display_name or self.person.handle or self.person.platform_user_id or "?")
+
 
 def person_ref(person: Person | None) -> PersonRef | None:
     """The reply-side view of a person."""

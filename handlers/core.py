@@ -13,13 +13,14 @@ from sqlmodel import Session, select
 
 from handlers import grammar, usecases
 from handlers.context import Ctx
-from handlers.errors import UserError
+from handlers.errors import Refused, UserError
 from handlers.i18n import norm_lang, t
-from handlers.messages import IncomingMessage, Sender
+from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.replies import Reply
+from handlers.usecases.actions import run_action
 from storage import repo
 from storage.db import transaction
-from storage.models import Person, ProcessedEvent, Tenant
+from storage.models import ActionKey, Person, ProcessedEvent, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,28 @@ class Core:
             log.exception("command failed (ref %s): %r", ref, msg.text)
             return [Reply(title=t("err.internal", lang or "en", ref=ref), error=True, ephemeral=True,
                           lang=lang or "en")]
+
+    def act(self, action: IncomingAction) -> list[Reply]:
+        """Run one button press; the key is looked up and the sender and team are re-checked."""
+        now = self.clock()
+        lang = self.defaults["language"]
+        try:
+            with transaction(self.engine) as session:
+                tenant = repo.get_tenant(session, platform=action.platform, external_id=action.tenant_key)
+                key = session.get(ActionKey, action.key) if action.key else None
+                if tenant is None or key is None or key.tenant_id != tenant.id:
+                    log.warning("refused action key %r from %s/%s", action.key, action.platform, action.tenant_key)
+                    raise Refused("err.action_unknown")
+                person = ensure_sender(session, tenant, action.sender, private=False, now=now)
+                lang = norm_lang(person.language) or norm_lang(tenant.language) or lang
+                ctx = Ctx(session=session, tenant=tenant, person=person, lang=lang, now=now, chat_id=action.chat_id)
+                return run_action(ctx, key, action)
+        except UserError as err:
+            return [error_reply(err, lang)]
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("action failed (ref %s): %r", ref, action.key)
+            return [Reply(title=t("err.internal", lang, ref=ref), error=True, ephemeral=True, lang=lang)]
 
     # -- context ----------------------------------------------------------------------------------------
 

@@ -27,6 +27,11 @@ VERBS: dict[str, tuple[str, ...]] = {
     "overdue": ("overdue", "逾期"),
     "week": ("本周到期", "本周"),
     "help": ("help", "?", "？", "帮助", "帮忙", "说明"),
+    "snooze": ("snooze", "postpone", "延后", "推迟", "稍后提醒"),
+    "reassign": ("reassign", "assign", "转交", "指派", "转派"),
+    "note": ("note", "comment", "备注", "评论"),
+    "remind": ("remind", "reminders", "提醒"),
+    "settings": ("settings", "setting", "config", "设置", "配置"),
 }
 _VERB_OF = {alias.lower(): verb for verb, aliases in VERBS.items() for alias in aliases}
 # Chinese verbs may be typed without a space: 完成HT-2026-002 首付款
@@ -160,7 +165,44 @@ class Help:
     topic: str = ""
 
 
-Command = NewContract | AddMilestone | CompleteMilestone | ShowContract | ListItems | Help
+@dataclass(frozen=True)
+class Snooze:
+    number: str
+    milestone: str
+    days: int | None = None
+    until: DateValue | None = None
+
+
+@dataclass(frozen=True)
+class Reassign:
+    number: str
+    milestone: str
+    owner: OwnerRef
+
+
+@dataclass(frozen=True)
+class AddNote:
+    number: str
+    words: str  # "<milestone name> <note text>": the use case splits it against the real milestone names
+
+
+@dataclass(frozen=True)
+class SetReminders:
+    number: str
+    milestone: str
+    offsets: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    key: str = ""
+    value: str = ""
+
+
+Command = (
+    NewContract | AddMilestone | CompleteMilestone | ShowContract | ListItems | Help | Snooze | Reassign | AddNote
+    | SetReminders | Settings
+)
 
 
 @dataclass(frozen=True)
@@ -430,6 +472,94 @@ def _parse_list(words: str, lang: str) -> ListItems:
     raise UserError("err.list_scope", example="list overdue" if lang == "en" else "列表 逾期", got=words)
 
 
+_DURATION = re.compile(
+    r"(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?P<unit>d|days?|天|日|w|weeks?|周|星期|h|hours?|小时)$", re.IGNORECASE
+)
+_UNTIL = re.compile(r"(?<![\w-])(?:until|till|to)(?![\w-])|直到|推迟到|延后到|延到|至|到", re.IGNORECASE)
+_OFFSETS = re.compile(r"(?P<list>\d+(?:\s*[,，、]\s*\d+)*)\s*(?:d|days?|天)?$", re.IGNORECASE)
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+SETTING_KEYS: dict[str, tuple[str, ...]] = {
+    "timezone": ("timezone", "tz", "zone", "时区"),
+    "time": ("time", "reminder-time", "提醒时间", "时间"),
+    "stages": ("stages", "offsets", "reminders", "提醒", "提醒天数"),
+    "routing": ("routing", "route", "send-to", "发送", "发送方式", "推送"),
+    "escalation": ("escalation", "escalate", "升级"),
+    "overdue": ("overdue", "overdue-every", "逾期间隔", "逾期"),
+    "currency": ("currency", "币种"),
+    "language": ("language", "lang", "语言"),
+    "holidays": ("holiday-shift", "holidays", "节假日顺延", "节假日"),
+    "channel": ("channel", "default-channel", "频道"),
+}
+_SETTING_OF = {alias.lower(): key for key, aliases in SETTING_KEYS.items() for alias in aliases}
+
+
+def _zh_int(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
+    return _ZH_DIGITS.get(text, 0)
+
+
+def _number_and_rest(words: str, ex: str) -> tuple[str, str]:
+    number, _, rest = words.strip().partition(" ")
+    return _check_number(number, ex), rest.strip()
+
+
+def _parse_snooze(words: str, *, now: datetime, tz: str, ex: str) -> Snooze:
+    number, rest = _number_and_rest(words, ex)
+    if (m := _DURATION.search(rest)) is not None:
+        n = _zh_int(m.group("n"))
+        unit = m.group("unit").lower()
+        days = n * 7 if unit[0] in "w周星" else max(1, n // 24) if unit[0] in "h小" else n
+        if not 0 < days <= 365:
+            raise UserError("err.snooze_range", example=ex)
+        return Snooze(number, rest[: m.start()].strip(), days=days)
+    parts = _UNTIL.split(rest, maxsplit=1)
+    if len(parts) == 2:
+        return Snooze(number, parts[0].strip(), until=_date_value(parts[1], now=now, tz=tz, example=ex))
+    t = _Text(rest)
+    found = _find_date_in(t, now=now, tz=tz)
+    if found is None:
+        raise UserError("err.snooze_how_long", example=ex)
+    return Snooze(number, t.rest(), until=found)
+
+
+def _parse_reassign(words: str, ex: str) -> Reassign:
+    number, rest = _number_and_rest(words, ex)
+    t = _Text(rest)
+    mentions = take_mentions(t)
+    if not mentions:
+        raise UserError("err.owner_missing", example=ex)
+    name = re.sub(r"(?<![\w-])(to|owner)(?![\w-])|给|负责人", " ", t.rest(), flags=re.IGNORECASE)
+    return Reassign(number, re.sub(r"\s+", " ", name).strip(), mentions[-1])
+
+
+def _parse_remind(words: str, ex: str) -> SetReminders:
+    number, rest = _number_and_rest(words, ex)
+    m = _OFFSETS.search(rest)
+    if m is None:
+        raise UserError("err.offsets_unreadable", example=ex)
+    offsets = sorted({int(x) for x in re.split(r"\s*[,，、]\s*", m.group("list"))}, reverse=True)
+    if any(not 0 < o <= 365 for o in offsets):
+        raise UserError("err.offsets_range", example=ex)
+    return SetReminders(number, rest[: m.start()].strip(), tuple(offsets))
+
+
+def _parse_settings(words: str) -> Settings:
+    key, _, value = words.strip().partition(" ")
+    if not key:
+        return Settings()
+    canonical = _SETTING_OF.get(key.lower())
+    if canonical is None:
+        raise UserError("err.setting_unknown", got=key, keys=", ".join(SETTING_KEYS))
+    return Settings(canonical, value.strip())
+
+
 def split_verb(text: str) -> tuple[str, str, str]:
     """Return (verb, the text after it, the verb as typed); verb is '' when none is known."""
     text = text.strip()
@@ -479,5 +609,22 @@ def parse(text: str, *, now: datetime, tz: str, lang_hint: str = "en") -> Parsed
         return Parsed(_parse_list(words, lang), lang)
     if verb in ("mine", "overdue", "week"):
         return Parsed(ListItems(verb), lang)
+    if verb == "snooze":
+        return Parsed(_parse_snooze(words, now=now, tz=tz, ex=ex), lang)
+    if verb == "reassign":
+        return Parsed(_parse_reassign(words, ex), lang)
+    if verb == "note":
+        number, rest = _number_and_rest(words, ex)
+        if not rest:
+            raise UserError("err.note_empty", example=ex)
+        return Parsed(AddNote(number, rest), lang)
+    if verb == "remind":
+        return Parsed(_parse_remind(words, ex), lang)
+    if verb == "settings":
+        try:
+            return Parsed(_parse_settings(words), lang)
+        except UserError as err:
+            err.example = ex
+            raise
     raise UserError("err.unknown_command", example=example_for("help", lang), got=typed[:40])
 

@@ -57,8 +57,10 @@ class Reply:
     lang: str = "en"
     # where a platform should post it: None = reply where the command came from
     channel: str | None = None
-    # the milestone this reply is about (lets the platform edit earlier reminder messages)
+    # the milestone this reply is about
     milestone_id: int | None = None
+    # references of earlier bot messages this reply replaces (edit in place instead of posting)
+    replaces: tuple[str, ...] = ()
 
     def add(self, *spans: Span) -> Reply:
         """Append a line made of spans."""

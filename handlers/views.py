@@ -43,7 +43,8 @@ def owner_span(owner: PersonRef | None, lang: str) -> PersonRef | str:
 
 
 def milestone_line(
-    m: Milestone, c: Contract, owner: PersonRef | None, today: date, lang: str, *, with_contract: bool = True
+    m: Milestone, c: Contract, owner: PersonRef | None, today: date, lang: str, *, with_contract: bool = True,
+    with_owner: bool = True,
 ) -> Line:
     """One line about a milestone: number, name, due date with weekday, state, owner, amount."""
     parts: list[str | PersonRef] = []
@@ -54,8 +55,9 @@ def milestone_line(
         parts.append(f" ({due_status(m.due_on, today, lang)})")
     else:
         parts.append(f" [{t('status.' + m.status, lang)}]")
-    parts.append(" · ")
-    parts.append(owner_span(owner, lang))
+    if with_owner:
+        parts.append(" · ")
+        parts.append(owner_span(owner, lang))
     amount = milestone_amount(m, c.currency)
     if amount:
         parts.append(f" · {amount}")

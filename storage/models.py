@@ -245,3 +245,32 @@ class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=128)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SentMessage(SQLModel, table=True):
+    """A message the bot posted about a milestone, so it can be edited after someone acts on it."""
+
+    __tablename__ = "sent_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    milestone_id: int | None = Field(default=None, foreign_key="milestones.id", index=True)
+    reminder_id: int | None = Field(default=None, foreign_key="reminders.id")
+    ref: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Digest(SQLModel, table=True):
+    """One digest per channel per local day; the unique key makes sure only one process sends it."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel", "day", name="uq_digest_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    channel: str = Field(max_length=128)
+    day: date
+    kind: str = Field(default="daily", max_length=16)
+    status: str = Field(default="sending", max_length=16)
+    message_ref: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

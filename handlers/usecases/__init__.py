@@ -6,11 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers.context import Ctx
-from handlers.grammar import AddMilestone, Command, CompleteMilestone, Help, ListItems, NewContract, ShowContract
+from handlers.grammar import (
+    AddMilestone, AddNote, Command, CompleteMilestone, Help, ListItems, NewContract, Reassign, SetReminders, Settings,
+    ShowContract, Snooze,
+)
 from handlers.replies import Reply
 from handlers.usecases.contracts import create_contract, show_contract
+from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
 from handlers.usecases.listing import list_items, show_help
 from handlers.usecases.milestones import add_milestone, complete_milestone
+from handlers.usecases.settings import settings
 
 HANDLERS: dict[type, Callable[[Ctx, Any], list[Reply]]] = {
     NewContract: create_contract,
@@ -19,6 +24,11 @@ HANDLERS: dict[type, Callable[[Ctx, Any], list[Reply]]] = {
     CompleteMilestone: complete_milestone,
     ListItems: list_items,
     Help: show_help,
+    Snooze: snooze,
+    Reassign: reassign,
+    AddNote: add_note,
+    SetReminders: set_reminders,
+    Settings: settings,
 }
 
 

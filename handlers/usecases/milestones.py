@@ -10,6 +10,7 @@ from handlers.context import Ctx, find_contract, person_ref, require_actor, requ
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import AddMilestone, CompleteMilestone
+from handlers.reminders import followups
 from handlers.replies import Field, Reply
 from handlers.views import describe_upcoming, milestone_amount, owner_span, percent_of, planned_payments
 from scheduler import planner
@@ -148,10 +149,10 @@ def complete_milestone(ctx: Ctx, cmd: CompleteMilestone) -> list[Reply]:
     contract = find_contract(ctx, cmd.number, ex)
     milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex)
     require_actor(ctx, milestone, contract)
-    return [mark_done(ctx, milestone, contract)]
+    return mark_done(ctx, milestone, contract)
 
 
-def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract) -> Reply:
+def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract, clicked: str | None = None) -> list[Reply]:
     """Close a milestone as done by the sender, audit it and cancel its reminders."""
     before = repo.snapshot(milestone, ("status", "done_by_id", "done_at"))
     milestone.status = "done"
@@ -171,4 +172,6 @@ def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract) -> Reply:
         Field(ctx.t("label.due"), (format_date(milestone.due_on, ctx.lang),)),
         Field(ctx.t("label.done_by"), (owner_span(person_ref(ctx.person), ctx.lang),)),
     ]
-    return reply
+    status = ctx.t("status.done_by", who=ctx.who(), when=ctx.stamp())
+    return [reply, *followups(ctx.session, milestone, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
+                              status_line=status, extra_refs=(clicked,) if clicked else ())]

@@ -1,0 +1,55 @@
+"""`contractbot dispatch`: one reminder pass for cron-style deployments, or a dry run at a chosen moment."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.console.notifier import ConsoleNotifier
+from bot.console.render import render
+from handlers.reminders import ReminderComposer
+from scheduler.dispatch import Dispatcher
+from scheduler.notify import Notifier
+
+
+def parse_now(text: str | None) -> datetime:
+    """An ISO datetime (UTC when it has no offset), or the current instant."""
+    if not text:
+        return datetime.now(timezone.utc)
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def notifiers_for(settings: Settings) -> dict[str, Notifier]:
+    """Sync notifiers for every platform configured (the console always)."""
+    found: dict[str, Notifier] = {"console": ConsoleNotifier()}
+    if settings.slack_enabled:
+        from bot.slack.notifier import make_slack_notifier
+
+        found["slack"] = make_slack_notifier(settings)
+    if settings.telegram_enabled:
+        from bot.telegram.notifier import make_telegram_notifier
+
+        found["telegram"] = make_telegram_notifier(settings)
+    return found
+
+
+def dispatch_once(settings: Settings, engine: Engine, *, now: str | None, dry_run: bool) -> int:
+    """Run one pass (or a preview) and print what happened."""
+    at = parse_now(now)
+    dispatcher = Dispatcher(engine, notifiers=notifiers_for(settings), composer=ReminderComposer())
+    if dry_run:
+        result = dispatcher.preview(at)
+        for reminder, outs in result.previews:
+            for out in outs:
+                where = out.target.chat_id or f"DM {out.target.user_id}"
+                print(f"── would send [{reminder.stage}] to {out.target.platform}:{where} ──\n{render(out.message)}\n")
+        print(f"dry run at {at.isoformat()}: {len(result.previews)} reminder(s) due", file=sys.stderr)
+        return 0
+    result = dispatcher.run_pass(at)
+    print(f"dispatch at {at.isoformat()}: sent {result.sent}, skipped {result.skipped}, retried {result.retried}, "
+          f"failed {result.failed}, cancelled {result.cancelled}", file=sys.stderr)
+    return 0

@@ -1,0 +1,94 @@
+"""`contractbot run`: every configured platform, the dispatch pass and the digests in one asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.console.notifier import ConsoleNotifier
+from bot.platform import Platform
+from handlers.core import Core
+from handlers.digest import DigestComposer
+from handlers.reminders import ReminderComposer
+from scheduler.digests import run_digests
+from scheduler.dispatch import Dispatcher
+from scheduler.notify import Notifier
+
+log = logging.getLogger(__name__)
+
+
+def create_platforms(settings: Settings, core: Core) -> list[Platform]:
+    """The platforms whose settings are present."""
+    platforms: list[Platform] = []
+    if settings.slack_enabled:
+        from bot.slack.platform import create as create_slack
+
+        platforms.append(create_slack(settings, core))
+    if settings.telegram_enabled:
+        from bot.telegram.platform import create as create_telegram
+
+        platforms.append(create_telegram(settings, core))
+    return platforms
+
+
+def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Settings) -> AsyncIOScheduler:
+    """APScheduler only triggers work: the dispatch pass on an interval, digests on a cron.
+
+    Nothing is stored inside APScheduler (its job store is memory); the reminders live in the database.
+    """
+    dispatcher = Dispatcher(engine, notifiers=notifiers, composer=ReminderComposer())
+    digests = DigestComposer()
+
+    async def dispatch_tick() -> None:
+        result = await asyncio.to_thread(dispatcher.run_pass, datetime.now(timezone.utc))
+        if result.sent or result.failed or result.retried:
+            log.info("dispatch: sent %d failed %d retried %d", result.sent, result.failed, result.retried)
+
+    async def digest_tick() -> None:
+        await asyncio.to_thread(run_digests, engine, notifiers, digests, datetime.now(timezone.utc))
+
+    sched = AsyncIOScheduler(timezone="UTC")
+    sched.add_job(dispatch_tick, "interval", seconds=settings.dispatch_interval_seconds, id="dispatch",
+                  max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    sched.add_job(digest_tick, "cron", minute="*/5", id="digests", max_instances=1, coalesce=True)
+    return sched
+
+
+async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Event | None = None) -> None:
+    """Start everything, run until stopped, then shut down in reverse order."""
+    platforms = create_platforms(settings, core)
+    notifiers: dict[str, Notifier] = {"console": ConsoleNotifier()}
+    notifiers.update({p.name: p.notifier for p in platforms})
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not in the main thread (tests)
+            pass
+    started: list[Platform] = []
+    sched = build_scheduler(engine, notifiers, settings)
+    try:
+        for p in platforms:
+            await p.start()
+            started.append(p)
+            print(f"{p.name}: running")
+        sched.start()
+        await stop.wait()
+    finally:
+        if sched.running:
+            sched.shutdown(wait=False)
+        for p in reversed(started):
+            await p.stop()
+
+
+def run_platforms(settings: Settings, engine: Engine, core: Core) -> int:
+    """Blocking entry for `contractbot run`."""
+    asyncio.run(serve(settings, engine, core))
+    return 0

@@ -1,0 +1,69 @@
+"""The channel digest: what is due in the next 7 days and what is overdue, grouped by owner."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, or_, select
+
+from handlers.context import person_ref
+from handlers.i18n import norm_lang, t
+from handlers.replies import Reply
+from handlers.views import milestone_line
+from storage import repo
+from storage.models import Contract, Milestone, Tenant
+
+
+class DigestComposer:
+    """Builds one digest message per channel (scheduler.digests calls it)."""
+
+    def digest(self, session: Session, tenant: Tenant, channel: str, day: date, kind: str) -> Reply | None:
+        """The digest for a channel on a local day, or None when there is nothing to say."""
+        lang = norm_lang(tenant.language) or "en"
+        q = (
+            select(Milestone, Contract)
+            .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+            .where(Milestone.tenant_id == tenant.id, Milestone.status == "open",
+                   col(Milestone.due_on) <= day + timedelta(days=7))
+        )
+        if channel == (tenant.default_channel or tenant.external_id):
+            q = q.where(or_(col(Contract.channel) == channel, col(Contract.channel).is_(None)))
+        else:
+            q = q.where(col(Contract.channel) == channel)
+        rows = session.exec(q.order_by(col(Milestone.owner_id), col(Milestone.due_on))).all()
+        done = 0
+        if kind == "weekly":
+            done = len(session.exec(
+                select(Milestone.id).join(Contract, col(Contract.id) == col(Milestone.contract_id)).where(
+                    Milestone.tenant_id == tenant.id, Milestone.status == "done",
+                    col(Milestone.done_at) >= datetime.combine(day - timedelta(days=7), time(),
+                                                               tzinfo=ZoneInfo(tenant.timezone)),
+                )
+            ).all())
+        if not rows and not done:
+            return None
+        overdue = sum(1 for m, _ in rows if m.due_on < day)
+        reply = Reply(title=t(f"digest.{kind}", lang, date=day.isoformat()), lang=lang)
+        reply.context.append(t("digest.summary", lang, due=len(rows) - overdue, overdue=overdue))
+        if kind == "weekly":
+            reply.context.append(t("digest.done_last_week", lang, n=done))
+        people = repo.people_by_id(session, ids={m.owner_id for m, _ in rows if m.owner_id})
+        current: int | None = -1
+        for m, c in rows:
+            if m.owner_id != current:
+                current = m.owner_id
+                owner = person_ref(people.get(m.owner_id or 0))
+                reply.add(owner if owner is not None else t("label.nobody", lang), ":")
+            reply.add("  • ", *milestone_line(m, c, None, day, lang, with_owner=False))
+        return reply
+
+    def channels(self, session: Session, tenant: Tenant) -> list[str]:
+        """Every channel that has open milestones of the team."""
+        found = session.exec(
+            select(Contract.channel).join(Milestone, col(Milestone.contract_id) == col(Contract.id))
+            .where(Contract.tenant_id == tenant.id, Milestone.status == "open").distinct()
+        ).all()
+        default = tenant.default_channel or (tenant.external_id if tenant.platform != "slack" else None)
+        out = {c or default for c in found}
+        return sorted(c for c in out if c)

@@ -1,0 +1,82 @@
+"""Button presses: an opaque key from the database, re-checked, then the same use cases as typed commands."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers import grammar
+from handlers.context import Ctx, require_actor, resolve_owner
+from handlers.errors import Refused, UserError
+from handlers.grammar import OwnerRef
+from handlers.messages import IncomingAction
+from handlers.reminders import new_key
+from handlers.replies import Action, Reply
+from handlers.usecases.followup import note_on, reassign_to, snooze_until
+from handlers.usecases.milestones import mark_done
+from storage.models import ActionKey, Contract, Milestone, Person
+from sqlmodel import select
+
+
+def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
+    """Carry out a button press for the sender, who must be allowed to act on the milestone."""
+    milestone = ctx.session.get(Milestone, key.milestone_id) if key.milestone_id else None
+    if milestone is None or milestone.tenant_id != ctx.tenant.id:
+        raise Refused("err.action_unknown")
+    contract = ctx.session.get(Contract, milestone.contract_id)
+    if contract is None or contract.tenant_id != ctx.tenant.id:
+        raise Refused("err.action_unknown")
+    if milestone.status != "open":
+        raise UserError("err.milestone_closed", number=contract.number, title=milestone.title,
+                        status=ctx.t("status." + milestone.status))
+    require_actor(ctx, milestone, contract)
+    clicked = action.message_ref
+    value = (action.value or "").strip()
+    if key.action == "done":
+        return mark_done(ctx, milestone, contract, clicked)
+    if key.action == "snooze":
+        days = int(key.arg or "1")
+        return snooze_until(ctx, milestone, contract, date.fromordinal(ctx.today.toordinal() + days), clicked)
+    if key.action == "snooze_date":
+        if not value:
+            return [_ask(ctx, "action.type_date", "snooze")]
+        try:
+            until = date.fromisoformat(value)
+        except ValueError:
+            raise UserError("err.date_unreadable", example=grammar.example_for("snooze", ctx.lang), phrase=value)
+        return snooze_until(ctx, milestone, contract, until, clicked)
+    if key.action == "reassign":
+        if not value:
+            return [_pick_owner(ctx, milestone, contract)]
+        return reassign_to(ctx, milestone, contract, resolve_owner(ctx, OwnerRef(user_id=value)), clicked)
+    if key.action == "reassign_to":
+        person = ctx.session.get(Person, int(key.arg or 0))
+        if person is None or person.tenant_id != ctx.tenant.id:
+            raise Refused("err.action_unknown")
+        return reassign_to(ctx, milestone, contract, person, clicked)
+    if key.action == "note":
+        if not value:
+            return [_ask(ctx, "action.type_note", "note")]
+        return note_on(ctx, milestone, contract, value, clicked)
+    if key.action == "pay":
+        return [_ask(ctx, "action.type_payment", "paid")]
+    raise Refused("err.action_unknown")
+
+
+def _ask(ctx: Ctx, key: str, verb: str) -> Reply:
+    return Reply(title=ctx.t(key, example=grammar.example_for(verb, ctx.lang)), lang=ctx.lang, ephemeral=True)
+
+
+def _pick_owner(ctx: Ctx, milestone: Milestone, contract: Contract) -> Reply:
+    """Buttons for each known member of the team (Telegram has no user picker)."""
+    people = ctx.session.exec(
+        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role != "viewer").order_by(Person.id)
+    ).all()
+    reply = Reply(title=ctx.t("action.pick_owner", number=contract.number, title=milestone.title), lang=ctx.lang,
+                  ephemeral=True)
+    for p in people[:20]:
+        if p.id == milestone.owner_id:
+            continue
+        k = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="reassign_to", milestone_id=milestone.id,
+                    arg=str(p.id))
+        reply.actions.append(Action(kind="reassign_to", label="@" + (p.display_name or p.handle or "?"), key=k))
+    return reply

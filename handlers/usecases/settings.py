@@ -1,0 +1,148 @@
+"""Team settings: time zone, reminder time, default stages, routing, escalation, currency, language."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, available_timezones
+
+from handlers import grammar
+from handlers.amounts import CURRENCIES, normalize_currency
+from handlers.context import Ctx, resolve_owner
+from handlers.errors import Refused, UserError
+from handlers.grammar import Settings, take_mentions, _Text
+from handlers.replies import Field, Reply
+from scheduler import planner
+from storage import repo
+
+_ROUTING = {"channel": "channel", "group": "channel", "频道": "channel", "群": "channel", "群组": "channel",
+            "dm": "dm", "private": "dm", "私信": "dm", "私聊": "dm", "both": "both", "两者": "both", "都": "both",
+            "全部": "both"}
+_ON = {"on", "yes", "true", "1", "开", "开启", "是"}
+_OFF = {"off", "no", "false", "0", "关", "关闭", "否"}
+_LANG = {"en": "en", "english": "en", "英文": "en", "英语": "en", "zh": "zh", "chinese": "zh", "中文": "zh"}
+_CHANNEL_REF = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w\-]+)|(?P<chat>-?\d{5,})")
+
+
+def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
+    """Show the team's settings, or change one (admins only)."""
+    if not cmd.key:
+        return [_show(ctx)]
+    if ctx.person.role != "admin":
+        raise Refused("err.admin_only")
+    ex = grammar.example_for("settings", ctx.lang)
+    tenant = ctx.tenant
+    before = repo.snapshot(tenant)
+    value = cmd.value.strip()
+    if not value:
+        raise UserError("err.setting_value", example=ex, key=cmd.key, got="")
+    if cmd.key == "timezone":
+        zone = _zone(value)
+        if zone is None:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.timezone = zone
+    elif cmd.key == "time":
+        m = re.fullmatch(r"(\d{1,2})[:：.点](\d{2})?", value) or re.fullmatch(r"(\d{1,2})()", value)
+        if m is None or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.reminder_time = f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
+    elif cmd.key == "stages":
+        offsets = planner.parse_offsets(re.sub(r"[天d\s]", "", value))
+        if not offsets:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.reminder_offsets = ",".join(str(o) for o in offsets)
+    elif cmd.key == "routing":
+        route = _ROUTING.get(value.lower())
+        if route is None:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.routing = route
+    elif cmd.key == "escalation":
+        _set_escalation(ctx, value, ex)
+    elif cmd.key == "overdue":
+        m = re.search(r"\d+", value)
+        if m is None or not 0 < int(m.group()) <= 90:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.overdue_every_days = int(m.group())
+    elif cmd.key == "currency":
+        code = normalize_currency(value.split()[0])
+        if code not in CURRENCIES:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.currency = code
+    elif cmd.key == "language":
+        lang = _LANG.get(value.lower())
+        if lang is None:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.language = lang
+    elif cmd.key == "holidays":
+        if value.lower() not in _ON | _OFF:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.holiday_shift = value.lower() in _ON
+    elif cmd.key == "channel":
+        m = _CHANNEL_REF.search(value)
+        if m is None:
+            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+        tenant.default_channel = m.group("id") or m.group("chat") or m.group("name")
+    ctx.session.add(tenant)
+    repo.audit(ctx.session, tenant_id=tenant.id or 0, actor_id=ctx.person.id, action="tenant.settings",
+               entity="tenant", entity_id=tenant.id, before=before, after=repo.snapshot(tenant))
+    if cmd.key in ("timezone", "time", "stages", "overdue", "holidays"):
+        _replan_all(ctx)
+    reply = _show(ctx)
+    reply.title = ctx.t("ok.setting_changed", key=cmd.key)
+    return [reply]
+
+
+def _zone(value: str) -> str | None:
+    aliases = {"beijing": "Asia/Shanghai", "北京": "Asia/Shanghai", "shanghai": "Asia/Shanghai",
+               "上海": "Asia/Shanghai", "utc": "UTC", "new york": "America/New_York", "london": "Europe/London"}
+    zone = aliases.get(value.lower(), value)
+    if zone in available_timezones():
+        ZoneInfo(zone)
+        return zone
+    return None
+
+
+def _set_escalation(ctx: Ctx, value: str, ex: str) -> None:
+    m = re.search(r"\d+", value)
+    if m is None or not 0 < int(m.group()) <= 365:
+        raise UserError("err.setting_value", example=ex, key="escalation", got=value)
+    ctx.tenant.escalate_after_days = int(m.group())
+    rest = value[m.end():]
+    mentions = take_mentions(_Text(rest))
+    if mentions:
+        person = resolve_owner(ctx, mentions[0])
+        ctx.tenant.escalation_target = f"person:{person.id}"
+    elif (ch := _CHANNEL_REF.search(rest)) is not None:
+        ctx.tenant.escalation_target = f"channel:{ch.group('id') or ch.group('chat') or ch.group('name')}"
+
+
+def _replan_all(ctx: Ctx) -> None:
+    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant.id or 0)
+    for milestone, contract in rows:
+        planner.replan(ctx.session, milestone=milestone, contract=contract, tenant=ctx.tenant, now=ctx.now)
+
+
+def _show(ctx: Ctx) -> Reply:
+    t = ctx.tenant
+    reply = Reply(title=ctx.t("settings.title"), lang=ctx.lang)
+    target = t.escalation_target or ""
+    if target.startswith("person:"):
+        people = repo.people_by_id(ctx.session, ids={int(target.split(":")[1])})
+        p = next(iter(people.values()), None)
+        target = f"@{p.display_name or p.handle}" if p else ""
+    elif target.startswith("channel:"):
+        target = "#" + target.split(":", 1)[1]
+    reply.fields = [
+        Field(ctx.t("settings.timezone"), (t.timezone,)),
+        Field(ctx.t("settings.time"), (t.reminder_time,)),
+        Field(ctx.t("settings.stages"), (ctx.t("settings.stages_value", offsets=t.reminder_offsets),)),
+        Field(ctx.t("settings.overdue"), (ctx.t("settings.overdue_value", n=t.overdue_every_days),)),
+        Field(ctx.t("settings.escalation"), (ctx.t("settings.escalation_value", n=t.escalate_after_days,
+                                                    target=target or ctx.t("settings.contract_owner")),)),
+        Field(ctx.t("settings.routing"), (ctx.t("routing." + t.routing),)),
+        Field(ctx.t("settings.holidays"), (ctx.t("settings.on" if t.holiday_shift else "settings.off"),)),
+        Field(ctx.t("settings.currency"), (t.currency,)),
+        Field(ctx.t("settings.language"), (t.language,)),
+    ]
+    reply.context.append(ctx.t("settings.hint"))
+    return reply
+

@@ -1,0 +1,269 @@
+"""The dispatch pass: claim due reminder rows, send them outside any transaction, record what happened.
+
+- Claiming is atomic: PostgreSQL ``FOR UPDATE SKIP LOCKED`` with a lease, SQLite a compare-and-set update
+  (SQLite serialises writers anyway). Several processes on one PostgreSQL never claim the same row.
+- A claimed row whose process died goes back to pending when its lease runs out, so it is still sent.
+- After downtime a milestone may have several due rows: only the latest is sent, the rest are skipped.
+- 429: the row goes back to pending at Retry-After. A permanent error marks it failed and tells the owner.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from scheduler import planner
+from scheduler.notify import CannotDM, Notifier, Outgoing, PermanentFailure, RateLimited
+from storage.db import transaction
+from storage.models import Contract, Milestone, Reminder, SentMessage, Tenant
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+class Composer(Protocol):
+    """Builds the messages of a reminder (the core implements it; the scheduler never renders text)."""
+
+    def reminder(self, session: Session, reminder: Reminder, now: datetime) -> list[Outgoing] | None:
+        """The messages for a due reminder, or None when its milestone no longer needs one."""
+        ...
+
+    def failure(self, session: Session, reminder: Reminder, error: str, now: datetime) -> list[Outgoing]:
+        """A notice to the contract owner that a reminder could not be delivered."""
+        ...
+
+
+@dataclass
+class PassResult:
+    """What one pass did."""
+
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+    previews: list[tuple[Reminder, list[Outgoing]]] = field(default_factory=list)
+
+
+class Dispatcher:
+    """Runs dispatch passes against one database with a set of platform notifiers."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        notifiers: Mapping[str, Notifier],
+        composer: Composer,
+        lease: timedelta = DEFAULT_LEASE,
+        batch: int = 500,
+        worker: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.notifiers = notifiers
+        self.composer = composer
+        self.lease = lease
+        self.batch = batch
+        self.worker = worker or uuid.uuid4().hex[:12]
+
+    # -- the pass -------------------------------------------------------------------------------------
+
+    def run_pass(self, now: datetime) -> PassResult:
+        """Claim everything due at ``now``, send it, and record the outcome."""
+        result = PassResult()
+        result.released = self.release_expired(now)
+        while True:
+            claimed = self.claim(now)
+            if not claimed:
+                break
+            result.claimed += len(claimed)
+            keep = self._catch_up(claimed, result)
+            for reminder_id in keep:
+                self._deliver(reminder_id, now, result)
+            if len(claimed) < self.batch:
+                break
+        return result
+
+    def preview(self, now: datetime) -> PassResult:
+        """What a pass at ``now`` would send, without sending or changing anything."""
+        result = PassResult()
+        with Session(self.engine) as session:
+            due = session.exec(
+                select(Reminder)
+                .where(col(Reminder.status).in_(("pending", "claimed")), col(Reminder.fire_at) <= now)
+                .order_by(col(Reminder.fire_at))
+            ).all()
+            latest: dict[int, Reminder] = {}
+            for r in due:
+                latest[r.milestone_id] = r
+            for r in latest.values():
+                outs = self.composer.reminder(session, r, now)
+                if outs:
+                    result.previews.append((r, outs))
+            session.rollback()  # composing may create action keys; a preview keeps none
+        return result
+
+    # -- steps --------------------------------------------------------------------------------------------
+
+    def release_expired(self, now: datetime) -> int:
+        """Return rows whose claim lease ran out to pending (their process died)."""
+        with transaction(self.engine) as session:
+            res = session.exec(  # type: ignore[call-overload]
+                update(Reminder)
+                .where(col(Reminder.status) == "claimed", col(Reminder.lease_until) < now)
+                .values(status="pending", lease_until=None, claimed_by=None)
+            )
+            return int(res.rowcount or 0)
+
+    def claim(self, now: datetime) -> list[tuple[int, int, datetime]]:
+        """Atomically take up to ``batch`` due rows for this worker: (id, milestone id, fire_at)."""
+        token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
+        with transaction(self.engine) as session:
+            q = (
+                select(Reminder.id)
+                .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now)
+                .order_by(col(Reminder.fire_at))
+                .limit(self.batch)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                q = q.with_for_update(skip_locked=True)
+            ids = list(session.exec(q).all())
+            if not ids:
+                return []
+            session.exec(  # type: ignore[call-overload]
+                update(Reminder)
+                .where(col(Reminder.id).in_(ids), col(Reminder.status) == "pending")
+                .values(status="claimed", claimed_by=token, lease_until=now + self.lease,
+                        attempts=col(Reminder.attempts) + 1)
+            )
+            rows = session.exec(
+                select(Reminder.id, Reminder.milestone_id, Reminder.fire_at).where(
+                    col(Reminder.claimed_by) == token, col(Reminder.status) == "claimed"
+                )
+            ).all()
+            return [(r[0], r[1], r[2]) for r in rows]
+
+    def _catch_up(self, claimed: list[tuple[int, int, datetime]], result: PassResult) -> list[int]:
+        """Keep the latest due row of each milestone; skip the stale ones (no burst after downtime)."""
+        latest: dict[int, tuple[datetime, int]] = {}
+        for rid, mid, at in claimed:
+            if mid not in latest or (at, rid) > latest[mid]:
+                latest[mid] = (at, rid)
+        keep = {rid for _, rid in latest.values()}
+        stale = [rid for rid, _, _ in claimed if rid not in keep]
+        if stale:
+            with transaction(self.engine) as session:
+                session.exec(  # type: ignore[call-overload]
+                    update(Reminder).where(col(Reminder.id).in_(stale)).values(status="skipped", lease_until=None)
+                )
+            result.skipped += len(stale)
+        fire_at = {rid: at for rid, _, at in claimed}
+        return sorted(keep, key=fire_at.__getitem__)
+
+    def _deliver(self, reminder_id: int, now: datetime, result: PassResult) -> None:
+        with transaction(self.engine) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None or reminder.status != "claimed":
+                return
+            outs = self.composer.reminder(session, reminder, now)
+            if not outs:
+                reminder.status = "cancelled"
+                reminder.lease_until = None
+                session.add(reminder)
+                result.cancelled += 1
+                return
+        refs: list[str] = []
+        error: str | None = None
+        for i, out in enumerate(outs):  # network calls: no transaction is open here
+            try:
+                refs.append(self._send(out))
+            except RateLimited as rl:
+                if i == 0:
+                    self._reschedule(reminder_id, now + timedelta(seconds=max(1.0, rl.retry_after)))
+                    result.retried += 1
+                    return
+                log.warning("reminder %s: copy %d rate limited, not retried", reminder_id, i)
+            except PermanentFailure as exc:
+                if i == 0:
+                    error = str(exc) or exc.__class__.__name__
+                    break
+                log.warning("reminder %s: copy %d failed: %s", reminder_id, i, exc)
+        if error is not None:
+            self._fail(reminder_id, error, now)
+            result.failed += 1
+            return
+        self._record(reminder_id, refs, now)
+        result.sent += 1
+
+    def _send(self, out: Outgoing) -> str:
+        notifier = self.notifiers.get(out.target.platform)
+        if notifier is None:
+            raise PermanentFailure(f"no notifier for platform {out.target.platform}")
+        try:
+            return notifier.send(out)
+        except CannotDM:
+            if out.fallback_chat_id is None:
+                raise
+            # the user never opened a private chat with the bot: post in the group with a mention instead
+            fallback = Outgoing(target=type(out.target)(platform=out.target.platform,
+                                                        tenant_key=out.target.tenant_key,
+                                                        chat_id=out.fallback_chat_id),
+                                message=out.message)
+            return notifier.send(fallback)
+
+    def _reschedule(self, reminder_id: int, at: datetime) -> None:
+        with transaction(self.engine) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is not None:
+                reminder.status, reminder.fire_at, reminder.lease_until = "pending", at, None
+                reminder.claimed_by = None
+                session.add(reminder)
+
+    def _record(self, reminder_id: int, refs: list[str], now: datetime) -> None:
+        with transaction(self.engine) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None:
+                return
+            reminder.status, reminder.sent_at, reminder.lease_until = "sent", now, None
+            reminder.message_ref = refs[0][:255] if refs else None
+            session.add(reminder)
+            for ref in refs:
+                session.add(SentMessage(tenant_id=reminder.tenant_id, milestone_id=reminder.milestone_id,
+                                        reminder_id=reminder.id, ref=ref[:255], created_at=now))
+            _replan_after_send(session, reminder, now)
+
+    def _fail(self, reminder_id: int, error: str, now: datetime) -> None:
+        with transaction(self.engine) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None:
+                return
+            reminder.status, reminder.last_error, reminder.lease_until = "failed", error[:2000], None
+            session.add(reminder)
+            notices = self.composer.failure(session, reminder, error, now)
+            _replan_after_send(session, reminder, now)
+        for out in notices:
+            try:
+                self._send(out)
+            except (RateLimited, PermanentFailure) as exc:
+                log.error("could not tell the owner that reminder %s failed: %s", reminder_id, exc)
+
+
+def _replan_after_send(session: Session, reminder: Reminder, now: datetime) -> None:
+    """Plan the next stage (e.g. the next overdue ping) now that this one is done with."""
+    milestone = session.get(Milestone, reminder.milestone_id)
+    if milestone is None:
+        return
+    contract = session.get(Contract, milestone.contract_id)
+    tenant = session.get(Tenant, milestone.tenant_id)
+    if tenant is not None:
+        planner.replan(session, milestone=milestone, contract=contract, tenant=tenant, now=now)

@@ -1,0 +1,55 @@
+"""The narrow protocol between the dispatch pass and each platform (Slack, Telegram, console, test fakes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one message goes: a channel/group, or a DM to a platform user."""
+
+    platform: str
+    tenant_key: str
+    chat_id: str | None = None
+    user_id: str | None = None
+    dm: bool = False
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to deliver. ``message`` is a handlers.replies.Reply; the scheduler does not look inside."""
+
+    target: Target
+    message: Any
+    # the person to mention when a DM is impossible and the message falls back to the group
+    fallback_chat_id: str | None = None
+
+
+class RateLimited(Exception):
+    """The platform said 429: try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited, retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class PermanentFailure(Exception):
+    """The platform refused for good (bot removed from the channel, chat not found)."""
+
+
+class CannotDM(PermanentFailure):
+    """The user never started a private chat with the bot (Telegram) or DMs are closed."""
+
+
+class Notifier(Protocol):
+    """What each platform implements to deliver reminders and edit them afterwards."""
+
+    def send(self, out: Outgoing) -> str:
+        """Deliver a message; return a reference that ``update`` understands."""
+        ...
+
+    def update(self, ref: str, message: Any) -> None:
+        """Replace an earlier message (e.g. to show who completed the milestone)."""
+        ...
