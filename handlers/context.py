@@ -39,9 +39,9 @@ class Ctx:
         """Today in the sender's zone."""
         return self.now.astimezone(ZoneInfo(self.tz)).date()
 
-    def t(self, key: str, **params: object) -> str:
+    def t(self, msg_key: str, /, **params: object) -> str:
         """A sentence in this command's language."""
-        return t(key, self.lang, **params)
+        return t(msg_key, self.lang, **params)
 
     def stamp(self) -> str:
         """Now as local wall-clock text, for 'done by X at ...' lines."""

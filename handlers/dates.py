@@ -41,7 +41,7 @@ from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -102,7 +102,7 @@ def format_date(d: date, lang: str) -> str:
 _HOLIDAY_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _calendar(country: str) -> holidays.HolidayBase:
     return holidays.country_holidays(country)
 
@@ -220,8 +220,10 @@ def _cn_int(s: str) -> int:
     return total + cur
 
 
-_EN_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-             "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_EN_SMALL = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
             "eighty": 80, "ninety": 90}
 _EN_ORDINALS = {
@@ -451,10 +453,10 @@ def _weekday_res(p: str, today: date, wd: int, week: int | None, strong: bool = 
 
 def _working_days_res(today: date, n: int) -> _Res:
     value = business_days_after(today, n)
-    return _Res(value, (
-        f"{abs(n)} working days {'after' if n >= 0 else 'before'} {today.isoformat()}, "
-        "skipping weekends and CN public holidays",
-        f"自{today.isoformat()}起{'后' if n >= 0 else '前'}第{abs(n)}个工作日（跳过周末和法定节假日）"))
+    way_en, way_zh = ("after", "后") if n >= 0 else ("before", "前")
+    en = f"{abs(n)} working days {way_en} {today.isoformat()}, skipping weekends and CN public holidays"
+    zh = f"自{today.isoformat()}起{way_zh}第{abs(n)}个工作日（跳过周末和法定节假日）"
+    return _Res(value, (en, zh))
 
 
 def _duration_res(p: str, today: date, n: int, half: bool, unit: str, sign: int) -> _Res | None:
@@ -490,7 +492,7 @@ _DAYN = rf"(?:\d{{1,2}}|[{_CND}十]{{1,4}})"
 _YEAR = rf"(?:\d{{4}}|[{_CND}]{{4}})"
 _YEARPART = rf"(?:(?:(?P<y>{_YEAR})年|(?P<yrel>[今明后去前次])年)的?)?"
 _MREL = r"下下个?|下个?|上上个?|上个?|本|这个?|当|次"
-_CN_POS = r"底|末|尾|初|中旬|中|结束|以内|之内|内"
+_CN_POS = r"底|末|尾|初|中旬|中|结束|以内|之内|内|最后一天|第一天"
 _CN_WEEK_MOD = r"下下|下|上上|上|本|这"
 _WEEK_UNIT = r"(?:周|星期|礼拜)"
 
@@ -588,6 +590,12 @@ def _r_cn_duration(m: re.Match[str], today: date) -> _Res | None:
     return _duration_res(m[0], today, n, half, unit, sign)
 
 
+def _r_cn_bare_workdays(m: re.Match[str], today: date) -> _Res | None:
+    # "5个工作日" on its own is a payment term: read it as "within 5 working days" (weak).
+    res = _working_days_res(today, _cn_int(m["n"]))
+    return _Res(res.value, res.note, strong=False)
+
+
 def _cn_year(m: re.Match[str], today: date) -> int | None:
     if m["y"]:
         return _cn_int(m["y"])
@@ -597,7 +605,7 @@ def _cn_year(m: re.Match[str], today: date) -> int | None:
 
 
 def _cn_pos(word: str) -> str:
-    return "start" if word == "初" else "mid" if word.startswith("中") else "end"
+    return "start" if word in ("初", "第一天") else "mid" if word.startswith("中") else "end"
 
 
 def _r_cn_month(m: re.Match[str], today: date) -> _Res | None:
@@ -645,6 +653,8 @@ def _r_cn_quarter(m: re.Match[str], today: date) -> _Res | None:
 def _r_cn_half(m: re.Match[str], today: date) -> _Res | None:
     year = _cn_year(m, today)
     first = 1 if m["half"] == "上" else 7
+    if first == 1 and not m["pos"]:
+        return None  # bare 上半年: its start is (almost always) past, its end is a guess
     pos = _cn_pos(m["pos"]) if m["pos"] else "start"
     res = _numbered_period(m[0], today, year, first, "half", pos)
     if res and not m["pos"]:
@@ -776,12 +786,20 @@ def _r_en_duration(m: re.Match[str], today: date) -> _Res | None:
         n *= 2
     post = re.sub(r"\s+", " ", m.groupdict().get("post") or "")
     sign = -1 if post in ("ago", "before today") else 1
-    base = today + timedelta(days=1) if post == "from tomorrow" else today
+    base = today + timedelta(days=1) if post.endswith("tomorrow") else today
     return _duration_res(m[0], base, n, half, unit, sign)
 
 
+def _r_en_bare_workdays(m: re.Match[str], today: date) -> _Res | None:
+    if m["cnt"].startswith("half"):
+        return None
+    res = _working_days_res(today, _en_int(m["cnt"]))
+    return _Res(res.value, res.note, strong=False)
+
+
 _EN_POS_WORDS = {"end": "end", "close": "end", "start": "start", "beginning": "start",
-                 "begin": "start", "middle": "mid", "mid": "mid"}
+                 "begin": "start", "middle": "mid", "mid": "mid", "last day": "end",
+                 "first day": "start"}
 _EN_QORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
             "4th": 4}
 
@@ -801,7 +819,7 @@ def _en_week_point(p: str, today: date, offset: int | None, pos: str) -> _Res | 
 
 def _r_en_period(m: re.Match[str], today: date) -> _Res | None:
     g = m.groupdict()
-    pos = _EN_POS_WORDS[g["pos"]]
+    pos = _EN_POS_WORDS[re.sub(r"\s+", " ", g["pos"])]
     p = m[0]
     if g.get("mon"):
         year = int(g["y"]) if g.get("y") else None
@@ -847,65 +865,84 @@ _EN_PERIOD_TARGET = (
     r"|(?P<yonly>\d{4}))"
 )
 
-_RULES: list[tuple[str, _Resolver]] = [
+def _rule(resolver: _Resolver, *parts: str) -> tuple[re.Pattern[str], _Resolver]:
+    return re.compile("".join(parts)), resolver
+
+
+# Order matters only for parse_date (first full match wins); find_date tries every rule.
+_RULES: list[tuple[re.Pattern[str], _Resolver]] = [
     # ---- Chinese ----
-    (rf"(?P<w>{_alt(list(_CN_REL_DAYS))})", _r_rel_day),
-    (rf"(?:(?P<mod>{_CN_WEEK_MOD})个?)?{_WEEK_UNIT}(?P<d>[一二三四五六日天1-7])", _r_cn_weekday),
-    (rf"(?:(?:{_CN_WEEK_MOD})个?)?{_WEEK_UNIT}[八九十零〇089]", _r_reject),
-    (rf"(?:(?P<mod>{_CN_WEEK_MOD})个?)?(?:周末|礼拜天?末)", _r_cn_weekend),
-    (rf"(?P<mod>下下|下|上上|上)个?{_WEEK_UNIT}(?![一二三四五六日天1-7末])", _r_cn_bare_week),
-    (rf"{_NB}(?:(?P<n>\d{{1,3}}|{_CNN})(?P<nh>个半)?|(?P<h>半))"
-     r"(?P<unit>个?工作日|个?交易日|天|日(?!以前|之前|前)|个?星期|个?礼拜|周|(?:个|(?<=半))月|年)"
-     r"(?P<th>半)?(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)", _r_cn_duration),
-    (rf"{_YEARPART}(?:第?(?P<qn>[1-4一二三四])(?:季度|季)|(?P<qrel>{_MREL})?(?:季度|季)"
-     rf"|q(?P<qq>[1-4])\s*(?:季度|季)?)(?P<pos>{_CN_POS})", _r_cn_quarter),
-    (rf"{_YEARPART}(?P<half>上|下)半年(?P<pos>{_CN_POS})?", _r_cn_half),
-    (rf"(?:(?:(?P<y>{_YEAR})|(?P<yrel>[今明后去前次]))年年?|年)(?P<pos>底|末|尾|初|终|以内|之内|内)",
-     _r_cn_year),
-    (rf"{_NB}{_YEARPART}(?:(?P<m>{_DAYN})月份?|(?P<mrel>{_MREL})?月)的?"
-     rf"(?:(?P<d>{_DAYN})(?:号|日|(?![\d{_CND}十万亿千百元块%.]))|(?P<pos>{_CN_POS}))",
-     _r_cn_month),
-    (rf"(?:(?P<mrel>下下个?|下个?|上个?|次)(?P<unit>月|季度)|(?P<yrel>[明后次去])年)",
-     _r_cn_bare_rel_period),
-    (rf"(?<![\d月/.\-])(?P<d>\d{{1,2}}|[{_CND}十]{{1,3}})(?:号|日){_NE}", _r_cn_bare_day),
+    _rule(_r_rel_day, rf"(?P<w>{_alt(list(_CN_REL_DAYS))})"),
+    _rule(_r_cn_weekday, rf"(?:(?P<mod>{_CN_WEEK_MOD})个?)?{_WEEK_UNIT}(?P<d>[一二三四五六日天1-7])"),
+    _rule(_r_reject, rf"(?:(?:{_CN_WEEK_MOD})个?)?{_WEEK_UNIT}[八九十零〇089]"),  # 下周八
+    _rule(_r_cn_weekend, rf"(?:(?P<mod>{_CN_WEEK_MOD})个?)?(?:周末|礼拜天?末)"),
+    _rule(_r_cn_bare_week, rf"(?P<mod>下下|下|上上|上)个?{_WEEK_UNIT}(?![一二三四五六日天1-7末])"),
+    _rule(_r_cn_duration,
+          rf"{_NB}(?:(?P<n>\d{{1,3}}|{_CNN})(?P<nh>个半)?|(?P<h>半))",
+          r"(?P<unit>个?工作日|个?交易日|天|日(?!以前|之前|前)|个?星期|个?礼拜|周|(?:个|(?<=半))月|年)",
+          r"(?P<th>半)?(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)"),
+    _rule(_r_cn_bare_workdays, rf"{_NB}(?P<n>\d{{1,3}}|{_CNN})个?工作日(?![内后前以之])"),
+    _rule(_r_cn_quarter,
+          rf"{_YEARPART}(?:第?(?P<qn>[1-4一二三四])(?:季度|季)|(?P<qrel>{_MREL})?(?:季度|季)",
+          rf"|q(?P<qq>[1-4])\s*(?:季度|季)?)(?P<pos>{_CN_POS})"),
+    _rule(_r_cn_half, rf"{_YEARPART}(?P<half>上|下)半年(?P<pos>{_CN_POS})?"),
+    _rule(_r_cn_year,
+          rf"(?:(?:(?P<y>{_YEAR})|(?P<yrel>[今明后去前次]))年年?|年)",
+          r"(?P<pos>底|末|尾|初|终|以内|之内|内|最后一天|第一天)"),
+    _rule(_r_cn_month,
+          rf"{_NB}{_YEARPART}(?:(?P<m>{_DAYN})月份?|(?P<mrel>{_MREL})?月)的?",
+          rf"(?:(?P<d>{_DAYN})(?:号|日|(?![\d{_CND}十万亿千百元块%.]))|(?P<pos>{_CN_POS}))"),
+    _rule(_r_cn_bare_rel_period,
+          r"(?:(?P<mrel>下下个?|下个?|上个?|次)(?P<unit>月|季度)|(?P<yrel>[明后次去])年)"),
+    _rule(_r_cn_bare_day, rf"(?<![\d月/.\-])(?P<d>\d{{1,2}}|[{_CND}十]{{1,3}})(?:号|日){_NE}"),
     # ---- numeric ----
-    (rf"{_NB}(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}}){_NE}", _r_iso),
-    (rf"{_NB}(?P<m>\d{{1,2}})(?P<sep>[/\-])(?P<d>\d{{1,2}})(?:(?P=sep)(?P<y>\d{{4}}))?"
-     r"(?![\d天日号个周月年点时分%万亿千百元块]|[.,/\-:]\d)",
-     _r_md_numeric),
+    _rule(_r_iso, rf"{_NB}(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}}){_NE}"),
+    _rule(_r_md_numeric,
+          rf"{_NB}(?P<m>\d{{1,2}})(?P<sep>[/\-])(?P<d>\d{{1,2}})(?:(?P=sep)(?P<y>\d{{4}}))?",
+          r"(?![\d天日号个周月年点时分%万亿千百元块]|[.,/\-:]\d)"),
     # ---- English ----
-    (rf"{_B}(?P<w>{_alt(list(_EN_REL_DAYS))}){_E}", _r_rel_day),
-    (rf"{_B}(?:(?P<mod>this\s+coming|the\s+coming|coming|this|next|last|previous|past)\s+)?"
-     rf"(?:(?P<wk1>this|next|last)\s+week(?:'s)?\s+(?:on\s+)?)?{_EN_WD}"
-     rf"(?:,?\s+(?:of\s+)?(?P<wk2>this|next|last)\s+week)?{_E}", _r_en_weekday),
-    (rf"{_B}(?:this\s+coming|coming|this|next|last)\s+(?P<w>[a-z]+day){_E}", _r_en_bad_weekday),
-    (rf"{_B}(?:(?P<rel>next|the\s+following|following|last|previous)\s+week|"
-     rf"(?P<after>the\s+week\s+after\s+next)){_E}(?!')", _r_en_rel_week),
-    (rf"{_B}(?P<rel>next|the\s+following|following|last|previous)\s+(?P<unit>month|year|quarter)"
-     rf"{_E}(?!')", _r_en_rel_period),
-    (rf"{_B}(?:(?P<rel>this\s+coming|the\s+coming|coming|this|next|following)\s+)?week-?end{_E}",
-     _r_en_weekend),
-    (rf"{_B}(?:the\s+)?(?P<pos>end|close|start|beginning|begin|middle|mid)"
-     rf"(?:\s+of\s+(?:the\s+)?|\s*-\s*|\s+){_EN_PERIOD_TARGET}(?![a-z\d])", _r_en_period),
-    (rf"{_B}(?:(?:{_EN_REL}\s+)?(?P<unit>month|year|quarter|week)|q(?P<q>[1-4])|{_MON})"
-     r"(?:\s+|\s*-\s*)(?P<pos>end|start)(?![a-z])", _r_en_period),
-    (rf"{_B}(?P<abbr>eom|eoq|eoy|eow){_E}", _r_en_abbr),
-    (rf"{_B}(?P<pre>in|within|after)\s+{_EN_COUNT}\s+{_EN_DUR_UNIT}"
-     r"(?P<half>\s+and\s+a\s+half)?(?:(?:'s|s')?\s+time)?(?![a-z])", _r_en_duration),
-    (rf"{_B}(?:the\s+)?{_EN_COUNT}\s+{_EN_DUR_UNIT}(?P<half>\s+and\s+a\s+half)?\s+"
-     r"(?P<post>from\s+now|from\s+today|from\s+tomorrow|later|hence|out|ago|before\s+today)(?![a-z])",
-     _r_en_duration),
-    (rf"{_B}(?:the\s+)?(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<dw>{_alt(_EN_ORD_WORDS)}))"
-     rf"\s+of\s+(?:(?:the\s+)?{_EN_REL}\s+month|{_MON}(?:,?\s+(?P<y>\d{{4}}))?){_E}",
-     _r_en_ordinal_of_month),
-    (rf"{_B}{_MON}\s*(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(?P<y>\d{{4}}))?{_NE}{_E}",
-     _r_en_month_day),
-    (rf"{_NB}(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*{_MON}(?:,?\s*(?P<y>\d{{4}}))?{_NE}{_E}",
-     _r_en_month_day),
-    (rf"{_B}(?:(?P<the>the)\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?<![\d.,/\-])(?P<d2>\d{{1,2}})"
-     r"(?:st|nd|rd|th))(?![a-z\d%])", _r_en_the_day),
+    _rule(_r_rel_day, rf"{_B}(?P<w>{_alt(list(_EN_REL_DAYS))}){_E}"),
+    _rule(_r_en_weekday,
+          rf"{_B}(?:(?P<mod>this\s+coming|the\s+coming|coming|this|next|last|previous|past)\s+)?",
+          rf"(?:(?P<wk1>this|next|last)\s+week(?:'s)?\s+(?:on\s+)?)?{_EN_WD}",
+          rf"(?:,?\s+(?:of\s+)?(?P<wk2>this|next|last)\s+week)?{_E}"),
+    _rule(_r_en_bad_weekday, rf"{_B}(?:this\s+coming|coming|this|next|last)\s+(?P<w>[a-z]+day){_E}"),
+    _rule(_r_en_rel_week,
+          rf"{_B}(?:(?P<rel>next|the\s+following|following|last|previous)\s+week",
+          rf"|(?P<after>the\s+week\s+after\s+next)){_E}(?!')"),
+    _rule(_r_en_rel_period,
+          rf"{_B}(?P<rel>next|the\s+following|following|last|previous)\s+(?P<unit>month|year|quarter)",
+          rf"{_E}(?!')"),
+    _rule(_r_en_weekend,
+          rf"{_B}(?:(?P<rel>this\s+coming|the\s+coming|coming|this|next|following)\s+)?week-?end{_E}"),
+    _rule(_r_en_period,
+          rf"{_B}(?:the\s+)?(?P<pos>end|close|start|beginning|begin|middle|mid|last\s+day|first\s+day)",
+          rf"(?:\s+of\s+(?:the\s+)?|\s*-\s*|\s+){_EN_PERIOD_TARGET}(?![a-z\d])"),
+    _rule(_r_en_period,
+          rf"{_B}(?:(?:{_EN_REL}\s+)?(?P<unit>month|year|quarter|week)|q(?P<q>[1-4])|h(?P<h>[12])|{_MON})",
+          r"(?:\s+|\s*-\s*)(?P<pos>end|start)(?![a-z])"),
+    _rule(_r_en_abbr, rf"{_B}(?P<abbr>eom|eoq|eoy|eow){_E}"),
+    _rule(_r_en_duration,
+          rf"{_B}(?P<pre>in|within|after)\s+{_EN_COUNT}\s+{_EN_DUR_UNIT}",
+          r"(?P<half>\s+and\s+a\s+half)?(?:(?:'s|s')?\s+time)?(?![a-z])"),
+    _rule(_r_en_duration,
+          rf"{_B}(?:the\s+)?{_EN_COUNT}\s+{_EN_DUR_UNIT}(?P<half>\s+and\s+a\s+half)?\s+",
+          r"(?P<post>from\s+now|from\s+today|(?:from|after)\s+tomorrow|later|hence|out|ago|before\s+today)",
+          r"(?![a-z])"),
+    _rule(_r_en_bare_workdays,
+          rf"{_B}{_EN_COUNT}\s+(?P<unit>(?:business|working|work)\s+days?|workdays?){_E}",
+          r"(?!\s+(?:from|after|later|hence|out|ago|before))"),
+    _rule(_r_en_ordinal_of_month,
+          rf"{_B}(?:the\s+)?(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<dw>{_alt(_EN_ORD_WORDS)}))",
+          rf"\s+of\s+(?:(?:the\s+)?{_EN_REL}\s+month|{_MON}(?:,?\s+(?P<y>\d{{4}}))?){_E}"),
+    _rule(_r_en_month_day,
+          rf"{_B}{_MON}\s*(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(?P<y>\d{{4}}))?{_NE}{_E}"),
+    _rule(_r_en_month_day,
+          rf"{_NB}(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*{_MON}(?:,?\s*(?P<y>\d{{4}}))?{_NE}{_E}"),
+    _rule(_r_en_the_day,
+          rf"{_B}(?:(?P<the>the)\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?<![\d.,/\-])(?P<d2>\d{{1,2}})",
+          r"(?:st|nd|rd|th))(?![a-z\d%])"),
 ]
-_COMPILED = [(re.compile(pattern), resolver) for pattern, resolver in _RULES]
 
 
 # --------------------------------------------------------------------------------------------
@@ -950,7 +987,7 @@ def _strip_all(s: str) -> str:
 
 
 def _match_core(s: str, today: date) -> _Res | None:
-    for pattern, resolver in _COMPILED:
+    for pattern, resolver in _RULES:
         m = pattern.fullmatch(s)
         if m:
             try:
@@ -1096,7 +1133,7 @@ def _expand(norm: str, start: int, end: int, res: _Res) -> _Cand:
 def _candidates(norm: str, today: date) -> list[_Cand]:
     masked = [m.span() for m in _MASK.finditer(norm)]
     found: list[_Cand] = []
-    for pattern, resolver in _COMPILED:
+    for pattern, resolver in _RULES:
         for m in pattern.finditer(norm):
             s, e = m.span()
             if s == e or any(s < me and ms < e for ms, me in masked):

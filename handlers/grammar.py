@@ -344,6 +344,12 @@ _MILESTONE_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 _AUTO_RENEW = re.compile(r"(?<![\w-])(auto-?renew(?:al|s)?)(?![\w-])|自动续约|自动续期", re.IGNORECASE)
 _NOTICE_ZH = re.compile(r"提前\s*(\d+)\s*天\s*(?:通知)?")
+# Something that looks like a date but was not understood (2月30日, 2027-02-30, 13/45): say so, not "missing"
+_DATEISH = re.compile(
+    r"\d+\s*月\s*\d*\s*[日号]?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\b\d{1,2}/\d{1,2}\b|[周星期礼拜]\s*[八九十]"
+    r"|(?<![\w-])(?:next|this|last)\s+[a-z]+day\b",
+    re.IGNORECASE,
+)
 _DUE_WORDS = re.compile(r"(?<![\w-])(due(?:\s+on|\s+by)?|by|on|deadline)(?![\w-])|截止(?:日期)?|到期", re.IGNORECASE)
 
 
@@ -424,6 +430,8 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
         owner = found[0]
     due = _find_date_in(h, now=now, tz=tz)
     if due is None:
+        if (dm := _DATEISH.search(h.text)) is not None:
+            raise UserError("err.date_unreadable", example=ex, phrase=dm.group().strip())
         if _DUE_WORDS.search(h.text):
             after = _DUE_WORDS.split(h.text, maxsplit=1)[-1].strip()
             raise UserError("err.date_unreadable", example=ex, phrase=after or h.rest())

@@ -346,11 +346,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def t(key: str, lang: str, **params: Any) -> str:
+def t(msg_key: str, lang: str, /, **params: Any) -> str:
     """Look up a sentence in the user's language and fill in its parameters."""
-    entry = MESSAGES.get(key)
+    entry = MESSAGES.get(msg_key)
     if entry is None:
-        return key
+        return msg_key
     text = entry.get(lang) or entry["en"]
     return text.format(**params) if params else text
 

@@ -81,7 +81,7 @@ def desired_stages(
             break
         k += every
     if snoozed is not None:
-        stages = {key: at for key, at in stages.items() if key[1] >= snoozed}
+        stages = {key: at for key, at in stages.items() if key[1] > snoozed}
         stages[("snz", snoozed)] = fire_instant(snoozed, tenant, zone)
     return {key: at for key, at in stages.items() if at > now}
 
