@@ -43,10 +43,10 @@ def dispatch_once(settings: Settings, engine: Engine, *, now: str | None, dry_ru
     dispatcher = Dispatcher(engine, notifiers=notifiers_for(settings), composer=ReminderComposer())
     if dry_run:
         result = dispatcher.preview(at)
-        for reminder, outs in result.previews:
+        for stage, outs in result.previews:
             for out in outs:
                 where = out.target.chat_id or f"DM {out.target.user_id}"
-                print(f"── would send [{reminder.stage}] to {out.target.platform}:{where} ──\n{render(out.message)}\n")
+                print(f"── would send [{stage}] to {out.target.platform}:{where} ──\n{render(out.message)}\n")
         print(f"dry run at {at.isoformat()}: {len(result.previews)} reminder(s) due", file=sys.stderr)
         return 0
     result = dispatcher.run_pass(at)

@@ -26,10 +26,20 @@ Conventions (shared with shared/data/dates_public.tsv):
   working days. The library only knows 调休 for years whose official schedule it ships.
 - next week / 下周 = Monday of next week; next month / 下个月 = the 1st of next month;
   明年 / next year = 1 January; weekend / 周末 = Saturday; end of week = Friday.
-- Impossible dates (2月30日, 13月1日, 2027-02-30, 下周八) give None, never a clamped date.
+- Impossible dates (2月30日, 13月1日, 2027-02-30, 下周八, next blursday) give None, never a
+  clamped date; so does a weekday that contradicts its date ("2027-02-15 周二").
+- Time of day (下午3点, 5pm, EOD) and a weekday next to a date ("2027-02-05 周五", our own echo)
+  are accepted and ignored. A naive ``now`` is taken as wall-clock time in ``tz``.
+- Not covered by the layer (left to dateparser, usually None): named holidays (春节前, 元旦),
+  lunar dates, 上旬/下旬, mid-year, a bare 上半年.
 
-``find_date`` locates the phrase inside a whole command and reports which reading was taken
-when the phrase is ambiguous, in English (``note``) and Chinese (``note_zh``).
+``find_date`` locates the phrase inside a whole command (the same rules, searched instead of
+fully matched, without the dateparser fallback) and reports which reading was taken when the
+phrase is ambiguous, in English (``note``) and Chinese (``note_zh``; ``describe_note`` picks one).
+@mentions, links, contract numbers (HT-2026-001) and amounts (30%, 120万, 1,200,000, 1.2亿) are
+masked first. Overlapping readings keep the longest; among separate ones a phrase with a
+due/by/截止/到期/前 keyword wins, then a strong reading (not a bare "1st", "sat" or "2-3"),
+then the rightmost.
 """
 
 from __future__ import annotations
@@ -382,10 +392,7 @@ def _next_day_of_month(p: str, today: date, day: int) -> _Res | None:
     y, m = today.year, today.month
     if day < today.day:
         y, m = _shift_month(y, m, 1)
-    for _ in range(12):  # skip months without that day (31号 in a 30-day month)
-        value = _safe_date(y, m, day)
-        if value:
-            break
+    while (value := _safe_date(y, m, day)) is None:  # 31号 in a 30-day month: the next that has it
         y, m = _shift_month(y, m, 1)
     if value.month == today.month and value.year == today.year:
         return _Res(value)
@@ -524,9 +531,9 @@ _EN_REL_DAYS = {"today": 0, "tonight": 0, "eod": 0, "end of day": 0, "end of tod
                 "tomorrow night": 1, "yesterday": -1, "the day after tomorrow": 2,
                 "day after tomorrow": 2, "overmorrow": 2, "the day before yesterday": -2,
                 "day before yesterday": -2}
-_CN_REL_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "今早": 0, "当天": 0, "明天": 1,
-                "明日": 1, "明儿": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3, "昨天": -1,
-                "昨日": -1, "昨晚": -1, "前天": -2, "大前天": -3}
+_CN_REL_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "今早": 0, "当天": 0,
+                "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1, "次日": 1,
+                "后天": 2, "大后天": 3, "昨天": -1, "昨日": -1, "昨晚": -1, "前天": -2, "大前天": -3}
 
 # Boundaries: English words must not continue a word; numbers must not continue a number,
 # an amount (30%, 120万, 1,200) or a code (HT-2026-001).
@@ -1022,18 +1029,19 @@ def _resolve_annotated(s: str, today: date) -> _Res | None:
 
 def _resolve(s: str, today: date) -> _Res | None:
     """Read a whole normalised phrase; None = recognised but impossible; _NotMine = unknown."""
-    seen: set[str] = set()
-    while s and s not in seen:
-        seen.add(s)
+    stages: list[str] = []
+    while s and s not in stages:
         try:
             return _match_core(s, today)
         except _NotMine:
-            pass
+            stages.append(s)
+        s = _strip_once(s)
+    # Only then a weekday next to a date: "Friday EOD" must not be read as "Friday" + "today".
+    for stage in stages:
         try:
-            return _resolve_annotated(s, today)
+            return _resolve_annotated(stage, today)
         except _NotMine:
             pass
-        s = _strip_once(s)
     raise _NotMine
 
 
@@ -1043,6 +1051,8 @@ def _resolve(s: str, today: date) -> _Res | None:
 
 _DP_SETTINGS = {"PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False}
 _HAS_WORD = re.compile(r"[a-z\u3400-\u9fff]")
+_MAX_FALLBACK_CHARS = 80
+_NUMERIC_DATE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")  # 15.03.2027 and other orders
 
 
 @lru_cache(maxsize=16)
@@ -1054,8 +1064,10 @@ def _dateparser_for(base: datetime) -> DateDataParser:
 
 
 def _fallback(s: str, local_now: datetime) -> date | None:
-    if not _HAS_WORD.search(s):
+    if not (_HAS_WORD.search(s) or _NUMERIC_DATE.fullmatch(s)):
         return None  # 30%, 5, 2027: dateparser would turn bare numbers into dates
+    if len(s) > _MAX_FALLBACK_CHARS:
+        return None  # a paragraph is not a date phrase; don't spend dateparser time on it
     base = local_now.replace(tzinfo=None, second=0, microsecond=0)
     data = _dateparser_for(base).get_date_data(s)
     # "March" / "2027" / "3月" come back as period month/year with today's day filled in.

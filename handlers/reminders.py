@@ -20,14 +20,14 @@ from scheduler import planner
 from scheduler.notify import Outgoing, Target
 from storage.models import ActionKey, Contract, Milestone, Person, Reminder, SentMessage, Tenant
 
-# action kind -> (label key, argument)
-REMINDER_ACTIONS: tuple[tuple[str, str, str | None], ...] = (
-    ("done", "action.done", None),
-    ("snooze", "action.snooze1", "1"),
-    ("snooze", "action.snooze3", "3"),
-    ("snooze_date", "action.snooze_date", None),
-    ("reassign", "action.reassign", None),
-    ("note", "action.note", None),
+# action kind, label key, argument, typed form ({n} number, {m} milestone)
+REMINDER_ACTIONS: tuple[tuple[str, str, str | None, str], ...] = (
+    ("done", "action.done", None, "cmd.done"),
+    ("snooze", "action.snooze1", "1", "cmd.snooze1"),
+    ("snooze", "action.snooze3", "3", "cmd.snooze3"),
+    ("snooze_date", "action.snooze_date", None, "cmd.snooze_date"),
+    ("reassign", "action.reassign", None, "cmd.reassign"),
+    ("note", "action.note", None, "cmd.note"),
 )
 
 
@@ -40,17 +40,18 @@ def new_key(session: Session, *, tenant_id: int, action: str, milestone_id: int 
     return key
 
 
-def milestone_actions(session: Session, milestone: Milestone, lang: str, reminder_id: int | None = None) -> list[Action]:
+def milestone_actions(session: Session, milestone: Milestone, number: str, lang: str,
+                      reminder_id: int | None = None) -> list[Action]:
     """The buttons of a reminder: Done, Snooze 1d/3d/date, Reassign, Note (and Record payment for payments)."""
     actions = []
-    for kind, label, arg in REMINDER_ACTIONS:
+    rows = list(REMINDER_ACTIONS)
+    if milestone.kind == "payment":
+        rows.append(("pay", "action.pay", None, "cmd.pay"))
+    for kind, label, arg, typed in rows:
         key = new_key(session, tenant_id=milestone.tenant_id, action=kind, milestone_id=milestone.id,
                       reminder_id=reminder_id, arg=arg)
-        actions.append(Action(kind=kind, label=t(label, lang), key=key, style="primary" if kind == "done" else None))
-    if milestone.kind == "payment":
-        key = new_key(session, tenant_id=milestone.tenant_id, action="pay", milestone_id=milestone.id,
-                      reminder_id=reminder_id)
-        actions.append(Action(kind="pay", label=t("action.pay", lang), key=key))
+        actions.append(Action(kind=kind, label=t(label, lang), key=key, style="primary" if kind == "done" else None,
+                              command=t(typed, lang, n=number, m=milestone.title)))
     return actions
 
 
@@ -88,7 +89,7 @@ def reminder_reply(
     if milestone.note:
         reply.context.append("📝 " + milestone.note.splitlines()[-1])
     if with_actions and milestone.status == "open":
-        reply.actions = milestone_actions(session, milestone, lang, reminder_id)
+        reply.actions = milestone_actions(session, milestone, contract.number, lang, reminder_id)
     return reply
 
 

@@ -41,6 +41,8 @@ class Action:
     key: str
     style: str | None = None
     options: tuple[tuple[str, str], ...] = ()
+    # the same action as a typed command, for front doors without buttons (console)
+    command: str | None = None
 
 
 @dataclass

@@ -53,7 +53,7 @@ class PassResult:
     retried: int = 0
     failed: int = 0
     released: int = 0
-    previews: list[tuple[Reminder, list[Outgoing]]] = field(default_factory=list)
+    previews: list[tuple[str, list[Outgoing]]] = field(default_factory=list)  # (stage, messages)
 
 
 class Dispatcher:
@@ -109,7 +109,7 @@ class Dispatcher:
             for r in latest.values():
                 outs = self.composer.reminder(session, r, now)
                 if outs:
-                    result.previews.append((r, outs))
+                    result.previews.append((r.stage, outs))
             session.rollback()  # composing may create action keys; a preview keeps none
         return result
 

@@ -52,6 +52,8 @@ def run_console(
         if text.lower() in ("quit", "exit", "退出"):
             break
         for reply in core.handle(console_message(text, user=user, chat=chat, lang=lang, tz=tz)):
+            if reply.replaces:
+                continue  # edits of earlier reminder messages: a terminal cannot edit what it printed
             out.write(render(reply) + "\n\n")
         out.flush()
     return 0

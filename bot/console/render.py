@@ -7,9 +7,9 @@ from handlers.replies import Reply, reply_text
 
 
 def render(reply: Reply) -> str:
-    """A reply as console text; buttons become a hint line."""
+    """A reply as console text; buttons become the commands that do the same."""
     text = reply_text(reply)
     if reply.actions:
-        buttons = " ".join(f"[{a.label}]" for a in reply.actions)
-        text += "\n" + t("console.actions", reply.lang, buttons=buttons)
+        lines = [f"  · {a.command or a.label}" for a in reply.actions]
+        text += "\n" + t("console.actions", reply.lang) + "\n" + "\n".join(lines)
     return text

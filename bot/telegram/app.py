@@ -1,0 +1,134 @@
+"""The python-telegram-bot Application: build it, and wire updates to the core (translate, call, render)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import (
+    Application, ApplicationBuilder, BaseRateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes,
+    ExtBot, MessageHandler, filters,
+)
+
+from bot.config import Settings
+from bot.telegram.limits import FloodLimiter
+from bot.telegram.render import MAX_ALERT
+from bot.telegram.send import deliver, edit_all, post
+from bot.telegram.translate import ALIASES, command_text, incoming_action, incoming_message, neutral_text
+from handlers import grammar
+from handlers.core import Core
+from handlers.messages import IncomingMessage
+from handlers.replies import Reply, reply_text
+
+log = logging.getLogger(__name__)
+
+# Only what the bot acts on; Telegram remembers this list between getUpdates/setWebhook calls.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# An interactive reply that hits a 429 waits and tries again (the user is waiting for it).
+REPLY_RETRIES = 2
+# In a private chat these verbs mean "my milestones in every team I belong to".
+PERSONAL_VERBS = frozenset({"list", "mine", "overdue", "week"})
+
+
+def build_application(settings: Settings, core: Core, *, rate_limiter: BaseRateLimiter | None = None,
+                      webhook: bool = False) -> Application:
+    """An Application pointed at TELEGRAM_API_URL (the token is appended to it), with handlers registered."""
+    assert settings.telegram_bot_token, "TELEGRAM_BOT_TOKEN is not set"
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .rate_limiter(rate_limiter or FloodLimiter())
+        .job_queue(None)  # APScheduler is installed for our own scheduler; PTB's job queue is not used
+    )
+    if settings.telegram_api_url:
+        builder = builder.base_url(settings.telegram_api_url)
+    if webhook:
+        builder = builder.updater(None)  # updates arrive through bot.telegram.webhook instead
+    application = builder.build()
+    register(application, core)
+    return application
+
+
+def register(application: Application, core: Core) -> None:
+    """Wire commands, private text and button presses to the core."""
+    h = TelegramHandlers(core)
+    new_only = filters.UpdateType.MESSAGE  # not edited messages: a command runs once
+    application.add_handler(CommandHandler(list(ALIASES), h.command, filters=new_only))
+    application.add_handler(MessageHandler(
+        filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & new_only, h.private_text))
+    application.add_handler(CallbackQueryHandler(h.press))
+    application.add_error_handler(on_error)
+
+
+def run_command(core: Core, msg: IncomingMessage) -> list[Reply]:
+    """Run a command; in a private chat, list/mine/overdue use the cross-team view when the core has one."""
+    personal = getattr(core, "my_milestones", None)
+    if msg.chat_type == "private" and personal is not None and grammar.split_verb(msg.text)[0] in PERSONAL_VERBS:
+        return personal(msg)  # type: ignore[no-any-return]
+    return core.handle(msg)
+
+
+class TelegramHandlers:
+    """The callbacks: a few lines each, translate -> call the core in a worker thread -> render."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/contract ...`, `/contract@Bot ...` and the short aliases, in any chat."""
+        if update.message is not None and update.message.from_user is not None:
+            await self._answer(context.bot, update.message, command_text(update.message))
+
+    async def private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Plain text in a private chat is a console line."""
+        message = update.message
+        if message is not None and message.from_user is not None and message.text:
+            await self._answer(context.bot, message, neutral_text(message.text, message.entities))
+
+    async def _answer(self, bot: ExtBot, message: Message, text: str) -> None:
+        msg = incoming_message(message, text)
+        replies = await asyncio.to_thread(run_command, self.core, msg)
+        quote = message.message_id if msg.chat_type != "private" else None
+        await deliver(bot, message.chat.id, replies, reply_to=quote, retries=REPLY_RETRIES)
+
+    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button: the core re-checks the key and the presser, then the message is edited in place."""
+        query = update.callback_query
+        assert query is not None
+        action = incoming_action(query)
+        if action is None:
+            await query.answer()
+            return
+        replies = await asyncio.to_thread(self.core.act, action)
+        await answer_press(context.bot, query, replies)
+
+
+async def answer_press(bot: ExtBot, query: CallbackQuery, replies: list[Reply]) -> None:
+    """Answer the press (a toast, or an alert only the presser sees), edit the messages, post the rest.
+
+    Telegram has no ephemeral messages, but a callback answer is shown only to the person who pressed:
+    refusals and "type the note as a command" hints go there when they fit in 200 characters.
+    """
+    assert query.message is not None
+    edits = [r for r in replies if r.replaces]
+    posts = [r for r in replies if r.actions and not r.replaces]  # e.g. the pick-the-new-owner keyboard
+    toast, alert = "", False
+    for r in (r for r in replies if not r.replaces and not r.actions):
+        text = reply_text(r) if r.ephemeral or r.error else (r.title or "")
+        if r.ephemeral or r.error or not edits:
+            if toast or len(text) > MAX_ALERT:
+                posts.append(r)
+                continue
+            alert = True
+        toast = toast or text[:MAX_ALERT]
+    await query.answer(text=toast or None, show_alert=alert)
+    for r in edits:
+        await edit_all(bot, r, retries=REPLY_RETRIES)
+    for r in posts:
+        await post(bot, query.message.chat.id, r, reply_to=query.message.message_id, retries=REPLY_RETRIES)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what failed outside the core's own error boundary (network, Telegram refusing a reply)."""
+    log.error("telegram update %r failed", getattr(update, "update_id", update), exc_info=context.error)
