@@ -12,6 +12,7 @@ from bot.console.notifier import ConsoleNotifier
 from bot.console.render import render
 from handlers.reminders import ReminderComposer
 from scheduler.dispatch import Dispatcher
+from scheduler.throttle import Throttle
 from scheduler.notify import Notifier
 
 
@@ -40,7 +41,7 @@ def notifiers_for(settings: Settings) -> dict[str, Notifier]:
 def dispatch_once(settings: Settings, engine: Engine, *, now: str | None, dry_run: bool) -> int:
     """Run one pass (or a preview) and print what happened."""
     at = parse_now(now)
-    dispatcher = Dispatcher(engine, notifiers=notifiers_for(settings), composer=ReminderComposer())
+    dispatcher = Dispatcher(engine, notifiers=notifiers_for(settings), composer=ReminderComposer(), throttle=Throttle())
     if dry_run:
         result = dispatcher.preview(at)
         for stage, outs in result.previews:

@@ -18,6 +18,7 @@ from handlers.digest import DigestComposer
 from handlers.reminders import ReminderComposer
 from scheduler.digests import run_digests
 from scheduler.dispatch import Dispatcher
+from scheduler.throttle import Throttle
 from scheduler.notify import Notifier
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
 
     Nothing is stored inside APScheduler (its job store is memory); the reminders live in the database.
     """
-    dispatcher = Dispatcher(engine, notifiers=notifiers, composer=ReminderComposer())
+    dispatcher = Dispatcher(engine, notifiers=notifiers, composer=ReminderComposer(), throttle=Throttle())
     digests = DigestComposer()
 
     async def dispatch_tick() -> None:

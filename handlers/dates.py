@@ -51,11 +51,13 @@ from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateparser.date import DateDataParser
+
+# The working-day calendar lives in scheduler.workdays (the planner needs it too); re-exported here.
+from scheduler.workdays import business_days_after, is_working_day, previous_working_day
 
 __all__ = [
     "DateMatch",
@@ -107,43 +109,6 @@ def format_date(d: date, lang: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Working days
 # --------------------------------------------------------------------------------------------
-
-# HolidayBase fills in years lazily on lookup (it mutates itself), so lookups are serialised.
-_HOLIDAY_LOCK = threading.Lock()
-
-
-@cache
-def _calendar(country: str) -> holidays.HolidayBase:
-    return holidays.country_holidays(country)
-
-
-def is_working_day(d: date, *, country: str = "CN") -> bool:
-    """Tell whether d is a working day (weekend 调休 workdays count, public holidays do not)."""
-    cal = _calendar(country.upper())
-    with _HOLIDAY_LOCK:
-        # is_working_day honours the library's weekend_workdays (China's adjusted weekends).
-        return cal.is_working_day(d)
-
-
-def business_days_after(start: date, n: int, *, country: str = "CN") -> date:
-    """Return the n-th working day after start (n < 0 counts backwards, n == 0 gives start)."""
-    step = timedelta(days=1 if n >= 0 else -1)
-    d, remaining = start, abs(n)
-    while remaining:
-        d += step
-        if is_working_day(d, country=country):
-            remaining -= 1
-    return d
-
-
-def previous_working_day(d: date, *, country: str = "CN") -> date:
-    """Return d if it is a working day, else the last working day before it."""
-    # "On or before" so a reminder can be passed through unconditionally; use
-    # business_days_after(d, -1) for the working day strictly before d.
-    while not is_working_day(d, country=country):
-        d -= timedelta(days=1)
-    return d
-
 
 # --------------------------------------------------------------------------------------------
 # Normalisation (keeps a map back to the original indices for find_date)

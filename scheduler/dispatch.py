@@ -10,8 +10,9 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -22,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from scheduler import planner
 from scheduler.notify import CannotDM, Notifier, Outgoing, PermanentFailure, RateLimited
+from scheduler.throttle import Throttle
 from storage.db import transaction
 from storage.models import Contract, Milestone, Reminder, SentMessage, Tenant
 
@@ -53,6 +55,7 @@ class PassResult:
     retried: int = 0
     failed: int = 0
     released: int = 0
+    deferred: int = 0
     previews: list[tuple[str, list[Outgoing]]] = field(default_factory=list)  # (stage, messages)
 
 
@@ -68,6 +71,8 @@ class Dispatcher:
         lease: timedelta = DEFAULT_LEASE,
         batch: int = 500,
         worker: str | None = None,
+        throttle: Throttle | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.engine = engine
         self.notifiers = notifiers
@@ -75,6 +80,8 @@ class Dispatcher:
         self.lease = lease
         self.batch = batch
         self.worker = worker or uuid.uuid4().hex[:12]
+        self.throttle = throttle
+        self.sleep = sleep
 
     # -- the pass -------------------------------------------------------------------------------------
 
@@ -182,6 +189,18 @@ class Dispatcher:
                 session.add(reminder)
                 result.cancelled += 1
                 return
+        if self.throttle is not None:
+            first = outs[0].target
+            wait = self.throttle.reserve(first.platform, first.chat_id or first.user_id or "",
+                                         group=bool(first.chat_id and first.chat_id.startswith("-")))
+            if wait is None:
+                # this chat is at its limit: defer the reminder rather than block the whole pass
+                delay = self.throttle.delay(first.platform, first.chat_id or first.user_id or "")
+                self._reschedule(reminder_id, now + timedelta(seconds=max(1.0, delay)))
+                result.deferred += 1
+                return
+            if wait > 0:
+                self.sleep(wait)
         refs: list[str] = []
         error: str | None = None
         for i, out in enumerate(outs):  # network calls: no transaction is open here

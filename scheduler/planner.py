@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from scheduler.workdays import previous_working_day
@@ -125,3 +126,18 @@ def upcoming(session: Session, *, milestone_id: int) -> list[Reminder]:
             .order_by(col(Reminder.fire_at))
         ).all()
     )
+
+
+def plan_many(session: Session, milestones: list[Milestone], tenant: Tenant, *, now: datetime,
+              contracts: dict[int, Contract] | None = None, zones: dict[int, str] | None = None) -> int:
+    """Plan reminders for many milestones that have none yet, in one bulk insert (imports, benchmarks)."""
+    values = []
+    for m in milestones:
+        zone = (zones or {}).get(m.owner_id or 0) or tenant.timezone
+        contract = (contracts or {}).get(m.contract_id)
+        for (stage, day), at in desired_stages(m, contract, tenant, zone=zone, now=now).items():
+            values.append({"tenant_id": tenant.id, "milestone_id": m.id, "stage": stage, "day": day,
+                           "fire_at": at, "status": "pending", "attempts": 0, "created_at": now})
+    if values:
+        session.execute(insert(Reminder), values)
+    return len(values)

@@ -1,47 +1,53 @@
 """Working days: weekends and public holidays from the maintained `holidays` library.
 
-For China the library also knows the adjusted working weekends (调休, e.g. Sunday 2026-01-04), and
-``is_working_day`` honours them, so "3个工作日后" across National Day lands where a Chinese office expects.
+For China the library also knows the adjusted working weekends (调休, e.g. Sunday 2026-01-04, its
+``weekend_workdays``) for the years whose official schedule it ships, and ``is_working_day`` honours them,
+so "3个工作日后" across National Day lands where a Chinese office expects.
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
-
-@lru_cache(maxsize=32)
-def _calendar(country: str, year: int) -> holidays.HolidayBase:
-    # one calendar per (country, year); neighbouring years are loaded on demand
-    return holidays.country_holidays(country, years=range(year - 1, year + 2))
+# HolidayBase fills in years lazily on lookup (it mutates itself), so lookups are serialised.
+_LOCK = threading.Lock()
 
 
-def is_working_day(day: date, *, country: str = "CN") -> bool:
-    """True on a working day: not a weekend (unless a 调休 working weekend) and not a public holiday."""
-    return bool(_calendar(country, day.year).is_working_day(day))
+@cache
+def _calendar(country: str) -> holidays.HolidayBase:
+    return holidays.country_holidays(country)
+
+
+def is_working_day(d: date, *, country: str = "CN") -> bool:
+    """Tell whether d is a working day (调休 working weekends count, public holidays do not)."""
+    cal = _calendar(country.upper())
+    with _LOCK:
+        return bool(cal.is_working_day(d))
 
 
 def business_days_after(start: date, n: int, *, country: str = "CN") -> date:
-    """The n-th working day after start (start itself never counts)."""
-    day = start
-    step = 1 if n >= 0 else -1
-    left = abs(n)
-    while left:
-        day += timedelta(days=step)
-        if is_working_day(day, country=country):
-            left -= 1
-    return day
+    """Return the n-th working day after start (n < 0 counts backwards, n == 0 gives start)."""
+    step = timedelta(days=1 if n >= 0 else -1)
+    d, remaining = start, abs(n)
+    while remaining:
+        d += step
+        if is_working_day(d, country=country):
+            remaining -= 1
+    return d
 
 
-def previous_working_day(day: date, *, country: str = "CN") -> date:
-    """The day itself when it is a working day, else the closest working day before it."""
-    while not is_working_day(day, country=country):
-        day -= timedelta(days=1)
-    return day
+def previous_working_day(d: date, *, country: str = "CN") -> date:
+    """Return d if it is a working day, else the last working day before it."""
+    # "On or before", so a reminder day can be passed through unconditionally.
+    while not is_working_day(d, country=country):
+        d -= timedelta(days=1)
+    return d
 
 
 def warm_up(country: str = "CN") -> None:
-    """Load this year's holiday tables now rather than on a user's first command."""
-    _calendar(country, date.today().year)
+    """Load this year's holiday table now rather than on a user's first command."""
+    is_working_day(date.today(), country=country)
