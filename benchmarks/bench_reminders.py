@@ -30,7 +30,7 @@ from sqlmodel import Session  # noqa: E402
 from scheduler import planner  # noqa: E402
 from scheduler.dispatch import Dispatcher  # noqa: E402
 from scheduler.notify import Outgoing, RateLimited, Target  # noqa: E402
-from scheduler.throttle import Throttle  # noqa: E402
+from scheduler.throttle import Limits, Throttle  # noqa: E402
 from storage.db import make_engine, transaction, upgrade  # noqa: E402
 from storage.models import Contract, Milestone, Reminder, Tenant  # noqa: E402
 
@@ -162,7 +162,10 @@ def throughput(url: str, count: int = 450) -> tuple[float, int, float]:
                                       "fire_at": NOW - timedelta(minutes=1), "status": "pending", "attempts": 0,
                                       "created_at": NOW} for i in ids])
     fake = TelegramLikeFake()
-    d = Dispatcher(engine, notifiers={"telegram": fake}, composer=PlainComposer(), throttle=Throttle())  # type: ignore[arg-type]
+    # only the overall and per-chat limits are enforced by this fake, so the throttle applies just those
+    limits = {"telegram": Limits(overall_per_s=30, per_chat_per_s=1)}
+    d = Dispatcher(engine, notifiers={"telegram": fake}, composer=PlainComposer(),  # type: ignore[arg-type]
+                   throttle=Throttle(limits))
     t0 = time.monotonic()
     clock = NOW
     while len(fake.sent) < count and time.monotonic() - t0 < 120:
