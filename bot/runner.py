@@ -16,6 +16,7 @@ from bot.platform import Platform
 from handlers.core import Core
 from handlers.digest import DigestComposer
 from handlers.reminders import ReminderComposer
+from handlers.usecases.renewals import advance_contracts
 from scheduler.digests import run_digests
 from scheduler.dispatch import Dispatcher
 from scheduler.throttle import Throttle
@@ -54,10 +55,24 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
     async def digest_tick() -> None:
         await asyncio.to_thread(run_digests, engine, notifiers, digests, datetime.now(timezone.utc))
 
+    def lifecycle() -> None:
+        for out in advance_contracts(engine, datetime.now(timezone.utc)):
+            notifier = notifiers.get(out.target.platform)
+            if notifier is not None:
+                try:
+                    notifier.send(out)
+                except Exception:  # an announcement is best effort; the renewal itself is already saved
+                    log.exception("could not announce an automatic renewal")
+
+    async def lifecycle_tick() -> None:
+        await asyncio.to_thread(lifecycle)
+
     sched = AsyncIOScheduler(timezone="UTC")
     sched.add_job(dispatch_tick, "interval", seconds=settings.dispatch_interval_seconds, id="dispatch",
                   max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     sched.add_job(digest_tick, "cron", minute="*/5", id="digests", max_instances=1, coalesce=True)
+    sched.add_job(lifecycle_tick, "cron", minute=7, id="lifecycle", max_instances=1, coalesce=True,
+                  next_run_time=datetime.now(timezone.utc))
     return sched
 
 

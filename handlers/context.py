@@ -118,3 +118,21 @@ def require_actor(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
     if ctx.person.role == "admin" or me in (milestone.owner_id, contract.owner_id):
         return
     raise Refused("err.not_allowed", number=contract.number, title=milestone.title)
+
+
+def require_contract_actor(ctx: Ctx, contract: Contract) -> None:
+    """Allow the contract owner, a team admin, or whoever owns one of its milestones."""
+    require_writer(ctx)
+    if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
+        return
+    owners = {m.owner_id for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0,
+                                                       contract_id=contract.id or 0)}
+    if ctx.person.id in owners:
+        return
+    raise Refused("err.not_allowed_contract", number=contract.number)
+
+
+def require_admin(ctx: Ctx) -> None:
+    """Allow team admins only."""
+    if ctx.person.role != "admin":
+        raise Refused("err.admin_only_action")

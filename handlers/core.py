@@ -136,7 +136,7 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
         person = Person(tenant_id=tenant_id, platform_user_id=sender.user_id, handle=sender.handle,
                         display_name=sender.display_name or sender.handle or sender.user_id,
                         timezone=sender.timezone, language=norm_lang(sender.language),
-                        role="admin" if first else "member", can_dm=private, created_at=now)
+                        role="admin" if first or sender.is_admin else "member", can_dm=private, created_at=now)
         session.add(person)
         session.flush()
         repo.audit(session, tenant_id=tenant_id, actor_id=person.id, action="person.joined", entity="person",
@@ -153,6 +153,8 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
         person.can_dm, changed = True, True
     if sender.timezone and not person.timezone:
         person.timezone, changed = sender.timezone, True
+    if sender.is_admin and person.role != "admin":
+        person.role, changed = "admin", True
     if changed:
         session.add(person)
         session.flush()

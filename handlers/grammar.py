@@ -33,9 +33,22 @@ VERBS: dict[str, tuple[str, ...]] = {
     "remind": ("remind", "reminders", "提醒"),
     "settings": ("settings", "setting", "config", "设置", "配置"),
 }
-_VERB_OF = {alias.lower(): verb for verb, aliases in VERBS.items() for alias in aliases}
+def _all_verbs() -> dict[str, tuple[str, ...]]:
+    from handlers.grammar_ledger import LEDGER_VERBS
+
+    return {**VERBS, **LEDGER_VERBS}
+
+
+_VERB_OF: dict[str, str] = {}
 # Chinese verbs may be typed without a space: 完成HT-2026-002 首付款
-_ZH_VERBS = sorted((a for a in _VERB_OF if re.search(r"[\u4e00-\u9fff]", a)), key=len, reverse=True)
+_ZH_VERBS: list[str] = []
+
+
+def _load_verbs() -> None:
+    if _VERB_OF:
+        return
+    _VERB_OF.update({alias.lower(): verb for verb, aliases in _all_verbs().items() for alias in aliases})
+    _ZH_VERBS.extend(sorted((a for a in _VERB_OF if re.search(r"[\u4e00-\u9fff]", a)), key=len, reverse=True))
 
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
@@ -570,6 +583,7 @@ def _parse_settings(words: str) -> Settings:
 
 def split_verb(text: str) -> tuple[str, str, str]:
     """Return (verb, the text after it, the verb as typed); verb is '' when none is known."""
+    _load_verbs()
     text = text.strip()
     first, _, rest = text.partition(" ")
     verb = _VERB_OF.get(first.lower())
@@ -634,5 +648,9 @@ def parse(text: str, *, now: datetime, tz: str, lang_hint: str = "en") -> Parsed
         except UserError as err:
             err.example = ex
             raise
+    from handlers.grammar_ledger import PARSERS
+
+    if verb in PARSERS:
+        return Parsed(PARSERS[verb](words, now, tz, ex), lang)  # type: ignore[arg-type]
     raise UserError("err.unknown_command", example=example_for("help", lang), got=typed[:40])
 

@@ -15,6 +15,8 @@ class Sender:
     language: str | None = None
     timezone: str | None = None
     can_dm: bool = False
+    # the platform says this person administers the workspace (Slack workspace admins are team admins)
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def owner_span(owner: PersonRef | None, lang: str) -> PersonRef | str:
 
 def milestone_line(
     m: Milestone, c: Contract, owner: PersonRef | None, today: date, lang: str, *, with_contract: bool = True,
-    with_owner: bool = True,
+    with_owner: bool = True, paid: Decimal | None = None,
 ) -> Line:
     """One line about a milestone: number, name, due date with weekday, state, owner, amount."""
     parts: list[str | PersonRef] = []
@@ -61,6 +61,10 @@ def milestone_line(
     amount = milestone_amount(m, c.currency)
     if amount:
         parts.append(f" · {amount}")
+    if paid and m.amount is not None:
+        owed = max(Decimal(0), m.amount - paid)
+        parts.append(" · " + t("money.paid_owed", lang, paid=format_money(paid, c.currency),
+                               owed=format_money(owed, c.currency)))
     return tuple(parts)
 
 

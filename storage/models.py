@@ -127,9 +127,11 @@ class Payment(SQLModel, table=True):
     """Money received against a contract (回款); reversed, never deleted."""
 
     __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("tenant_id", "seq", name="uq_payment_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    seq: int
     contract_id: int = Field(foreign_key="contracts.id", index=True)
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(default="CNY", max_length=8)
@@ -150,6 +152,8 @@ class PaymentAllocation(SQLModel, table=True):
     payment_id: int = Field(foreign_key="payments.id", index=True)
     milestone_id: int = Field(foreign_key="milestones.id", index=True)
     amount: Decimal = Field(sa_type=MONEY)
+    # this allocation paid the milestone off and closed it (so a reversal knows to reopen it)
+    closed: bool = Field(default=False)
 
 
 class ChangeRequest(SQLModel, table=True):

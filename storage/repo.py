@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from storage.models import AuditEvent, Contract, Milestone, Person, Tenant
+from storage.models import AuditEvent, Contract, Milestone, Payment, PaymentAllocation, Person, Tenant
 from storage.types import utcnow
 
 
@@ -169,3 +169,32 @@ def audit_trail(session: Session, *, tenant_id: int, contract_id: int) -> list[A
             .order_by(col(AuditEvent.at), col(AuditEvent.id))
         ).all()
     )
+
+
+def next_seq(session: Session, model: type[SQLModel], *, tenant_id: int) -> int:
+    """The next per-team sequence number (CR-12, P-3) of a table with a ``seq`` column."""
+    current = session.exec(
+        select(func.max(model.seq)).where(model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+    ).one()
+    return int(current or 0) + 1
+
+
+def paid_by_milestone(session: Session, *, tenant_id: int, contract_id: int) -> dict[int, Decimal]:
+    """Money received per milestone of a contract (reversed payments excluded)."""
+    rows = session.exec(
+        select(PaymentAllocation.milestone_id, func.sum(PaymentAllocation.amount))
+        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+        .where(Payment.tenant_id == tenant_id, Payment.contract_id == contract_id, col(Payment.reversed_at).is_(None))
+        .group_by(PaymentAllocation.milestone_id)
+    ).all()
+    return {mid: Decimal(total) for mid, total in rows}
+
+
+def received_total(session: Session, *, tenant_id: int, contract_id: int) -> Decimal:
+    """Money received on a contract (reversed payments excluded)."""
+    total = session.exec(
+        select(func.sum(Payment.amount)).where(
+            Payment.tenant_id == tenant_id, Payment.contract_id == contract_id, col(Payment.reversed_at).is_(None)
+        )
+    ).one()
+    return Decimal(total or 0)

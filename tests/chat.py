@@ -34,6 +34,8 @@ class Chat:
         with Session(self.engine) as s:
             return list(s.exec(select(Contract).order_by(Contract.id)).all())
 
-    def milestones(self) -> list[Milestone]:
+    def milestones(self, *, renewals: bool = False) -> list[Milestone]:
+        """Milestones in creation order; the bot's own renewal-notice milestones only when asked."""
         with Session(self.engine) as s:
-            return list(s.exec(select(Milestone).order_by(Milestone.id)).all())
+            rows = list(s.exec(select(Milestone).order_by(Milestone.id)).all())
+        return [m for m in rows if renewals or not (m.kind == "renewal" and m.created_by_id is None)]

@@ -13,12 +13,21 @@ from handlers.reminders import new_key
 from handlers.replies import Action, Reply
 from handlers.usecases.followup import note_on, reassign_to, snooze_until
 from handlers.usecases.milestones import mark_done
-from storage.models import ActionKey, Contract, Milestone, Person
+from handlers.amounts import parse_money
+from handlers.grammar_ledger import RecordPayment
+from handlers.usecases.changes import decide
+from handlers.usecases.payments import record_payment
+from storage.models import ActionKey, ChangeRequest, Contract, Milestone, Person
 from sqlmodel import select
 
 
 def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
     """Carry out a button press for the sender, who must be allowed to act on the milestone."""
+    if key.action in ("approve", "reject"):
+        cr = ctx.session.get(ChangeRequest, key.change_id) if key.change_id else None
+        if cr is None or cr.tenant_id != ctx.tenant.id:
+            raise Refused("err.action_unknown")
+        return decide(ctx, cr, key.action == "approve", (action.value or "").strip())
     milestone = ctx.session.get(Milestone, key.milestone_id) if key.milestone_id else None
     if milestone is None or milestone.tenant_id != ctx.tenant.id:
         raise Refused("err.action_unknown")
@@ -58,7 +67,11 @@ def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
             return [_ask(ctx, "action.type_note", "note")]
         return note_on(ctx, milestone, contract, value, clicked)
     if key.action == "pay":
-        return [_ask(ctx, "action.type_payment", "paid")]
+        money = parse_money(value) if value else None
+        if money is None:
+            return [_ask(ctx, "action.type_payment", "paid")]
+        return record_payment(ctx, RecordPayment(contract.number, money.amount, money.currency, None,
+                                                 milestone.title))
     raise Refused("err.action_unknown")
 
 

@@ -9,6 +9,8 @@ from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import NewContract, ShowContract
 from handlers.replies import Field, Reply
+from handlers.usecases.payments import money_fields
+from handlers.usecases.renewals import sync_renewal_milestone
 from handlers.views import contract_fields, milestone_line, percent_of, planned_payments
 from storage import repo
 from storage.models import Contract
@@ -53,6 +55,7 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
         ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="contract.created", entity="contract",
         entity_id=contract.id, contract_id=contract.id, after=repo.snapshot(contract),
     )
+    sync_renewal_milestone(ctx.session, contract, ctx.tenant, ctx.now, ctx.person.id)
     reply = Reply(title=ctx.t("ok.contract_created", number=contract.number), lang=ctx.lang)
     reply.fields = contract_fields(contract, person_ref(owner), ctx.lang)
     for dv in (cmd.end_on, cmd.start_on, cmd.signed_on):
@@ -70,15 +73,23 @@ def show_contract(ctx: Ctx, cmd: ShowContract) -> list[Reply]:
     people = repo.people_by_id(ctx.session, ids=ids)
     reply = Reply(title=f"{contract.number} · {contract.title}", lang=ctx.lang)
     reply.fields = contract_fields(contract, person_ref(people.get(contract.owner_id or 0)), ctx.lang)
+    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
     if milestones:
         reply.add(f"{ctx.t('show.milestones')}:")
         for m in milestones:
             reply.add("• ", *milestone_line(m, contract, person_ref(people.get(m.owner_id or 0)), ctx.today,
-                                            ctx.lang, with_contract=False))
-        planned = planned_payments(milestones)
+                                            ctx.lang, with_contract=False, paid=paid.get(m.id or 0)))
+    planned = planned_payments(milestones)
+    if planned or contract.amount:
+        money = money_fields(ctx, contract)
         if contract.amount and planned:
-            reply.fields.append(Field(ctx.t("label.planned"), (
-                f"{format_money(planned, contract.currency)} ({percent_of(planned, contract.amount)}%)",)))
-    else:
+            money[0] = Field(ctx.t("label.planned"), (
+                f"{format_money(planned, contract.currency)} ({percent_of(planned, contract.amount)}%)",))
+        reply.fields.extend(money)
+    if contract.previous_id:
+        prev = ctx.session.get(Contract, contract.previous_id)
+        if prev is not None:
+            reply.context.append(ctx.t("renewal.previous", number=prev.number))
+    if not milestones:
         reply.context.append(ctx.t("show.no_milestones", example=grammar.example_for("milestone", ctx.lang)))
     return [reply]

@@ -6,7 +6,7 @@ import re
 
 from handlers import grammar
 from handlers.amounts import format_money, quantize
-from handlers.context import Ctx, find_contract, person_ref, require_actor, require_writer, resolve_owner
+from handlers.context import Ctx, find_contract, person_ref, require_actor, require_contract_actor, resolve_owner
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import AddMilestone, CompleteMilestone
@@ -79,9 +79,9 @@ def pick_open_milestone(ctx: Ctx, contract: Contract, name: str, example: str) -
 
 def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     """Add a milestone to a contract and plan its reminders."""
-    require_writer(ctx)
     ex = grammar.example_for("milestone", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
+    require_contract_actor(ctx, contract)
     amount = cmd.amount
     if cmd.currency and cmd.currency != contract.currency:
         raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,

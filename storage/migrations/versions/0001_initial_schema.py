@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 03:47:15.782889
+Create Date: 2026-11-27 03:57:04.043926
 """
 from typing import Sequence, Union
 
@@ -174,6 +174,7 @@ def upgrade() -> None:
     op.create_table('payments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('contract_id', sa.Integer(), nullable=False),
     sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
@@ -187,7 +188,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['recorded_by_id'], ['people.id'], ),
     sa.ForeignKeyConstraint(['reversed_by_id'], ['people.id'], ),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('tenant_id', 'seq', name='uq_payment_seq')
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_contract_id'), ['contract_id'], unique=False)
@@ -225,6 +227,7 @@ def upgrade() -> None:
     sa.Column('payment_id', sa.Integer(), nullable=False),
     sa.Column('milestone_id', sa.Integer(), nullable=False),
     sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('closed', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['milestone_id'], ['milestones.id'], ),
     sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], ),
     sa.PrimaryKeyConstraint('id')

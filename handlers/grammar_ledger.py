@@ -1,0 +1,218 @@
+"""Grammar of the money and contract-life commands: payments, receivables, renewals, changes, history, roles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from handlers import amounts
+from handlers.errors import UserError
+from handlers.grammar import (
+    DateValue, OwnerRef, _check_amount, _date_value, _find_date_in, _number_and_rest, _Text,
+    split_keywords, take_mentions,
+)
+
+LEDGER_VERBS: dict[str, tuple[str, ...]] = {
+    "paid": ("paid", "payment", "received", "回款", "收款", "到账"),
+    "receivables": ("receivables", "ar", "ageing", "aging", "应收", "应收款", "账龄"),
+    "undo": ("undo", "reverse", "撤销", "冲销"),
+    "renew": ("renew", "续约", "续签"),
+    "end": ("end", "terminate", "终止"),
+    "change": ("change", "amend", "变更"),
+    "approve": ("approve", "批准", "同意"),
+    "reject": ("reject", "decline", "驳回", "拒绝"),
+    "history": ("history", "log", "历史", "记录"),
+    "role": ("role", "角色"),
+}
+
+
+@dataclass(frozen=True)
+class RecordPayment:
+    number: str
+    amount: Decimal
+    currency: str | None = None
+    received_on: DateValue | None = None
+    milestone: str = ""
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Receivables:
+    pass
+
+
+@dataclass(frozen=True)
+class UndoPayment:
+    seq: int
+
+
+@dataclass(frozen=True)
+class Renew:
+    number: str
+    end_on: DateValue
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class EndContract:
+    number: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RequestChange:
+    number: str
+    milestone: str
+    field: str  # due | amount | owner | scope | end
+    value: str
+    date_value: DateValue | None = None
+    amount: Decimal | None = None
+    owner: OwnerRef | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class DecideChange:
+    seq: int
+    approve: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class History:
+    number: str
+
+
+@dataclass(frozen=True)
+class SetRole:
+    who: OwnerRef
+    role: str
+
+
+LedgerCommand = (
+    RecordPayment | Receivables | UndoPayment | Renew | EndContract | RequestChange | DecideChange | History | SetRole
+)
+
+_PAY_KEYWORDS = {
+    "on": ("on", "received", "日期", "于"),
+    "for": ("for", "against", "节点"),
+    "note": ("note", "备注"),
+}
+_CHANGE_FIELDS = {
+    "due": ("due", "due-date", "截止", "截止日期", "日期"),
+    "amount": ("amount", "金额"),
+    "owner": ("owner", "负责人"),
+    "scope": ("scope", "范围", "内容"),
+    "end": ("end", "ends", "end-date", "到期", "到期日", "结束"),
+}
+_REASON = re.compile(r"(?<![\w-])(?:reason|because)(?![\w-])[:：]?|原因[:：]?|理由[:：]?", re.IGNORECASE)
+_ROLES = {"admin": "admin", "管理员": "admin", "member": "member", "成员": "member", "viewer": "viewer",
+          "查看者": "viewer", "只读": "viewer"}
+_SEQ = re.compile(r"^(?:CR|P|PAY)?[-#]?(\d+)$", re.IGNORECASE)
+
+
+def _seq(text: str, ex: str, key: str) -> int:
+    m = _SEQ.match(text.strip().split(" ")[0]) if text.strip() else None
+    if m is None:
+        raise UserError(key, example=ex, got=text.strip()[:20])
+    return int(m.group(1))
+
+
+def _parse_paid(words: str, *, now: datetime, tz: str, ex: str) -> RecordPayment:
+    number, rest = _number_and_rest(words, ex)
+    head, kw = split_keywords(rest, _PAY_KEYWORDS)
+    h = _Text(head)
+    when = _date_value(kw["on"], now=now, tz=tz, example=ex) if kw.get("on") else _find_date_in(h, now=now, tz=tz)
+    money = amounts.find_money(h.text)
+    if money is None:
+        raise UserError("err.payment_amount", example=ex)
+    h.cut(money.start, money.end)
+    amount = _check_amount(money.amount, ex)
+    currency = money.currency
+    if currency is None and (cur := amounts.find_currency(h.text)) is not None:
+        currency = cur[0]
+        h.cut(cur[1], cur[2])
+    milestone = kw.get("for") or h.rest()
+    return RecordPayment(number, amount, currency, when, milestone.strip(), kw.get("note") or None)
+
+
+def _parse_renew(words: str, *, now: datetime, tz: str, ex: str) -> Renew:
+    number, rest = _number_and_rest(words, ex)
+    head, kw = split_keywords(rest, {"to": ("to", "until", "至", "到"), "amount": ("amount", "金额")})
+    phrase = kw.get("to") or head
+    if not phrase:
+        raise UserError("err.date_missing", example=ex)
+    amount = None
+    if kw.get("amount"):
+        money = amounts.parse_money(kw["amount"])
+        if money is None:
+            raise UserError("err.amount_unreadable", example=ex, got=kw["amount"])
+        amount = _check_amount(money.amount, ex)
+    return Renew(number, _date_value(phrase, now=now, tz=tz, example=ex), amount)
+
+
+def _parse_change(words: str, *, now: datetime, tz: str, ex: str) -> RequestChange:
+    number, rest = _number_and_rest(words, ex)
+    reason = ""
+    parts = _REASON.split(rest, maxsplit=1)
+    if len(parts) == 2:
+        rest, reason = parts[0].strip(), parts[1].strip()
+    head, kw = split_keywords(rest, _CHANGE_FIELDS)
+    if len(kw) != 1:
+        raise UserError("err.change_field", example=ex)
+    field, value = next(iter(kw.items()))
+    milestone = head.strip()
+    if field == "end" and milestone:
+        field = "due"  # "变更 HT-1 首付款 到期 ..." means the milestone's due date
+    if field == "due" and not milestone:
+        field = "end"  # a due date without a milestone is the contract's end date
+    if not value:
+        raise UserError("err.change_value", example=ex)
+    if field in ("due", "end"):
+        return RequestChange(number, milestone, field, value, date_value=_date_value(value, now=now, tz=tz,
+                                                                                     example=ex), reason=reason)
+    if field == "amount":
+        money = amounts.parse_money(value)
+        if money is None:
+            raise UserError("err.amount_unreadable", example=ex, got=value)
+        return RequestChange(number, milestone, field, value, amount=_check_amount(money.amount, ex), reason=reason)
+    if field == "owner":
+        found = take_mentions(_Text(value))
+        if not found:
+            raise UserError("err.owner_missing", example=ex)
+        return RequestChange(number, milestone, field, value, owner=found[0], reason=reason)
+    return RequestChange(number, milestone, field, value, reason=reason)
+
+
+def _parse_role(words: str, ex: str) -> SetRole:
+    t = _Text(words)
+    mentions = take_mentions(t)
+    role = _ROLES.get(t.rest().lower())
+    if not mentions or role is None:
+        raise UserError("err.role_usage", example=ex)
+    return SetRole(mentions[0], role)
+
+
+def _parse_decide(words: str, ex: str, approve: bool) -> DecideChange:
+    seq = _seq(words, ex, "err.change_id")
+    reason = words.strip().partition(" ")[2].strip()
+    return DecideChange(seq, approve, reason)
+
+
+Parser = Callable[[str, datetime, str, str], LedgerCommand]  # (words, now, tz, example) -> command
+
+PARSERS: dict[str, Parser] = {
+    "paid": lambda w, now, tz, ex: _parse_paid(w, now=now, tz=tz, ex=ex),
+    "renew": lambda w, now, tz, ex: _parse_renew(w, now=now, tz=tz, ex=ex),
+    "change": lambda w, now, tz, ex: _parse_change(w, now=now, tz=tz, ex=ex),
+    "receivables": lambda w, now, tz, ex: Receivables(),
+    "undo": lambda w, now, tz, ex: UndoPayment(_seq(w, ex, "err.payment_id")),
+    "end": lambda w, now, tz, ex: EndContract(*_number_and_rest(w, ex)),
+    "approve": lambda w, now, tz, ex: _parse_decide(w, ex, True),
+    "reject": lambda w, now, tz, ex: _parse_decide(w, ex, False),
+    "history": lambda w, now, tz, ex: History(_number_and_rest(w, ex)[0]),
+    "role": lambda w, now, tz, ex: _parse_role(w, ex),
+}

@@ -1,0 +1,218 @@
+"""Payments received against plan (回款): record, reverse, and the team's receivables with ageing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlmodel import select
+
+from handlers import grammar
+from handlers.allocation import Slot, allocate
+from handlers.amounts import format_money
+from handlers.context import Ctx, find_contract, person_ref, require_contract_actor
+from handlers.dates import format_date
+from handlers.errors import Refused, UserError
+from handlers.grammar_ledger import RecordPayment, Receivables, UndoPayment
+from handlers.reminders import followups
+from handlers.replies import Field, Reply
+from handlers.usecases.milestones import match_milestone
+from scheduler import planner
+from storage import repo
+from storage.models import Contract, Milestone, Payment, PaymentAllocation
+
+CLOSED = ("ended",)
+BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
+
+
+def payment_slots(ctx: Ctx, contract: Contract) -> tuple[list[Milestone], dict[int, Decimal]]:
+    """A contract's open payment milestones with money planned, and what each has received."""
+    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+          if m.kind == "payment" and m.status == "open" and m.amount is not None]
+    return ms, paid
+
+
+def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
+    """Record money received and settle payment milestones (named one first, then the earliest due)."""
+    ex = grammar.example_for("paid", ctx.lang)
+    contract = find_contract(ctx, cmd.number, ex)
+    require_contract_actor(ctx, contract)
+    if contract.status in CLOSED:
+        raise UserError("err.payment_closed", example=ex, number=contract.number,
+                        status=ctx.t("cstatus." + contract.status))
+    if cmd.currency and cmd.currency != contract.currency:
+        raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,
+                        got=cmd.currency)
+    tenant_id = ctx.tenant.id or 0
+    received = repo.received_total(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    if contract.amount is not None and received + cmd.amount > contract.amount:
+        raise UserError("err.overpayment", example=ex, number=contract.number,
+                        amount=format_money(contract.amount, contract.currency),
+                        received=format_money(received, contract.currency),
+                        payment=format_money(cmd.amount, contract.currency),
+                        room=format_money(contract.amount - received, contract.currency))
+    open_ms, paid = payment_slots(ctx, contract)
+    named: Milestone | None = None
+    if cmd.milestone:
+        found = match_milestone(open_ms, cmd.milestone)
+        if not found:
+            choices = ", ".join(m.title for m in open_ms) or "-"
+            raise UserError("err.milestone_unknown", example=ex, number=contract.number, name=cmd.milestone,
+                            choices=choices)
+        named = found[0]
+    slots = [Slot(m.id or 0, m.due_on, m.amount or Decimal(0), paid.get(m.id or 0, Decimal(0))) for m in open_ms]
+    parts, left = allocate(cmd.amount, slots, named=named.id if named else None)
+    payment = Payment(tenant_id=tenant_id, seq=repo.next_seq(ctx.session, Payment, tenant_id=tenant_id),
+                      contract_id=contract.id or 0, amount=cmd.amount, currency=contract.currency,
+                      received_on=cmd.received_on.value if cmd.received_on else ctx.today, note=cmd.note,
+                      recorded_by_id=ctx.person.id, created_at=ctx.now)
+    ctx.session.add(payment)
+    ctx.session.flush()
+    by_id = {m.id: m for m in open_ms}
+    reply = Reply(title=ctx.t("ok.payment", seq=payment.seq, amount=format_money(cmd.amount, contract.currency),
+                              number=contract.number, date=format_date(payment.received_on, ctx.lang)),
+                  lang=ctx.lang)
+    edits: list[Reply] = []
+    for mid, part in parts:
+        m = by_id[mid]
+        now_paid = paid.get(mid, Decimal(0)) + part
+        closes = now_paid >= (m.amount or Decimal(0))
+        ctx.session.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=mid, amount=part, closed=closes))
+        if closes:
+            before = repo.snapshot(m, ("status", "done_by_id", "done_at"))
+            m.status, m.done_by_id, m.done_at, m.updated_at = "done", ctx.person.id, ctx.now, ctx.now
+            ctx.session.add(m)
+            repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="milestone.paid",
+                       entity="milestone", entity_id=m.id, contract_id=contract.id, before=before,
+                       after=repo.snapshot(m, ("status", "done_by_id", "done_at")))
+            planner.replan(ctx.session, milestone=m, contract=contract, tenant=ctx.tenant, now=ctx.now)
+            reply.add("✅ ", ctx.t("money.settled", title=m.title, amount=format_money(part, contract.currency)))
+            status = ctx.t("status.paid_by", who=ctx.who(), when=ctx.stamp())
+            edits.extend(followups(ctx.session, m, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
+                                   status_line=status))
+        else:
+            owed = (m.amount or Decimal(0)) - now_paid
+            reply.add("◐ ", ctx.t("money.partly", title=m.title, amount=format_money(part, contract.currency),
+                                  owed=format_money(owed, contract.currency)))
+    if left > 0:
+        reply.add(ctx.t("money.unplanned", amount=format_money(left, contract.currency)))
+    repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="payment.recorded", entity="payment",
+               entity_id=payment.id, contract_id=contract.id,
+               after={**repo.snapshot(payment), "allocations": {str(k): str(v) for k, v in parts}})
+    reply.fields = money_fields(ctx, contract)
+    reply.context.append(ctx.t("money.undo_hint", seq=payment.seq))
+    return [reply, *edits]
+
+
+def money_fields(ctx: Ctx, contract: Contract) -> list[Field]:
+    """Planned vs received vs outstanding for a contract."""
+    tenant_id = ctx.tenant.id or 0
+    ms = repo.milestones_of(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    planned = sum((m.amount for m in ms if m.kind == "payment" and m.amount is not None and m.status != "cancelled"),
+                  Decimal(0))
+    received = repo.received_total(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    total = contract.amount if contract.amount is not None else planned
+    cur = contract.currency
+    return [
+        Field(ctx.t("label.planned"), (format_money(planned, cur),)),
+        Field(ctx.t("label.received"), (format_money(received, cur),)),
+        Field(ctx.t("label.outstanding"), (format_money(max(Decimal(0), total - received), cur),)),
+    ]
+
+
+def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
+    """Reverse a mistaken payment (its recorder or an admin); nothing is deleted, milestones reopen."""
+    tenant_id = ctx.tenant.id or 0
+    payment = ctx.session.exec(select(Payment).where(Payment.tenant_id == tenant_id, Payment.seq == cmd.seq)).first()
+    ex = grammar.example_for("undo", ctx.lang)
+    if payment is None:
+        raise UserError("err.payment_unknown", example=ex, seq=cmd.seq)
+    if payment.reversed_at is not None:
+        raise UserError("err.payment_reversed", example=ex, seq=cmd.seq)
+    if ctx.person.role != "admin" and ctx.person.id != payment.recorded_by_id:
+        raise Refused("err.payment_not_yours", seq=cmd.seq)
+    contract = ctx.session.get(Contract, payment.contract_id)
+    assert contract is not None
+    before = repo.snapshot(payment, ("reversed_at", "reversed_by_id"))
+    payment.reversed_at, payment.reversed_by_id = ctx.now, ctx.person.id
+    ctx.session.add(payment)
+    allocations = ctx.session.exec(select(PaymentAllocation).where(PaymentAllocation.payment_id == payment.id)).all()
+    reply = Reply(title=ctx.t("ok.payment_reversed", seq=payment.seq,
+                              amount=format_money(payment.amount, payment.currency), number=contract.number),
+                  lang=ctx.lang)
+    for alloc in allocations:
+        m = ctx.session.get(Milestone, alloc.milestone_id)
+        if m is None or not alloc.closed or m.status != "done":
+            continue
+        m_before = repo.snapshot(m, ("status", "done_by_id", "done_at"))
+        m.status, m.done_by_id, m.done_at, m.updated_at = "open", None, None, ctx.now
+        ctx.session.add(m)
+        repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="milestone.reopened",
+                   entity="milestone", entity_id=m.id, contract_id=contract.id, before=m_before,
+                   after=repo.snapshot(m, ("status", "done_by_id", "done_at")))
+        planner.replan(ctx.session, milestone=m, contract=contract, tenant=ctx.tenant, now=ctx.now)
+        reply.add(ctx.t("money.reopened", title=m.title))
+    repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="payment.reversed", entity="payment",
+               entity_id=payment.id, contract_id=contract.id, before=before,
+               after=repo.snapshot(payment, ("reversed_at", "reversed_by_id")))
+    reply.fields = money_fields(ctx, contract)
+    return [reply]
+
+
+def bucket_of(days_late: int) -> str:
+    """The ageing bucket of an amount that is days_late past due (negative: not yet due)."""
+    if days_late <= 0:
+        return "not_due"
+    if days_late <= 30:
+        return "1_30"
+    if days_late <= 60:
+        return "31_60"
+    if days_late <= 90:
+        return "61_90"
+    return "over_90"
+
+
+def receivables(ctx: Ctx, cmd: Receivables) -> list[Reply]:
+    """The team's outstanding and overdue money, by ageing bucket, by owner and by counterparty."""
+    tenant_id = ctx.tenant.id or 0
+    rows = repo.open_milestones(ctx.session, tenant_id=tenant_id)
+    by_owner: dict[tuple[str, int | None], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    by_party: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    paid_cache: dict[int, dict[int, Decimal]] = {}
+    for m, c in rows:
+        if m.kind != "payment" or m.amount is None:
+            continue
+        if c.id not in paid_cache:
+            paid_cache[c.id or 0] = repo.paid_by_milestone(ctx.session, tenant_id=tenant_id, contract_id=c.id or 0)
+        owed = m.amount - paid_cache[c.id or 0].get(m.id or 0, Decimal(0))
+        if owed <= 0:
+            continue
+        bucket = bucket_of((ctx.today - m.due_on).days)
+        by_owner[(c.currency, m.owner_id)][bucket] += owed
+        by_party[(c.currency, c.counterparty or "-")][bucket] += owed
+        totals[c.currency][bucket] += owed
+    if not totals:
+        return [Reply(title=ctx.t("ar.none"), lang=ctx.lang)]
+    reply = Reply(title=ctx.t("ar.title"), lang=ctx.lang)
+    for cur, buckets in sorted(totals.items()):
+        outstanding = sum(buckets.values(), Decimal(0))
+        overdue = outstanding - buckets.get("not_due", Decimal(0))
+        reply.fields.append(Field(ctx.t("ar.total", currency=cur),
+                                  (ctx.t("ar.total_value", outstanding=format_money(outstanding, cur),
+                                         overdue=format_money(overdue, cur)),)))
+        reply.add(ctx.t("ar.buckets") + " " + _bucket_text(ctx, buckets, cur))
+    people = repo.people_by_id(ctx.session, ids={oid for _, oid in by_owner if oid})
+    reply.add(ctx.t("ar.by_owner"))
+    for (cur, oid), buckets in sorted(by_owner.items(), key=lambda kv: -sum(kv[1].values())):
+        owner = person_ref(people.get(oid or 0))
+        reply.add("• ", owner if owner is not None else ctx.t("label.nobody"), ": " + _bucket_text(ctx, buckets, cur))
+    reply.add(ctx.t("ar.by_party"))
+    for (cur, party), buckets in sorted(by_party.items(), key=lambda kv: -sum(kv[1].values())):
+        reply.add(f"• {party}: " + _bucket_text(ctx, buckets, cur))
+    return [reply]
+
+
+def _bucket_text(ctx: Ctx, buckets: dict[str, Decimal], cur: str) -> str:
+    return " · ".join(f"{ctx.t('ar.' + b)} {format_money(buckets[b], cur)}" for b in BUCKETS if buckets.get(b))
