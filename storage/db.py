@@ -21,11 +21,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own BEGIN handling defers locking; take the write lock at BEGIN so two writers
-        # never deadlock on a lock upgrade (the busy timeout then simply waits).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # Writers (see transaction()) take the write lock at BEGIN so two writers never fail on a lock
+        # upgrade (the busy timeout then simply waits); readers begin deferred and never block anyone.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get("sqlite_immediate")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -53,6 +58,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """Open a session whose work is committed as one transaction, or rolled back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine.execution_options(sqlite_immediate=True), expire_on_commit=False) as session:
         with session.begin():
             yield session
