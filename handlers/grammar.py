@@ -65,7 +65,7 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("warranty", ("warranty", "retention", "质保", "保证金")),
     ("renewal", ("renewal", "renew", "续约", "续签", "续费")),
     ("acceptance", ("acceptance", "accept", "验收", "sign-off", "signoff")),
-    ("payment", ("payment", "pay", "invoice", "installment", "deposit", "款", "付", "回款", "发票")),
+    ("payment", ("payment", "pay", "invoice", "installment", "deposit", "款", "付费", "支付", "回款", "发票")),
     ("delivery", ("delivery", "deliver", "go-live", "golive", "launch", "交付", "上线", "发货", "交货")),
 )
 _KIND_NAMES = {
@@ -124,6 +124,11 @@ class DateValue:
     value: date
     text: str
     note: str | None = None
+    note_zh: str | None = None
+
+    def reading(self, lang: str) -> str | None:
+        """The note on an ambiguous reading, in the reply language."""
+        return (self.note_zh or self.note) if lang == "zh" else self.note
 
 
 @dataclass(frozen=True)
@@ -297,7 +302,7 @@ def _date_value(phrase: str, *, now: datetime, tz: str, example: str) -> DateVal
         if value is None:
             raise UserError("err.date_unreadable", example=example, phrase=phrase)
         return DateValue(value, phrase)
-    return DateValue(found.value, found.text, found.note)
+    return DateValue(found.value, found.text, found.note, found.note_zh)
 
 
 def _find_date_in(t: _Text, *, now: datetime, tz: str) -> DateValue | None:
@@ -305,7 +310,7 @@ def _find_date_in(t: _Text, *, now: datetime, tz: str) -> DateValue | None:
     if found is None:
         return None
     t.cut(found.start, found.end)
-    return DateValue(found.value, found.text, found.note)
+    return DateValue(found.value, found.text, found.note, found.note_zh)
 
 
 def _take_money(t: _Text, *, small_ok: bool) -> amounts.Money | None:

@@ -317,9 +317,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "list.next": {"en": "next: {title} {due}", "zh": "下一节点：{title} {due}"},
     "list.no_next": {"en": "no open milestones", "zh": "无未完成节点"},
     "show.milestones": {"en": "Milestones", "zh": "节点"},
+    "ok.renewal_tracked": {
+        "en": "Renewal is tracked: the last day to give notice is {date}.",
+        "zh": "已跟踪续约：发出通知的最后期限是 {date}。",
+    },
+    "ok.next_step": {
+        "en": "Next, add its milestones: milestone {number} first payment 30% due next Friday owner @name",
+        "zh": "下一步，添加节点：节点 {number} 首付款 30% 下周五 @某人",
+    },
     "show.no_milestones": {
-        "en": "No milestones yet. Add one: {example}",
-        "zh": "还没有节点。添加：{example}",
+        "en": "No milestones yet. Add one: milestone {number} first payment 30% due next Friday owner @name",
+        "zh": "还没有节点。添加：节点 {number} 首付款 30% 下周五 @某人",
     },
     "console.actions": {"en": "Actions (type one):", "zh": "可用操作（直接输入）："},
     "action.done": {"en": "Done", "zh": "完成"},

@@ -9,6 +9,7 @@ Only the next overdue stage is planned; sending it plans the one after (see disp
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
@@ -49,7 +50,13 @@ def reminder_zone(session: Session, milestone: Milestone, tenant: Tenant) -> str
 
 def fire_instant(day: date, tenant: Tenant, zone: str) -> datetime:
     """The UTC instant of the team's reminder time on a local day."""
-    hh, mm = (int(x) for x in (tenant.reminder_time or "09:00").split(":"))
+    return _instant(day, tenant.reminder_time or "09:00", zone)
+
+
+@lru_cache(maxsize=65536)
+def _instant(day: date, hhmm: str, zone: str) -> datetime:
+    # many milestones share a day: converting through the zone database once per day is enough
+    hh, mm = (int(x) for x in hhmm.split(":"))
     local = datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(zone))
     return local.astimezone(ZoneInfo("UTC"))
 
@@ -139,5 +146,6 @@ def plan_many(session: Session, milestones: list[Milestone], tenant: Tenant, *, 
             values.append({"tenant_id": tenant.id, "milestone_id": m.id, "stage": stage, "day": day,
                            "fire_at": at, "status": "pending", "attempts": 0, "created_at": now})
     if values:
-        session.execute(insert(Reminder), values)
+        # a Core insert on the table (not the ORM bulk path): several times faster for big batches
+        session.connection().execute(insert(Reminder.__table__), values)  # type: ignore[arg-type]
     return len(values)

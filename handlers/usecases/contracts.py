@@ -10,7 +10,7 @@ from handlers.errors import UserError
 from handlers.grammar import NewContract, ShowContract
 from handlers.replies import Field, Reply
 from handlers.usecases.payments import money_fields
-from handlers.usecases.renewals import sync_renewal_milestone
+from handlers.usecases.renewals import notice_deadline, sync_renewal_milestone
 from handlers.views import contract_fields, milestone_line, percent_of, planned_payments
 from storage import repo
 from storage.models import Contract
@@ -59,9 +59,11 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
     reply = Reply(title=ctx.t("ok.contract_created", number=contract.number), lang=ctx.lang)
     reply.fields = contract_fields(contract, person_ref(owner), ctx.lang)
     for dv in (cmd.end_on, cmd.start_on, cmd.signed_on):
-        if dv is not None and dv.note:
-            reply.context.append(ctx.t("warn.reading", note=dv.note))
-    reply.context.append(ctx.t("show.no_milestones", example=grammar.example_for("milestone", ctx.lang)))
+        if dv is not None and dv.reading(ctx.lang):
+            reply.context.append(ctx.t("warn.reading", note=dv.reading(ctx.lang)))
+    if contract.end_on is not None:
+        reply.context.append(ctx.t("ok.renewal_tracked", date=format_date(notice_deadline(contract), ctx.lang)))
+    reply.context.append(ctx.t("ok.next_step", number=contract.number))
     return [reply]
 
 
@@ -91,5 +93,5 @@ def show_contract(ctx: Ctx, cmd: ShowContract) -> list[Reply]:
         if prev is not None:
             reply.context.append(ctx.t("renewal.previous", number=prev.number))
     if not milestones:
-        reply.context.append(ctx.t("show.no_milestones", example=grammar.example_for("milestone", ctx.lang)))
+        reply.context.append(ctx.t("show.no_milestones", number=contract.number))
     return [reply]

@@ -128,8 +128,8 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     money = milestone_amount(milestone, contract.currency)
     if money:
         reply.fields.append(Field(ctx.t("label.amount"), (money,)))
-    if cmd.due_on.note:
-        reply.context.append(ctx.t("warn.reading", note=cmd.due_on.note))
+    if cmd.due_on.reading(ctx.lang):
+        reply.context.append(ctx.t("warn.reading", note=cmd.due_on.reading(ctx.lang)))
     if milestone.due_on < ctx.today:
         reply.context.append(ctx.t("warn.past_date", date=format_date(milestone.due_on, ctx.lang)))
     if milestone.kind == "payment" and contract.amount:
