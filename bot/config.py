@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_webhook_path: str = "/telegram/webhook"
+    telegram_webhook_port: int | None = None
 
     @property
     def slack_enabled(self) -> bool:

@@ -16,7 +16,9 @@ from handlers.context import Ctx
 from handlers.errors import Refused, UserError
 from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
+from handlers.grammar import ListItems
 from handlers.replies import Reply
+from handlers.usecases.personal import my_milestones_everywhere
 from handlers.usecases.actions import run_action
 from storage import repo
 from storage.db import transaction
@@ -71,14 +73,41 @@ class Core:
             return [Reply(title=t("err.internal", lang or "en", ref=ref), error=True, ephemeral=True,
                           lang=lang or "en")]
 
+    def my_milestones(self, msg: IncomingMessage) -> list[Reply]:
+        """A private chat's list / mine / overdue / this week: the sender's milestones in all their teams."""
+        now = self.clock()
+        lang = grammar.detect_language(grammar.split_verb(msg.text)[2]) or grammar.detect_language(msg.text)
+        try:
+            with transaction(self.engine) as session:
+                ctx = self.context(session, msg, now)
+                lang = lang or ctx.lang
+                parsed = grammar.parse(msg.text, now=now, tz=ctx.tz, lang_hint=lang)
+                ctx.lang = parsed.lang
+                if not isinstance(parsed.command, ListItems):
+                    return usecases.run(ctx, parsed.command)
+                return my_milestones_everywhere(ctx, parsed.command)
+        except UserError as err:
+            return [error_reply(err, lang or self.defaults["language"])]
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("command failed (ref %s): %r", ref, msg.text)
+            return [Reply(title=t("err.internal", lang or "en", ref=ref), error=True, ephemeral=True,
+                          lang=lang or "en")]
+
     def act(self, action: IncomingAction) -> list[Reply]:
         """Run one button press; the key is looked up and the sender and team are re-checked."""
         now = self.clock()
-        lang = self.defaults["language"]
+        lang = norm_lang(action.sender.language) or self.defaults["language"]
         try:
             with transaction(self.engine) as session:
                 tenant = repo.get_tenant(session, platform=action.platform, external_id=action.tenant_key)
                 key = session.get(ActionKey, action.key) if action.key else None
+                if key is not None and action.chat_type == "private" and (tenant is None or key.tenant_id != tenant.id):
+                    # a reminder DMed to its owner: the key's own team applies, if the presser belongs to it
+                    home = session.get(Tenant, key.tenant_id)
+                    member = home is not None and home.platform == action.platform and repo.find_person(
+                        session, tenant_id=home.id or 0, user_id=action.sender.user_id) is not None
+                    tenant = home if member else None
                 if tenant is None or key is None or key.tenant_id != tenant.id:
                     log.warning("refused action key %r from %s/%s", action.key, action.platform, action.tenant_key)
                     raise Refused("err.action_unknown")
@@ -97,10 +126,16 @@ class Core:
 
     def context(self, session: Session, msg: IncomingMessage, now: datetime) -> Ctx:
         """Find or create the team and the sender, and work out the reply language."""
+        defaults = dict(self.defaults)
+        # a new team speaks the language of the person who first talks to the bot
+        defaults["language"] = norm_lang(msg.sender.language) or grammar.detect_language(msg.text) or defaults["language"]
         tenant = repo.ensure_tenant(
-            session, platform=msg.platform, external_id=msg.tenant_key, name=msg.tenant_name, **self.defaults
+            session, platform=msg.platform, external_id=msg.tenant_key, name=msg.tenant_name, **defaults
         )
-        person = ensure_sender(session, tenant, msg.sender, private=msg.chat_type == "private", now=now)
+        private = msg.chat_type == "private"
+        person = ensure_sender(session, tenant, msg.sender, private=private, now=now)
+        if private and msg.platform != "console":
+            repo.mark_dm_ok(session, platform=msg.platform, user_id=msg.sender.user_id)
         lang = norm_lang(person.language) or norm_lang(tenant.language) or "en"
         return Ctx(session=session, tenant=tenant, person=person, lang=lang, now=now, chat_id=msg.chat_id,
                    chat_type=msg.chat_type)

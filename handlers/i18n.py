@@ -314,6 +314,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "list.empty.mine": {"en": "You have no open milestones.", "zh": "您没有未完成的节点。"},
     "list.empty.overdue": {"en": "Nothing is overdue.", "zh": "没有逾期节点。"},
     "list.empty.week": {"en": "Nothing is due this week.", "zh": "本周没有到期节点。"},
+    "list.all_teams": {"en": "all your teams", "zh": "您所在的全部团队"},
     "list.next": {"en": "next: {title} {due}", "zh": "下一节点：{title} {due}"},
     "list.no_next": {"en": "no open milestones", "zh": "无未完成节点"},
     "show.milestones": {"en": "Milestones", "zh": "节点"},

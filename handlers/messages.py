@@ -48,3 +48,4 @@ class IncomingAction:
     chat_id: str = ""
     value: str | None = None
     message_ref: str | None = None
+    chat_type: str = "group"  # private | group | channel

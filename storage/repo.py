@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import AuditEvent, Contract, Milestone, Payment, PaymentAllocation, Person, Tenant
@@ -198,3 +198,13 @@ def received_total(session: Session, *, tenant_id: int, contract_id: int) -> Dec
         )
     ).one()
     return Decimal(total or 0)
+
+
+def mark_dm_ok(session: Session, *, platform: str, user_id: str) -> None:
+    """Someone opened a private chat with the bot: they can now be DMed in every team of that platform."""
+    session.exec(  # type: ignore[call-overload]
+        update(Person)
+        .where(col(Person.platform_user_id) == user_id,
+               col(Person.tenant_id).in_(select(Tenant.id).where(Tenant.platform == platform)))
+        .values(can_dm=True)
+    )

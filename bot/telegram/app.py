@@ -6,9 +6,17 @@ import asyncio
 import logging
 
 from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import (
-    Application, ApplicationBuilder, BaseRateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes,
-    ExtBot, MessageHandler, filters,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
 )
 
 from bot.config import Settings
@@ -31,8 +39,9 @@ REPLY_RETRIES = 2
 PERSONAL_VERBS = frozenset({"list", "mine", "overdue", "week"})
 
 
-def build_application(settings: Settings, core: Core, *, rate_limiter: BaseRateLimiter | None = None,
-                      webhook: bool = False) -> Application:
+def build_application(
+    settings: Settings, core: Core, *, rate_limiter: BaseRateLimiter | None = None, webhook: bool = False
+) -> Application:
     """An Application pointed at TELEGRAM_API_URL (the token is appended to it), with handlers registered."""
     assert settings.telegram_bot_token, "TELEGRAM_BOT_TOKEN is not set"
     builder = (
@@ -55,8 +64,9 @@ def register(application: Application, core: Core) -> None:
     h = TelegramHandlers(core)
     new_only = filters.UpdateType.MESSAGE  # not edited messages: a command runs once
     application.add_handler(CommandHandler(list(ALIASES), h.command, filters=new_only))
-    application.add_handler(MessageHandler(
-        filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & new_only, h.private_text))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & new_only, h.private_text)
+    )
     application.add_handler(CallbackQueryHandler(h.press))
     application.add_error_handler(on_error)
 
@@ -64,7 +74,11 @@ def register(application: Application, core: Core) -> None:
 def run_command(core: Core, msg: IncomingMessage) -> list[Reply]:
     """Run a command; in a private chat, list/mine/overdue use the cross-team view when the core has one."""
     personal = getattr(core, "my_milestones", None)
-    if msg.chat_type == "private" and personal is not None and grammar.split_verb(msg.text)[0] in PERSONAL_VERBS:
+    if (
+        msg.chat_type == "private"
+        and personal is not None
+        and grammar.split_verb(msg.text)[0] in PERSONAL_VERBS
+    ):
         return personal(msg)  # type: ignore[no-any-return]
     return core.handle(msg)
 
@@ -115,14 +129,20 @@ async def answer_press(bot: ExtBot, query: CallbackQuery, replies: list[Reply]) 
     posts = [r for r in replies if r.actions and not r.replaces]  # e.g. the pick-the-new-owner keyboard
     toast, alert = "", False
     for r in (r for r in replies if not r.replaces and not r.actions):
-        text = reply_text(r) if r.ephemeral or r.error else (r.title or "")
-        if r.ephemeral or r.error or not edits:
-            if toast or len(text) > MAX_ALERT:
+        if r.ephemeral or r.error:
+            text = reply_text(r)
+            if not toast and len(text) <= MAX_ALERT:
+                toast, alert = text, True
+            else:
                 posts.append(r)
-                continue
-            alert = True
-        toast = toast or text[:MAX_ALERT]
-    await query.answer(text=toast or None, show_alert=alert)
+        elif edits:  # the edited message shows the outcome; the confirmation is a toast
+            toast = toast or (r.title or "")[:MAX_ALERT]
+        else:
+            posts.append(r)
+    try:
+        await query.answer(text=toast or None, show_alert=alert)
+    except BadRequest as exc:  # "query is too old": the press is applied anyway, so still update the messages
+        log.warning("could not answer a telegram button press: %s", exc.message)
     for r in edits:
         await edit_all(bot, r, retries=REPLY_RETRIES)
     for r in posts:

@@ -1,50 +1,55 @@
-"""Flood control: 30 messages/s overall and 20/min per group (AIORateLimiter), plus 1/s per chat."""
+"""Flood control: about 30 messages/s overall, 20/min per group, 1/s per chat; a 429 pauses every request."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import warnings
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter, BaseRateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
-class FloodLimiter(BaseRateLimiter[int]):
-    """Delay requests to stay inside Telegram's flood limits; a 429 still surfaces as RetryAfter.
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's delay in seconds (an int before PTB_TIMEDELTA, a timedelta after)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
-    AIORateLimiter covers the overall and per-group limits but not "about one message per second in
-    one chat", which matters for private chats and bursts, so each chat gets its own small bucket too.
-    ``rate_limit_args`` is the number of retries after a 429 (default none: the caller decides).
+
+class FloodLimiter(BaseRateLimiter[int]):
+    """Delay requests to stay inside Telegram's flood limits, and hold everything after a 429.
+
+    Written along the lines of PTB's AIORateLimiter (which has no per-chat bucket, and logs every
+    surfaced 429 as an error). ``rate_limit_args`` is the number of retries after a 429: interactive
+    replies retry; reminders pass none, so the 429 reaches the dispatcher, which reschedules the row.
     """
 
     MAX_BUCKETS = 1024
 
-    def __init__(self, *, overall_per_second: float = 30, group_per_minute: float = 20,
-                 chat_per_second: float = 1) -> None:
-        self._inner = AIORateLimiter(overall_max_rate=overall_per_second, overall_time_period=1,
-                                     group_max_rate=group_per_minute, group_time_period=60)
+    def __init__(
+        self, *, overall_per_second: float = 30, group_per_minute: float = 20, chat_per_second: float = 1
+    ) -> None:
+        self._overall = AsyncLimiter(overall_per_second, 1) if overall_per_second else None
+        self._group_rate = group_per_minute
         self._chat_rate = chat_per_second
-        self._chats: dict[str, AsyncLimiter] = {}
+        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._chats: dict[int | str, AsyncLimiter] = {}
+        self._resume_at = 0.0  # event-loop time before which no request goes out (after a 429)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
-        await self._inner.initialize()
 
     async def shutdown(self) -> None:
         """Nothing to release."""
-        await self._inner.shutdown()
-
-    def _bucket(self, chat_id: object) -> AsyncLimiter:
-        key = str(chat_id)
-        if len(self._chats) > self.MAX_BUCKETS:  # forget idle chats so the dict stays small
-            for k, limiter in list(self._chats.items()):
-                if k != key and limiter.has_capacity(limiter.max_rate):
-                    del self._chats[k]
-        if key not in self._chats:
-            self._chats[key] = AsyncLimiter(max_rate=1, time_period=1 / self._chat_rate)
-        return self._chats[key]
 
     async def process_request(
         self,
@@ -55,9 +60,47 @@ class FloodLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        """Wait for the chat's bucket, then for the overall and group buckets, then send."""
-        chat_id = data.get("chat_id")
-        if chat_id is None or not self._chat_rate:
-            return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-        async with self._bucket(chat_id):
-            return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        """Wait for the chat's, the group's and the overall bucket, send, and handle a 429."""
+        retries = rate_limit_args or 0
+        loop = asyncio.get_running_loop()
+        for attempt in range(retries + 1):
+            while (wait := self._resume_at - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            try:
+                async with contextlib.AsyncExitStack() as stack:
+                    for bucket in self._buckets(data.get("chat_id")):
+                        await stack.enter_async_context(bucket)
+                    return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                # Telegram's 429 usually covers the whole bot: hold every request, not just this one.
+                self._resume_at = max(self._resume_at, loop.time() + retry_seconds(exc) + 0.1)
+                if attempt == retries:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _buckets(self, chat_id: object) -> list[AsyncLimiter]:
+        if chat_id is None:  # getMe, answerCallbackQuery, setMyCommands ...: not messages to a chat
+            return []
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[call-overload]
+        key: int | str = chat_id if isinstance(chat_id, int) else str(chat_id)
+        buckets = []
+        if self._chat_rate:
+            buckets.append(self._bucket(self._chats, key, 1, 1 / self._chat_rate))
+        # Negative ids are groups and channels; "@name" can only be a channel or supergroup.
+        if self._group_rate and (isinstance(key, str) or key < 0):
+            buckets.append(self._bucket(self._groups, key, self._group_rate, 60))
+        if self._overall is not None:
+            buckets.append(self._overall)
+        return buckets
+
+    def _bucket(
+        self, store: dict[int | str, AsyncLimiter], key: int | str, rate: float, period: float
+    ) -> AsyncLimiter:
+        if len(store) > self.MAX_BUCKETS:  # forget idle chats so the dicts stay small
+            for k, limiter in list(store.items()):
+                if k != key and limiter.has_capacity(limiter.max_rate):
+                    del store[k]
+        if key not in store:
+            store[key] = AsyncLimiter(rate, period)
+        return store[key]

@@ -7,11 +7,19 @@ from telegram import Bot, BotCommand
 # command -> (English, Chinese). Descriptions: 1-256 characters; command names: a-z, 0-9, _ only.
 COMMANDS: dict[str, tuple[str, str]] = {
     "contract": ("Any ContractBot command, e.g. /contract list overdue", "任意合同命令，例如 /contract 逾期"),
-    "new": ("New contract: /new HT-2026-001 title client amount ends date", "新建合同：/new 编号 名称 客户 金额 到期 日期"),
-    "milestone": ("Add a milestone: /milestone HT-2026-001 first payment 30% next Friday @alice",
-                  "添加节点：/milestone 编号 首付款 30% 下周五 @张三"),
+    "new": (
+        "New contract: /new HT-2026-001 title client amount ends date",
+        "新建合同：/new 编号 名称 客户 金额 到期 日期",
+    ),
+    "milestone": (
+        "Add a milestone: /milestone HT-2026-001 first payment 30% next Friday @alice",
+        "添加节点：/milestone 编号 首付款 30% 下周五 @张三",
+    ),
     "done": ("Mark a milestone done: /done HT-2026-001 first payment", "完成节点：/done 编号 首付款"),
-    "list": ("List contracts, or: /list mine | overdue | this week", "列出合同，或：/list 我的 | 逾期 | 本周"),
+    "list": (
+        "List contracts, or: /list mine | overdue | this week",
+        "列出合同，或：/list 我的 | 逾期 | 本周",
+    ),
     "help": ("How to talk to ContractBot", "使用说明"),
 }
 

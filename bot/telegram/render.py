@@ -81,7 +81,7 @@ def keyboard(actions: Sequence[Action]) -> InlineKeyboardMarkup | None:
         buttons.append(InlineKeyboardButton(a.label, callback_data=a.key))
     if not buttons:
         return None
-    return InlineKeyboardMarkup([buttons[i:i + ROW] for i in range(0, len(buttons), ROW)])
+    return InlineKeyboardMarkup([buttons[i : i + ROW] for i in range(0, len(buttons), ROW)])
 
 
 def make_ref(chat_id: int | str, message_id: int) -> str:

@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def post(bot: ExtBot, chat_id: int | str, reply: Reply, *, reply_to: int | None = None,
-               retries: int | None = None) -> list[Message]:
+async def post(
+    bot: ExtBot, chat_id: int | str, reply: Reply, *, reply_to: int | None = None, retries: int | None = None
+) -> list[Message]:
     """Send a reply (split when longer than Telegram allows); the keyboard goes on the last part.
 
     ``retries`` lets the rate limiter wait out a 429 and try again (interactive replies); reminders
@@ -30,11 +31,17 @@ async def post(bot: ExtBot, chat_id: int | str, reply: Reply, *, reply_to: int |
     sent: list[Message] = []
     for i, text in enumerate(parts):
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
-        sent.append(await bot.send_message(
-            chat_id=chat_id, text=text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-            reply_markup=markup if i == len(parts) - 1 else None, reply_parameters=quote,
-            rate_limit_args=retries,
-        ))
+        sent.append(
+            await bot.send_message(
+                chat_id=chat_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup if i == len(parts) - 1 else None,
+                reply_parameters=quote,
+                rate_limit_args=retries,
+            )
+        )
     return sent
 
 
@@ -47,8 +54,13 @@ async def edit(bot: ExtBot, ref: str, reply: Reply, *, retries: int | None = Non
     try:
         # Without reply_markup Telegram drops the old keyboard, which is what a closed milestone needs.
         await bot.edit_message_text(
-            chat_id=chat_id, message_id=message_id, text=chunks(reply_html(reply))[0], parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW, reply_markup=keyboard(reply.actions), rate_limit_args=retries,
+            chat_id=chat_id,
+            message_id=message_id,
+            text=chunks(reply_html(reply))[0],
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard(reply.actions),
+            rate_limit_args=retries,
         )
     except BadRequest as exc:
         # Editing to identical content is an error on Telegram; for us it means "already up to date".
@@ -66,8 +78,14 @@ async def edit_all(bot: ExtBot, reply: Reply, *, retries: int | None = None) -> 
             log.warning("could not edit telegram message %s: %s", ref, exc.message)
 
 
-async def deliver(bot: ExtBot, chat_id: int | str, replies: Sequence[Reply], *, reply_to: int | None = None,
-                  retries: int | None = None) -> list[str]:
+async def deliver(
+    bot: ExtBot,
+    chat_id: int | str,
+    replies: Sequence[Reply],
+    *,
+    reply_to: int | None = None,
+    retries: int | None = None,
+) -> list[str]:
     """Edit what replies replace and post the rest (in the chat, or the reply's own channel); return refs."""
     refs: list[str] = []
     for reply in replies:

@@ -38,8 +38,9 @@ def chat_type(chat: Chat) -> str:
 
 def sender_of(user: User) -> Sender:
     """The neutral sender of a Telegram user."""
-    return Sender(user_id=str(user.id), handle=user.username, display_name=user.full_name,
-                  language=user.language_code)
+    return Sender(
+        user_id=str(user.id), handle=user.username, display_name=user.full_name, language=user.language_code
+    )
 
 
 def neutral_text(text: str, entities: Sequence[MessageEntity]) -> str:
@@ -61,13 +62,15 @@ def command_text(message: Message) -> str:
     text = neutral_text(message.text or "", message.entities)
     head = _FIRST_WORD.match(text)
     command = head.group().strip()[1:].split("@")[0].lower() if head else ""
-    rest = text[head.end():].strip() if head else text.strip()
+    rest = text[head.end() :].strip() if head else text.strip()
     en, zh = ALIASES.get(command, ("", ""))
     if not en:
         return rest
     # Reply in the user's language: the core reads the language off the verb, so pick the verb to match.
-    chinese = bool(_CJK.search(rest)) or (not rest and (message.from_user is not None and
-                                                        (message.from_user.language_code or "").startswith("zh")))
+    chinese = bool(_CJK.search(rest)) or (
+        not rest
+        and (message.from_user is not None and (message.from_user.language_code or "").startswith("zh"))
+    )
     return f"{zh if chinese else en} {rest}".strip()
 
 
@@ -84,7 +87,7 @@ def incoming_message(message: Message, text: str) -> IncomingMessage:
         sender=sender_of(user),
         chat_id=str(chat.id),
         chat_type=chat_type(chat),
-        # (chat, message id) is unique and stable across redeliveries (webhook retries, a re-fetch after a crash)
+        # (chat, message id) is unique and stable across redeliveries (webhook retries, re-fetch after a crash)
         event_id=f"{chat.id}:{message.message_id}",
     )
 
@@ -102,4 +105,5 @@ def incoming_action(query: CallbackQuery) -> IncomingAction | None:
         sender=sender_of(query.from_user),
         chat_id=str(chat_id),
         message_ref=f"{chat_id}:{message.message_id}",
+        chat_type=chat_type(message.chat),
     )

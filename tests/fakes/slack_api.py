@@ -1,0 +1,278 @@
+"""A local fake of the Slack Web API (and of response_url endpoints) that records every call.
+
+It runs an ``http.server`` in a daemon thread on 127.0.0.1 and a free port, so both the sync ``WebClient``
+(the dispatch pass, called from plain test code) and the asyncio clients bolt uses can reach it.
+
+    with FakeSlackAPI() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.url)
+        slack.fail("chat.postMessage", "not_in_channel")      # the next call answers ok=false
+        slack.rate_limit("chat.postMessage", retry_after=3)   # the next call answers 429 + Retry-After
+        ...
+        [call] = slack.calls_to("chat.postMessage")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+RESPOND = "response_url"  # the method name recorded for POSTs to a response_url
+
+DEFAULT_USERS: dict[str, dict[str, Any]] = {
+    "U0001": {"name": "alice", "real_name": "Alice Chen", "tz": "Asia/Shanghai", "locale": "en-US"},
+    "U0002": {"name": "bob", "real_name": "Bob Li", "tz": "Asia/Shanghai", "locale": "zh-CN"},
+    "U0003": {"name": "carol", "real_name": "Carol Wu", "tz": "Europe/Berlin", "locale": "en-GB"},
+}
+
+
+@dataclass
+class Call:
+    """One recorded request: the API method (or ``response_url``), its parameters, token and path."""
+
+    method: str
+    params: dict[str, Any]
+    token: str | None = None
+    path: str = ""
+    response: dict[str, Any] | None = None  # what the fake answered
+
+
+@dataclass
+class Fault:
+    """A canned failure for the next call of a method."""
+
+    status: int = 200
+    error: str = "internal_error"
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlackAPI:
+    """The fake server; see the module docstring."""
+
+    team_id: str = "T0001"
+    bot_user_id: str = "UBOT"
+    users: dict[str, dict[str, Any]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_USERS.items()})
+    calls: list[Call] = field(default_factory=list)
+    socket_url: str | None = None  # what apps.connections.open hands out (a local WebSocket server in tests)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: dict[str, list[Fault]] = {}
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    def start(self) -> FakeSlackAPI:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-slack-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        """The SLACK_API_URL to point clients at (ends with '/', as slack_sdk needs)."""
+        return self.base + "/api/"
+
+    def response_url(self, name: str = "hook") -> str:
+        """A response_url for a payload; POSTs to it are recorded as method ``response_url``."""
+        return f"{self.base}/respond/{name}"
+
+    # -- canned failures ---------------------------------------------------------------------------------
+
+    def fail(self, method: str, error: str, *, times: int = 1, status: int = 200) -> None:
+        """Answer the next ``times`` calls of ``method`` with ok=false and ``error``."""
+        with self._lock:
+            self._faults.setdefault(method, []).extend(Fault(status, error) for _ in range(times))
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 429 and a Retry-After header."""
+        with self._lock:
+            self._faults.setdefault(method, []).extend(
+                Fault(429, "ratelimited", retry_after) for _ in range(times))
+
+    # -- what happened ------------------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [c.method for c in self.calls]
+
+    def dump(self) -> str:
+        """Every recorded call as JSON text, for 'this never appears anywhere' checks."""
+        with self._lock:
+            return "\n".join(json.dumps([c.method, c.params], ensure_ascii=False) for c in self.calls)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait (without blocking the event loop) until ``count`` calls of ``method`` were recorded."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} call(s) to {method}, got {len(found)}: {self.methods()}")
+            await asyncio.sleep(0.01)
+
+    # -- the API ------------------------------------------------------------------------------------------
+
+    def answer(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Record a call and decide the (status, headers, body) to send back."""
+        with self._lock:
+            self.calls.append(call)
+            faults = self._faults.get(call.method)
+            fault = faults.pop(0) if faults else None
+        status, headers = 200, {}
+        if fault is not None:
+            status, body = fault.status, {"ok": False, "error": fault.error}
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(fault.retry_after)
+        elif call.method == RESPOND:
+            body = {"ok": True}
+        else:
+            handler = getattr(self, "api_" + call.method.replace(".", "_"), None)
+            body = handler(call.params) if handler else {"ok": False, "error": "unknown_method"}
+        call.response = body
+        return status, headers, body
+
+    def next_ts(self) -> str:
+        return f"1764300000.{next(self._ts):06d}"
+
+    def api_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "contractbot",
+                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": "B0001",
+                "is_enterprise_install": False}
+
+    def api_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = str(p.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        ts = self.next_ts()
+        return {"ok": True, "channel": channel, "ts": ts,
+                "message": {"type": "message", "ts": ts, "text": p.get("text"), "blocks": p.get("blocks")}}
+
+    def api_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text")}
+
+    def api_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self.next_ts()}
+
+    def api_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V0001", **(p.get("view") or {})}}
+
+    def api_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V0002", **(p.get("view") or {})}}
+
+    def api_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        uid = str(p.get("user", ""))
+        user = self.users.get(uid)
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {
+            "id": uid, "team_id": self.team_id, "name": user["name"], "real_name": user["real_name"],
+            "tz": user["tz"], "locale": user["locale"],
+            "profile": {"real_name": user["real_name"], "display_name": user["name"]}}}
+
+    def api_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": self.socket_url}
+
+    def api_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = str(p.get("users", ""))
+        if users not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + users[1:]}}
+
+
+def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self._serve(b"")
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self._serve(self.rfile.read(length))
+
+        def _serve(self, raw: bytes) -> None:
+            url = urlsplit(self.path)
+            params: dict[str, Any] = dict(parse_qsl(url.query))
+            params.update(_body_params(raw, self.headers.get("Content-Type") or ""))
+            auth = self.headers.get("Authorization") or ""
+            if url.path.startswith("/api/"):
+                method = url.path[len("/api/"):]
+            elif url.path.startswith("/respond/"):
+                method = RESPOND
+            else:
+                method = "?" + url.path
+            status, headers, body = fake.answer(
+                Call(method, params, token=auth.removeprefix("Bearer ") or params.get("token"), path=url.path))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def _body_params(raw: bytes, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    text = raw.decode("utf-8")
+    if "json" in content_type:
+        data = json.loads(text)
+        return data if isinstance(data, dict) else {"_": data}
+    # form posts carry blocks/views as JSON strings: decode them so tests can look inside
+    out: dict[str, Any] = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        if value[:1] in ("[", "{"):
+            try:
+                out[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        out[key] = value
+    return out
