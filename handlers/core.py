@@ -18,6 +18,7 @@ from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.grammar import ListItems
 from handlers.replies import Reply
+from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
 from handlers.usecases.actions import run_action
 from storage import repo
@@ -54,6 +55,25 @@ class Core:
 
     def handle(self, msg: IncomingMessage) -> list[Reply]:
         """Run one typed command and return the replies; never raises for the user's mistakes."""
+        return self._run(msg, usecases.run)
+
+    def my_milestones(self, msg: IncomingMessage) -> list[Reply]:
+        """A private chat's list / mine / overdue / this week: the sender's milestones in all their teams."""
+
+        def personal(ctx: Ctx, command: object) -> list[Reply]:
+            if isinstance(command, ListItems):
+                return my_milestones_everywhere(ctx, command)
+            return usecases.run(ctx, command)
+
+        return self._run(msg, personal)
+
+    def home(self, msg: IncomingMessage) -> list[Reply]:
+        """The sender's overdue and soon-due milestones in this team, each with its buttons (Slack Home tab)."""
+        return self._run(msg, lambda ctx, _command: due_soon(ctx), parse=False)
+
+    def _run(self, msg: IncomingMessage, work: Callable[[Ctx, object], list[Reply]], *,
+             parse: bool = True) -> list[Reply]:
+        """One transaction and the one error boundary around a piece of work for a message."""
         now = self.clock()
         lang = grammar.detect_language(grammar.split_verb(msg.text)[2]) or grammar.detect_language(msg.text)
         try:
@@ -62,33 +82,15 @@ class Core:
                     return []
                 ctx = self.context(session, msg, now)
                 lang = lang or ctx.lang
+                if not parse:
+                    ctx.lang = lang
+                    return work(ctx, None)
                 parsed = grammar.parse(msg.text, now=now, tz=ctx.tz, lang_hint=lang)
                 ctx.lang = parsed.lang
-                return usecases.run(ctx, parsed.command)
+                return work(ctx, parsed.command)
         except UserError as err:
             return [error_reply(err, lang or self.defaults["language"])]
         except Exception:  # the one error boundary: log it, tell the user, keep the bot alive
-            ref = uuid.uuid4().hex[:8]
-            log.exception("command failed (ref %s): %r", ref, msg.text)
-            return [Reply(title=t("err.internal", lang or "en", ref=ref), error=True, ephemeral=True,
-                          lang=lang or "en")]
-
-    def my_milestones(self, msg: IncomingMessage) -> list[Reply]:
-        """A private chat's list / mine / overdue / this week: the sender's milestones in all their teams."""
-        now = self.clock()
-        lang = grammar.detect_language(grammar.split_verb(msg.text)[2]) or grammar.detect_language(msg.text)
-        try:
-            with transaction(self.engine) as session:
-                ctx = self.context(session, msg, now)
-                lang = lang or ctx.lang
-                parsed = grammar.parse(msg.text, now=now, tz=ctx.tz, lang_hint=lang)
-                ctx.lang = parsed.lang
-                if not isinstance(parsed.command, ListItems):
-                    return usecases.run(ctx, parsed.command)
-                return my_milestones_everywhere(ctx, parsed.command)
-        except UserError as err:
-            return [error_reply(err, lang or self.defaults["language"])]
-        except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("command failed (ref %s): %r", ref, msg.text)
             return [Reply(title=t("err.internal", lang or "en", ref=ref), error=True, ephemeral=True,
@@ -188,6 +190,8 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
         person.can_dm, changed = True, True
     if sender.timezone and not person.timezone:
         person.timezone, changed = sender.timezone, True
+    if norm_lang(sender.language) and not person.language:
+        person.language, changed = norm_lang(sender.language), True
     if sender.is_admin and person.role != "admin":
         person.role, changed = "admin", True
     if changed:

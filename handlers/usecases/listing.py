@@ -9,6 +9,7 @@ from handlers.amounts import format_money
 from handlers.context import Ctx, person_ref
 from handlers.dates import format_date
 from handlers.grammar import Help, ListItems
+from handlers.reminders import reminder_reply
 from handlers.replies import Reply
 from handlers.views import milestone_line
 from storage import repo
@@ -37,6 +38,16 @@ def list_items(ctx: Ctx, cmd: ListItems) -> list[Reply]:
     for m, c in rows:
         reply.add("• ", *milestone_line(m, c, person_ref(people.get(m.owner_id or 0)), ctx.today, ctx.lang))
     return [reply]
+
+
+def due_soon(ctx: Ctx, horizon_days: int = 7) -> list[Reply]:
+    """The sender's overdue and soon-due milestones in this team, each with its reminder buttons."""
+    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant.id or 0, owner_id=ctx.person.id,
+                                due_before=ctx.today + timedelta(days=horizon_days + 1))
+    if not rows:
+        return [Reply(title=ctx.t("list.empty.mine"), lang=ctx.lang)]
+    head = Reply(title=ctx.t("list.due_soon", count=len(rows), days=horizon_days), lang=ctx.lang)
+    return [head, *(reminder_reply(ctx.session, m, c, ctx.tenant, today=ctx.today, lang=ctx.lang) for m, c in rows)]
 
 
 def _list_contracts(ctx: Ctx) -> Reply:

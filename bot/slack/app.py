@@ -1,0 +1,188 @@
+"""The bolt app: ``register`` wires routes; each listener acks, translates, calls the core, delivers.
+
+The core is synchronous (one database transaction per call), so it runs in a worker thread
+(``asyncio.to_thread``) after ``ack()``: Slack wants every command, click and modal acknowledged within 3 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.slack import surfaces, translate
+from bot.slack.clients import make_async_web_client
+from bot.slack.identity import Directory
+from bot.slack.inflight import Inflight
+from bot.slack.outbox import Outbox
+from handlers.core import Core
+from handlers.messages import IncomingAction, IncomingMessage, Sender
+from handlers.replies import Reply
+
+COMMAND = "/contract"
+MODAL_ACTIONS = re.compile(r"^contract:(note|pay):")
+ACTIONS = re.compile(r"^contract:")
+
+Payload = dict[str, Any]
+
+
+def build_app(settings: Settings, core: Core, *, client: AsyncWebClient | None = None) -> tuple[AsyncApp, Listeners]:
+    """The bolt app on the bot token (single workspace: bolt calls auth.test once), listeners registered."""
+    app = AsyncApp(
+        client=client or make_async_web_client(settings),
+        # Socket Mode requests are not signed; bolt skips the check for them
+        signing_secret=settings.slack_signing_secret or "",
+        # ack first, then work: bolt answers Slack as soon as ack() is called
+        process_before_response=False,
+    )
+    listeners = Listeners(core)
+    register(app, listeners)
+    return app, listeners
+
+
+def register(app: AsyncApp, listeners: Listeners) -> None:
+    """Wire the routes; no behaviour here."""
+    app.command(COMMAND)(listeners.command)
+    app.event("app_mention")(listeners.mention)
+    # bolt's dict constraints match type/subtype only: the channel type needs a matcher
+    app.event("message", matchers=[in_dm])(listeners.direct_message)
+    app.event("message")(ignore)  # other message events: answer 200 so Slack does not retry them
+    app.event("app_home_opened")(listeners.home_opened)
+    app.action(MODAL_ACTIONS)(listeners.open_modal)  # before ACTIONS: bolt runs the first match only
+    app.action(ACTIONS)(listeners.click)
+    app.view(surfaces.VALUE_MODAL)(listeners.submit)
+
+
+async def ignore() -> None:
+    """Accept an event we do not act on."""
+
+
+async def in_dm(event: Payload) -> bool:
+    """A message event in a DM with the bot (message.im)."""
+    return event.get("channel_type") == "im"
+
+
+def tenant_of(context: AsyncBoltContext) -> str:
+    """The tenant key of the workspace (and Enterprise Grid org) the request came from."""
+    return translate.tenant_key(context.enterprise_id, context.team_id)
+
+
+class Listeners:
+    """The callbacks, a few lines each: translate -> core (in a thread) -> deliver."""
+
+    def __init__(self, core: Core, directory: Directory | None = None) -> None:
+        self.core = core
+        self.directory = directory or Directory()
+        self.inflight = Inflight()
+
+    async def command(self, ack: AsyncAck, command: Payload, client: AsyncWebClient, context: AsyncBoltContext,
+                      respond: AsyncRespond) -> None:
+        """`/contract <anything>`: reply in the channel, errors to the sender only."""
+        async with self.inflight:
+            await ack()
+            tenant = tenant_of(context)
+            sender = await self.sender(client, tenant, command["user_id"], command.get("user_name"))
+            replies = await self.handle(translate.command_message(command, tenant=tenant, sender=sender))
+            await Outbox(client, command["user_id"], channel=command.get("channel_id"), respond=respond).deliver(replies)
+
+    async def mention(self, body: Payload, event: Payload, client: AsyncWebClient,
+                      context: AsyncBoltContext) -> None:
+        """`@ContractBot list overdue` in a channel (events are acked by bolt before this runs)."""
+        async with self.inflight:
+            text = translate.strip_bot_mention(event.get("text") or "", context.bot_user_id)
+            await self.message(body, text, client, context)
+
+    async def direct_message(self, body: Payload, event: Payload, client: AsyncWebClient,
+                             context: AsyncBoltContext) -> None:
+        """A DM to the bot; edits, joins and other bots' messages are not commands."""
+        if event.get("subtype") or event.get("bot_id"):
+            return
+        async with self.inflight:
+            text = translate.strip_bot_mention(event.get("text") or "", context.bot_user_id)
+            await self.message(body, text, client, context)
+
+    async def message(self, body: Payload, text: str, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        """Run an event's text as a command; the event id makes a retried delivery a no-op in the core."""
+        event = body["event"]
+        tenant = tenant_of(context)
+        sender = await self.sender(client, tenant, event["user"])
+        replies = await self.handle(translate.event_message(body, text, tenant=tenant, sender=sender))
+        channel = event.get("channel")
+        await Outbox(client, event["user"], channel=channel, thread_ts=event.get("thread_ts"),
+                     dm=translate.is_dm(channel)).deliver(replies)
+
+    async def home_opened(self, event: Payload, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        """Draw the Home tab: my milestones."""
+        if event.get("tab") != "home":
+            return
+        async with self.inflight:
+            await self.publish_home(client, context, event["user"])
+
+    async def click(self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient,
+                    context: AsyncBoltContext, respond: AsyncRespond | None) -> None:
+        """Done / snooze / date / reassign: the edited reminder for all, the confirmation for the clicker."""
+        async with self.inflight:
+            await ack()
+            tenant, user = tenant_of(context), body["user"]["id"]
+            sender = await self.sender(client, tenant, user, body["user"].get("username"))
+            replies = await self.act(translate.incoming_action(body, action, tenant=tenant, sender=sender))
+            channel = translate.clicked_channel(body)
+            # bolt passes a respond that raises when the payload has no response_url (Home tab clicks)
+            respond = respond if body.get("response_url") else None
+            homeless = await Outbox(client, user, channel=channel, respond=respond, dm=translate.is_dm(channel),
+                                    private=True).deliver(replies)
+            if (body.get("view") or {}).get("type") == "home":
+                await self.publish_home(client, context, user, homeless)
+
+    async def open_modal(self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient) -> None:
+        """Add note / Record payment: ask for the text in a modal (trigger_id is valid for 3 s only)."""
+        async with self.inflight:
+            await ack()
+            label = translate.unescape((action.get("text") or {}).get("text") or "…")
+            view = surfaces.value_modal(kind=translate.action_kind(action), label=label,
+                                        key=translate.action_key(action), ref=translate.clicked_ref(body),
+                                        channel=translate.clicked_channel(body),
+                                        headline=surfaces.headline_of(body.get("message")))
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def submit(self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient,
+                     context: AsyncBoltContext) -> None:
+        """The modal's text goes to the core as the value of the click that opened it."""
+        async with self.inflight:
+            await ack()
+            tenant, user = tenant_of(context), body["user"]["id"]
+            sender = await self.sender(client, tenant, user, body["user"].get("username"))
+            incoming = translate.incoming_submission(view, tenant=tenant, sender=sender)
+            replies = await self.act(incoming)
+            channel = incoming.chat_id or None
+            homeless = await Outbox(client, user, channel=channel, dm=translate.is_dm(channel),
+                                    private=True).deliver(replies)
+            if homeless:
+                await self.publish_home(client, context, user, homeless)
+
+    # -- helpers -----------------------------------------------------------------------------------------
+
+    async def publish_home(self, client: AsyncWebClient, context: AsyncBoltContext, user: str,
+                           notices: Sequence[Reply] = ()) -> None:
+        """Render 'my milestones' (and what the last click did) into the user's Home tab."""
+        tenant = tenant_of(context)
+        sender = await self.sender(client, tenant, user)
+        replies = await asyncio.to_thread(self.core.home, translate.home_message(tenant=tenant, sender=sender))
+        await client.views_publish(user_id=user, view=surfaces.home_view(replies, notices))
+
+    async def sender(self, client: AsyncWebClient, tenant: str, user: str, handle: str | None = None) -> Sender:
+        """Who is talking, with time zone and language from users.info (cached)."""
+        return await self.directory.sender(client, tenant=tenant, user_id=user, handle=handle)
+
+    async def handle(self, msg: IncomingMessage) -> list[Reply]:
+        """Core.handle off the event loop."""
+        return await asyncio.to_thread(self.core.handle, msg)
+
+    async def act(self, action: IncomingAction) -> list[Reply]:
+        """Core.act off the event loop."""
+        return await asyncio.to_thread(self.core.act, action)
