@@ -79,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "console" or not (settings.slack_enabled or settings.telegram_enabled):
         from bot.console.app import run_console
 
+        if sys.stdin.isatty():
+            # a person is chatting: show their reminders as they fall due, like Slack or Telegram would
+            from bot.console.background import start_reminders
+
+            start_reminders(engine, interval=settings.dispatch_interval_seconds)
         return run_console(core, user=getattr(args, "user", None) or _user_default(),
                            chat=getattr(args, "chat", "console"), lang=getattr(args, "lang", None),
                            tz=getattr(args, "tz", None))
