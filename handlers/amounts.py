@@ -21,18 +21,25 @@ _MULTIPLIERS = {
     "b": Decimal(1000000000),
 }
 
-_NUMBER = r"[-−]?\d[\d,]*(?:\.\d+)?"
+# 1,200,000 / 1200000 / 1200000.50; commas must group by thousands ("1,5" is not a number we guess at)
+_NUMBER = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CODE = "|".join(sorted(CURRENCIES, key=len, reverse=True))
 AMOUNT_RE = re.compile(
-    rf"(?<![\w.\-/])(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
-    rf"(?:\s?(?P<cur>{_CODE}|元|人民币|美元|欧元|港币|日元|英镑)(?![A-Za-z]))?"
-    rf"(?![\w%.\-/年月日号])",
+    rf"(?<![\w.\-/,])(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
+    rf"(?:\s?(?P<cur>{_CODE}|元|块|人民币|美元|欧元|港币|日元|英镑)(?![A-Za-z]))?"
+    rf"(?![\w%.\-/年月日号,])",
     re.IGNORECASE,
 )
-PERCENT_RE = re.compile(rf"(?<![\w.])(?P<num>{_NUMBER})\s?[%％]")
+_CN_DIGITS = "零〇一二两三四五六七八九"
+CN_AMOUNT_RE = re.compile(rf"(?<![\w])(?P<num>[{_CN_DIGITS}十百千万亿]+?)(?P<unit>万元|亿元|万|亿|元|块)(?![\w])")
+PERCENT_RE = re.compile(rf"(?<![\w.])(?P<num>{_NUMBER})\s?[%％]|百分之(?P<cn>[\d.]+|[{_CN_DIGITS}十百]+)")
 CURRENCY_RE = re.compile(rf"(?<![A-Za-z])(?P<cur>{_CODE})(?![A-Za-z])", re.IGNORECASE)
-
-
+BAD_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:,\d+)+(?:\.\d+)?(?![\w,])")
+# words after which a number is an identifier, not money: order 1234, ISO 9001, phase 2, 第3期
+_ID_BEFORE = re.compile(
+    r"(?:order|po|invoice|inv|no\.?|number|id|iso|phase|stage|step|version|v|lot|batch|#|第|订单|编号|批次|型号)\s*$",
+    re.IGNORECASE,
+)
 @dataclass(frozen=True)
 class Money:
     """An amount found in text, with its currency when one was written."""
@@ -41,6 +48,8 @@ class Money:
     currency: str | None
     start: int
     end: int
+    # written unmistakably as money: a currency, a symbol, a multiplier (万, k) or thousands separators
+    strong: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,19 +74,46 @@ def normalize_currency(code: str) -> str:
     return _CURRENCY_ALIASES.get(code, _CURRENCY_ALIASES.get(up, up))
 
 
+def cn_number(text: str) -> int | None:
+    """Read a Chinese numeral: 三百 -> 300, 一百二十 -> 120, 两千五百 -> 2500, 三百万 -> 3000000."""
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+    small = {"十": 10, "百": 100, "千": 1000}
+    total, section, number = 0, 0, 0
+    for ch in text:
+        if ch in digits:
+            number = digits[ch]
+        elif ch in small:
+            section += (number or 1) * small[ch]
+            number = 0
+        elif ch == "万":
+            section = (section + number) * 10000
+            total, section, number = total + section, 0, 0
+        elif ch == "亿":
+            total = (total + section + number) * 100000000
+            section, number = 0, 0
+        else:
+            return None
+    return total + section + number
+
+
 def find_percent(text: str) -> Percent | None:
-    """Find the first percentage in text."""
+    """Find the first percentage in text (30%, 30％, 百分之三十)."""
     m = PERCENT_RE.search(text)
     if not m:
         return None
-    value = _decimal(m.group("num"))
+    if m.group("cn") is not None:
+        raw = m.group("cn")
+        value = _decimal(raw) if raw[0].isdigit() else (Decimal(n) if (n := cn_number(raw)) is not None else None)
+    else:
+        value = _decimal(m.group("num"))
     if value is None:
         return None
     return Percent(value, m.start(), m.end())
 
 
-def find_money(text: str) -> Money | None:
-    """Find the first amount of money in text (a bare number counts)."""
+def money_candidates(text: str) -> list[Money]:
+    """Every amount of money in text, in order (Arabic and Chinese numerals)."""
+    found: list[Money] = []
     for m in AMOUNT_RE.finditer(text):
         value = _decimal(m.group("num"))
         if value is None:
@@ -85,8 +121,45 @@ def find_money(text: str) -> Money | None:
         mult = (m.group("mult") or "").lower()
         value = value * _MULTIPLIERS.get(mult, Decimal(1))
         cur = m.group("cur") or (_SYMBOLS.get(m.group("sym")) if m.group("sym") else None)
-        return Money(quantize(value), normalize_currency(cur) if cur else None, m.start(), m.end())
+        strong = bool(cur or mult or "," in m.group("num") or "." in m.group("num"))
+        currency = normalize_currency(cur) if cur and cur != "块" else ("CNY" if cur == "块" else None)
+        found.append(Money(quantize(value), currency, m.start(), m.end(), strong))
+    for m in CN_AMOUNT_RE.finditer(text):
+        n = cn_number(m.group("num") + ("万" if m.group("unit").startswith("万") else "亿" if m.group("unit").startswith("亿") else ""))
+        if n is None or n == 0:
+            continue
+        found.append(Money(quantize(Decimal(n)), "CNY" if "元" in m.group("unit") else None, m.start(), m.end(), True))
+    return sorted(found, key=lambda x: x.start)
+
+
+def pick_money(text: str, *, min_bare: Decimal = Decimal(100)) -> Money | None:
+    """The amount a command means: the first one written as money, else the last plain number that is not
+    a small count, a year or an identifier (order 1234, ISO 9001)."""
+    candidates = money_candidates(text)
+    strong = [c for c in candidates if c.strong]
+    if strong:
+        return strong[0]
+    bare = [
+        c for c in candidates
+        if (c.amount >= min_bare or c.amount <= 0)
+        and not (1900 <= c.amount <= 2100 and c.end - c.start == 4)
+        and not _ID_BEFORE.search(text[: c.start])
+    ]
+    return bare[-1] if bare else None
+
+
+def bad_number(text: str) -> str | None:
+    """A number with misplaced commas (1,5 or 12,34,567), which we refuse rather than guess at."""
+    for m in BAD_NUMBER_RE.finditer(text):
+        if not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", m.group()):
+            return m.group()
     return None
+
+
+def find_money(text: str) -> Money | None:
+    """Find the first amount of money in text (a bare number counts)."""
+    found = money_candidates(text)
+    return found[0] if found else None
 
 
 def find_currency(text: str) -> tuple[str, int, int] | None:

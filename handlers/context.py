@@ -67,11 +67,10 @@ def person_ref(person: Person | None) -> PersonRef | None:
 def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
     """Find the person a mention names, creating them on first mention."""
     s = ctx.session
-    person = repo.find_person(s, tenant_id=ctx.tenant.id or 0, user_id=ref.user_id, handle=ref.handle)
-    if person is None and ref.user_id and ref.name:
-        person = repo.find_person(s, tenant_id=ctx.tenant.id or 0, handle=ref.name)
-        if person is not None and person.platform_user_id is None:
-            person.platform_user_id = ref.user_id
+    # A mention with a platform id is looked up by that id only: the "|name" label is display text, and
+    # binding an id to whoever holds that handle would let anyone claim someone else's identity.
+    person = repo.find_person(s, tenant_id=ctx.tenant.id or 0, user_id=ref.user_id,
+                              handle=None if ref.user_id else ref.handle)
     if person is None:
         person = Person(
             tenant_id=ctx.tenant.id or 0,

@@ -169,6 +169,8 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
         if person is not None and person.platform_user_id not in (None, sender.user_id):
             person = None  # that handle belongs to someone else now
     if person is None:
+        if sender.handle:
+            repo.release_handle(session, tenant_id=tenant_id, handle=sender.handle)
         first = repo.count_people(session, tenant_id=tenant_id) == 0 or not _has_admin(session, tenant_id)
         person = Person(tenant_id=tenant_id, platform_user_id=sender.user_id, handle=sender.handle,
                         display_name=sender.display_name or sender.handle or sender.user_id,
@@ -183,6 +185,7 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
     if person.platform_user_id is None:
         person.platform_user_id, changed = sender.user_id, True
     if sender.handle and person.handle != sender.handle:
+        repo.release_handle(session, tenant_id=tenant_id, handle=sender.handle, keep=person.id)
         person.handle, changed = sender.handle, True
     if sender.display_name and person.display_name != sender.display_name:
         person.display_name, changed = sender.display_name, True

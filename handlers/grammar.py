@@ -313,16 +313,13 @@ def _find_date_in(t: _Text, *, now: datetime, tz: str) -> DateValue | None:
     return DateValue(found.value, found.text, found.note, found.note_zh)
 
 
-def _take_money(t: _Text, *, small_ok: bool) -> amounts.Money | None:
-    money = amounts.find_money(t.text)
-    if money is None:
-        return None
-    raw = t.text[money.start: money.end]
-    bare = money.currency is None and re.fullmatch(r"\s*-?\d+\s*", raw) is not None
-    # a lone small number inside a name ("phase 2 payment") is part of the name, not money
-    if bare and not small_ok and 0 < money.amount < 100:
-        return None
-    t.cut(money.start, money.end)
+def _take_money(t: _Text, *, min_bare: Decimal, example: str) -> amounts.Money | None:
+    """Cut out the amount a command means (see amounts.pick_money); refuse numbers with odd commas."""
+    if (bad := amounts.bad_number(t.text)) is not None:
+        raise UserError("err.amount_unreadable", example=example, got=bad)
+    money = amounts.pick_money(t.text, min_bare=min_bare)
+    if money is not None:
+        t.cut(money.start, money.end)
     return money
 
 
@@ -400,7 +397,7 @@ def _parse_new(words: str, *, now: datetime, tz: str, ex: str) -> NewContract:
     signed_on = _date_value(kw["signed"], now=now, tz=tz, example=ex) if "signed" in kw else None
     if end_on is None:
         end_on = _find_date_in(h, now=now, tz=tz)
-    money = _take_money(h, small_ok=False)
+    money = _take_money(h, min_bare=Decimal(100), example=ex)
     currency = money.currency if money else None
     if "currency" in kw:
         currency = amounts.normalize_currency(kw["currency"].split()[0]) if kw["currency"] else None
@@ -468,7 +465,8 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
         if money is None:
             raise UserError("err.amount_unreadable", example=ex, got=kw["amount"])
     elif percent is None:
-        money = _take_money(h, small_ok=False)
+        # a plain number in a milestone name (300 servers, phase 2) is not money unless it is large
+        money = _take_money(h, min_bare=Decimal(1000), example=ex)
     amount = _check_amount(money.amount, ex) if money else None
     # leftover filler around the name: "due", "of", "for", 截止 ...
     title = _DUE_WORDS.sub(" ", h.rest())

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from handlers import amounts
+from handlers.dates import parse_date
 from handlers.errors import UserError
 from handlers.grammar import (
-    DateValue, OwnerRef, _check_amount, _date_value, _find_date_in, _number_and_rest, _Text,
+    DateValue, OwnerRef, _check_amount, _date_value, _take_money, _find_date_in, _number_and_rest, _Text,
     split_keywords, take_mentions,
 )
 
@@ -126,10 +128,11 @@ def _parse_paid(words: str, *, now: datetime, tz: str, ex: str) -> RecordPayment
     head, kw = split_keywords(rest, _PAY_KEYWORDS)
     h = _Text(head)
     when = _date_value(kw["on"], now=now, tz=tz, example=ex) if kw.get("on") else _find_date_in(h, now=now, tz=tz)
-    money = amounts.find_money(h.text)
+    if when is not None:
+        when = _received_on(when, now=now, tz=tz, ex=ex)
+    money = _take_money(h, min_bare=Decimal(1), example=ex)
     if money is None:
         raise UserError("err.payment_amount", example=ex)
-    h.cut(money.start, money.end)
     amount = _check_amount(money.amount, ex)
     currency = money.currency
     if currency is None and (cur := amounts.find_currency(h.text)) is not None:
@@ -137,6 +140,22 @@ def _parse_paid(words: str, *, now: datetime, tz: str, ex: str) -> RecordPayment
         h.cut(cur[1], cur[2])
     milestone = kw.get("for") or h.rest()
     return RecordPayment(number, amount, currency, when, milestone.strip(), kw.get("note") or None)
+
+
+_FORWARD = re.compile(r"后|内|以后|之后|下|明|(?<![\w-])(?:in|next|tomorrow|from now)(?![\w-])", re.IGNORECASE)
+
+
+def _received_on(dv: DateValue, *, now: datetime, tz: str, ex: str) -> DateValue:
+    """Money arrives in the past: "15号" or "3月1日" said after the day means the last one, not the next."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if dv.value <= today:
+        return dv
+    if not _FORWARD.search(dv.text):
+        for back in (7, 31, 366):
+            earlier = parse_date(dv.text, now=now - timedelta(days=back), tz=tz)
+            if earlier is not None and earlier <= today:
+                return DateValue(earlier, dv.text)
+    raise UserError("err.payment_future", example=ex, date=dv.value.isoformat())
 
 
 def _parse_renew(words: str, *, now: datetime, tz: str, ex: str) -> Renew:

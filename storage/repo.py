@@ -208,3 +208,12 @@ def mark_dm_ok(session: Session, *, platform: str, user_id: str) -> None:
                col(Person.tenant_id).in_(select(Tenant.id).where(Tenant.platform == platform)))
         .values(can_dm=True)
     )
+
+
+def release_handle(session: Session, *, tenant_id: int, handle: str, keep: int | None = None) -> None:
+    """Take an @handle away from whoever else holds it (usernames get renamed and reused)."""
+    holder = find_person(session, tenant_id=tenant_id, handle=handle)
+    if holder is not None and holder.id != keep:
+        holder.handle = None
+        session.add(holder)
+        session.flush()

@@ -21,9 +21,19 @@ def tenant_key(enterprise_id: str | None, team_id: str | None) -> str:
     return f"{enterprise_id or '-'}:{team_id or '-'}"
 
 
+# A word joiner after a typed "<" before "@" or "#": the text still reads the same, but typed "<@U…|boss>"
+# can never pass for a real Slack mention (which arrives unescaped) and bind someone else's identity.
+_TYPED_MENTION = re.compile(r"<(?=[@#!])")
+
+
 def unescape(text: str) -> str:
     """Undo Slack's three entities (&amp; last, so '&amp;lt;' stays '&lt;')."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def unescape_typed(text: str) -> str:
+    """Decode what the user typed, defusing any mention-like markup they typed themselves."""
+    return _TYPED_MENTION.sub("<\u2060", unescape(text))
 
 
 def command_text(text: str) -> str:
@@ -36,10 +46,10 @@ def command_text(text: str) -> str:
     out: list[str] = []
     pos = 0
     for m in _TOKEN.finditer(text):
-        out.append(unescape(text[pos:m.start()]))
+        out.append(unescape_typed(text[pos:m.start()]))
         out.append(_token(m.group(1)))
         pos = m.end()
-    out.append(unescape(text[pos:]))
+    out.append(unescape_typed(text[pos:]))
     return "".join(out)
 
 

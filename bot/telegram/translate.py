@@ -52,9 +52,11 @@ def neutral_text(text: str, entities: Sequence[MessageEntity]) -> str:
         start, end = e.offset * 2, (e.offset + e.length) * 2
         user = e.user
         assert user is not None
-        name = (user.full_name or units[start:end].decode("utf-16-le")).replace(">", "").strip()
-        units = units[:start] + f"<@{user.id}|{name}>".encode("utf-16-le") + units[end:]
-    return units.decode("utf-16-le")
+        name = (user.full_name or units[start:end].decode("utf-16-le")).replace(">", "").replace("\x00", "").strip()
+        units = units[:start] + f"\x00@{user.id}|{name}\x00".encode("utf-16-le") + units[end:]
+    # Only real entities become mentions: a typed "<@123|boss>" gets a word joiner so it stays plain text.
+    typed_safe = units.decode("utf-16-le").replace("\x00", "\ufffe").replace("<@", "<\u2060@")
+    return re.sub("\ufffe@([^|\ufffe]+)\\|([^\ufffe]*)\ufffe", r"<@\1|\2>", typed_safe)
 
 
 def command_text(message: Message) -> str:

@@ -34,52 +34,52 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
     before = repo.snapshot(tenant)
     value = cmd.value.strip()
     if not value:
-        raise UserError("err.setting_value", example=ex, key=cmd.key, got="")
+        raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got="")
     if cmd.key == "timezone":
         zone = _zone(value)
         if zone is None:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.timezone = zone
     elif cmd.key == "time":
         m = re.fullmatch(r"(\d{1,2})[:：.点](\d{2})?", value) or re.fullmatch(r"(\d{1,2})()", value)
         if m is None or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.reminder_time = f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
     elif cmd.key == "stages":
         offsets = planner.parse_offsets(re.sub(r"[天d\s]", "", value))
         if not offsets:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.reminder_offsets = ",".join(str(o) for o in offsets)
     elif cmd.key == "routing":
         route = _ROUTING.get(value.lower())
         if route is None:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.routing = route
     elif cmd.key == "escalation":
         _set_escalation(ctx, value, ex)
     elif cmd.key == "overdue":
         m = re.search(r"\d+", value)
         if m is None or not 0 < int(m.group()) <= 90:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.overdue_every_days = int(m.group())
     elif cmd.key == "currency":
         code = normalize_currency(value.split()[0])
         if code not in CURRENCIES:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.currency = code
     elif cmd.key == "language":
         lang = _LANG.get(value.lower())
         if lang is None:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.language = lang
     elif cmd.key == "holidays":
         if value.lower() not in _ON | _OFF:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.holiday_shift = value.lower() in _ON
     elif cmd.key == "channel":
         m = _CHANNEL_REF.search(value)
         if m is None:
-            raise UserError("err.setting_value", example=ex, key=cmd.key, got=value)
+            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.default_channel = m.group("id") or m.group("chat") or m.group("name")
     ctx.session.add(tenant)
     repo.audit(ctx.session, tenant_id=tenant.id or 0, actor_id=ctx.person.id, action="tenant.settings",
@@ -87,7 +87,7 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
     if cmd.key in ("timezone", "time", "stages", "overdue", "holidays"):
         _replan_all(ctx)
     reply = _show(ctx)
-    reply.title = ctx.t("ok.setting_changed", key=cmd.key)
+    reply.title = ctx.t("ok.setting_changed", setting=ctx.t("setting." + cmd.key))
     return [reply]
 
 
@@ -104,7 +104,7 @@ def _zone(value: str) -> str | None:
 def _set_escalation(ctx: Ctx, value: str, ex: str) -> None:
     m = re.search(r"\d+", value)
     if m is None or not 0 < int(m.group()) <= 365:
-        raise UserError("err.setting_value", example=ex, key="escalation", got=value)
+        raise UserError("err.setting_value", example=ex, setting=ctx.t("setting.escalation"), got=value)
     ctx.tenant.escalate_after_days = int(m.group())
     rest = value[m.end():]
     mentions = take_mentions(_Text(rest))
