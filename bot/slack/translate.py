@@ -23,7 +23,7 @@ def tenant_key(enterprise_id: str | None, team_id: str | None) -> str:
 
 # A word joiner after a typed "<" before "@" or "#": the text still reads the same, but typed "<@U…|boss>"
 # can never pass for a real Slack mention (which arrives unescaped) and bind someone else's identity.
-_TYPED_MENTION = re.compile(r"<(?=[@#!])")
+_TYPED_MENTION = re.compile(r"<(?=[@#])")
 
 
 def unescape(text: str) -> str:
