@@ -38,8 +38,8 @@ def ms(chat: Chat, title: str) -> Milestone:
 
 
 def test_payment_for_a_named_milestone_closes_it_and_stops_reminders(chat: Chat) -> None:
-    out = chat.say("paid HT-2026-001 360,000 on 2026-12-01 for first payment")
-    assert "Payment P-1 of 360,000.00 CNY recorded on HT-2026-001 (Tue 2026-12-01)" in out
+    out = chat.say("paid HT-2026-001 360,000 on 2026-11-25 for first payment")
+    assert "Payment P-1 of 360,000.00 CNY recorded on HT-2026-001 (Wed 2026-11-25)" in out
     assert "first payment paid in full" in out
     assert "Received: 360,000.00 CNY" in out and "Outstanding: 840,000.00 CNY" in out
     m = ms(chat, "first payment")
