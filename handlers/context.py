@@ -131,6 +131,14 @@ def require_contract_actor(ctx: Ctx, contract: Contract) -> None:
     raise Refused("err.not_allowed_contract", number=contract.number)
 
 
+def require_contract_owner(ctx: Ctx, contract: Contract) -> None:
+    """Allow only the contract owner or a team admin (whole-contract actions: end, renew, schedules)."""
+    require_writer(ctx)
+    if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
+        return
+    raise Refused("err.not_contract_owner", number=contract.number)
+
+
 def require_admin(ctx: Ctx) -> None:
     """Allow team admins only."""
     if ctx.person.role != "admin":

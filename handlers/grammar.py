@@ -398,6 +398,11 @@ def _parse_new(words: str, *, now: datetime, tz: str, ex: str) -> NewContract:
     if end_on is None:
         end_on = _find_date_in(h, now=now, tz=tz)
     money = _take_money(h, min_bare=Decimal(100), example=ex)
+    if money is None and kw.get("counterparty"):
+        # "客户 华为 100万": the amount may follow the counterparty keyword
+        party = _Text(kw["counterparty"])
+        money = _take_money(party, min_bare=Decimal(100), example=ex)
+        kw["counterparty"] = party.rest()
     currency = money.currency if money else None
     if "currency" in kw:
         currency = amounts.normalize_currency(kw["currency"].split()[0]) if kw["currency"] else None
@@ -470,7 +475,7 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
     amount = _check_amount(money.amount, ex) if money else None
     # leftover filler around the name: "due", "of", "for", 截止 ...
     title = _DUE_WORDS.sub(" ", h.rest())
-    title = re.sub(r"(?<![\w-])(of|for|the)(?![\w-])", " ", title, flags=re.IGNORECASE)
+    title = re.sub(r"^\s*(?:(?:of|for|the)\s+)+|(?:\s+(?:of|for|the))+\s*$", " ", title, flags=re.IGNORECASE)
     title = re.sub(r"\s+", " ", title).strip(" ,，;；")
     if not title:
         raise UserError("err.milestone_name_missing", example=ex)
@@ -497,9 +502,14 @@ def _parse_list(words: str, lang: str) -> ListItems:
 
 
 _DURATION = re.compile(
-    r"(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?P<unit>d|days?|天|日|w|weeks?|周|星期|h|hours?|小时)$", re.IGNORECASE
+    r"(?<![\d月/\-.])(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?P<unit>d|days?|天|日|w|weeks?|周|星期|h|hours?|小时)$",
+    re.IGNORECASE,
 )
-_UNTIL = re.compile(r"(?<![\w-])(?:until|till|to)(?![\w-])|直到|推迟到|延后到|延到|至|到", re.IGNORECASE)
+# 到/至 only as a word of their own ("延后 HT-1 交付 到 12月5日"), never inside a name like 到货款
+_UNTIL = re.compile(
+    r"(?<![\w-])(?:until|till|to)(?![\w-])|(?:(?<=\s)|^)(?:直到|推迟到|延后到|延到|至|到)(?=\s|\d|[下本这明后今])",
+    re.IGNORECASE,
+)
 _OFFSETS = re.compile(r"(?P<list>\d+(?:\s*[,，、]\s*\d+)*)\s*(?:d|days?|天)?$", re.IGNORECASE)
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -536,6 +546,9 @@ def _number_and_rest(words: str, ex: str) -> tuple[str, str]:
 
 def _parse_snooze(words: str, *, now: datetime, tz: str, ex: str) -> Snooze:
     number, rest = _number_and_rest(words, ex)
+    parts = _UNTIL.split(rest, maxsplit=1)
+    if len(parts) == 2 and parts[1].strip():
+        return Snooze(number, parts[0].strip(), until=_date_value(parts[1], now=now, tz=tz, example=ex))
     if (m := _DURATION.search(rest)) is not None:
         n = _zh_int(m.group("n"))
         unit = m.group("unit").lower()
@@ -543,9 +556,6 @@ def _parse_snooze(words: str, *, now: datetime, tz: str, ex: str) -> Snooze:
         if not 0 < days <= 365:
             raise UserError("err.snooze_range", example=ex)
         return Snooze(number, rest[: m.start()].strip(), days=days)
-    parts = _UNTIL.split(rest, maxsplit=1)
-    if len(parts) == 2:
-        return Snooze(number, parts[0].strip(), until=_date_value(parts[1], now=now, tz=tz, example=ex))
     t = _Text(rest)
     found = _find_date_in(t, now=now, tz=tz)
     if found is None:
@@ -569,7 +579,7 @@ def _parse_remind(words: str, ex: str) -> SetReminders:
     if m is None:
         raise UserError("err.offsets_unreadable", example=ex)
     offsets = sorted({int(x) for x in re.split(r"\s*[,，、]\s*", m.group("list"))}, reverse=True)
-    if any(not 0 < o <= 365 for o in offsets):
+    if any(not 0 < o <= 365 for o in offsets) or len(offsets) > 6:
         raise UserError("err.offsets_range", example=ex)
     return SetReminders(number, rest[: m.start()].strip(), tuple(offsets))
 

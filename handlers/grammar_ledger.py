@@ -113,11 +113,13 @@ _CHANGE_FIELDS = {
 _REASON = re.compile(r"(?<![\w-])(?:reason|because)(?![\w-])[:：]?|原因[:：]?|理由[:：]?", re.IGNORECASE)
 _ROLES = {"admin": "admin", "管理员": "admin", "member": "member", "成员": "member", "viewer": "viewer",
           "查看者": "viewer", "只读": "viewer"}
-_SEQ = re.compile(r"^(?:CR|P|PAY)?[-#]?(\d+)$", re.IGNORECASE)
+_PAYMENT_SEQ = re.compile(r"^(?:P|PAY)?[-#]?(\d{1,9})$", re.IGNORECASE)
+_CHANGE_SEQ = re.compile(r"^(?:CR)?[-#]?(\d{1,9})$", re.IGNORECASE)
 
 
 def _seq(text: str, ex: str, key: str) -> int:
-    m = _SEQ.match(text.strip().split(" ")[0]) if text.strip() else None
+    pattern = _PAYMENT_SEQ if key == "err.payment_id" else _CHANGE_SEQ
+    m = pattern.match(text.strip().split(" ")[0]) if text.strip() else None
     if m is None:
         raise UserError(key, example=ex, got=text.strip()[:20])
     return int(m.group(1))

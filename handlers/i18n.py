@@ -147,7 +147,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give the reminder days as numbers, e.g. 14,7,1.",
         "zh": "请用数字写提醒天数，例如 14,7,1。",
     },
-    "err.offsets_range": {"en": "Reminder days must be 1 to 365.", "zh": "提醒天数须在 1 到 365 之间。"},
+    "err.offsets_range": {"en": "Give at most 6 reminder days, each from 1 to 365.",
+                          "zh": "提醒天数最多 6 个，每个在 1 到 365 之间。"},
     "err.note_empty": {"en": "The note is empty.", "zh": "备注内容为空。"},
     "err.setting_unknown": {"en": "Unknown setting “{got}”; settings are {keys}.", "zh": "未知设置项“{got}”，可选：{keys}。"},
     "err.setting_value": {"en": "“{got}” is not a valid value for {setting}.", "zh": "“{got}”不是 {setting} 的有效值。"},
@@ -168,6 +169,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "请写回款编号，例如 P-3（不是“{got}”）。"},
     "err.payment_future": {"en": "A payment can't be received in the future ({date}); give the day it arrived.",
                            "zh": "回款日期不能在将来（{date}），请写实际到账日期。"},
+    "err.contract_closed": {"en": "Contract {number} is {status}; it takes no new milestones.",
+                            "zh": "合同 {number} {status}，不能再添加节点。"},
+    "err.amount_below_plan": {
+        "en": "The new amount {amount} is below what is already planned or received ({floor}).",
+        "zh": "新金额 {amount} 低于已计划或已回款的金额（{floor}）。",
+    },
     "err.payment_unknown": {"en": "There is no payment P-{seq} in this team.", "zh": "本团队没有回款 P-{seq}。"},
     "err.payment_reversed": {"en": "Payment P-{seq} was already reversed.", "zh": "回款 P-{seq} 已撤销过。"},
     "err.payment_not_yours": {
@@ -208,6 +215,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, only the owner of {number}, the owner of one of its milestones or a team admin can do that.",
         "zh": "抱歉，只有 {number} 的负责人、其节点负责人或团队管理员可以操作。",
     },
+    "err.not_contract_owner": {"en": "Sorry, only the owner of {number} or a team admin can do that.",
+                               "zh": "抱歉，只有 {number} 的负责人或团队管理员可以操作。"},
     "err.admin_only_action": {"en": "Sorry, only a team admin can do that.", "zh": "抱歉，只有团队管理员可以操作。"},
     "err.internal": {
         "en": "Something went wrong on our side (ref {ref}); nothing was saved. Please try again.",

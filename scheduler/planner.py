@@ -20,6 +20,7 @@ from storage.models import Contract, Milestone, Person, Reminder, Tenant
 
 DEFAULT_OFFSETS = (7, 3)
 MAX_OFFSET_DAYS = 365
+MAX_STAGES = 6
 
 
 def parse_offsets(text: str | None) -> tuple[int, ...] | None:
@@ -27,7 +28,7 @@ def parse_offsets(text: str | None) -> tuple[int, ...] | None:
     if not text:
         return None
     values = sorted({int(x) for x in text.replace("，", ",").split(",") if x.strip()}, reverse=True)
-    return tuple(v for v in values if 0 < v <= MAX_OFFSET_DAYS)
+    return tuple(v for v in values if 0 < v <= MAX_OFFSET_DAYS)[:MAX_STAGES]
 
 
 def offsets_for(milestone: Milestone, contract: Contract | None, tenant: Tenant) -> tuple[int, ...]:
@@ -61,10 +62,10 @@ def _instant(day: date, hhmm: str, zone: str) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
-def desired_stages(
+def schedule(
     milestone: Milestone, contract: Contract | None, tenant: Tenant, *, zone: str, now: datetime
 ) -> dict[tuple[str, date], datetime]:
-    """Every stage a milestone should still get from now on: (stage, day) -> UTC instant."""
+    """The milestone's stages under its current settings, past ones included (but only the next overdue)."""
     if milestone.status != "open":
         return {}
     due = milestone.due_on
@@ -91,7 +92,14 @@ def desired_stages(
     if snoozed is not None:
         stages = {key: at for key, at in stages.items() if key[1] > snoozed}
         stages[("snz", snoozed)] = fire_instant(snoozed, tenant, zone)
-    return {key: at for key, at in stages.items() if at > now}
+    return stages
+
+
+def desired_stages(
+    milestone: Milestone, contract: Contract | None, tenant: Tenant, *, zone: str, now: datetime
+) -> dict[tuple[str, date], datetime]:
+    """Every stage a milestone should still get from now on: (stage, day) -> UTC instant."""
+    return {key: at for key, at in schedule(milestone, contract, tenant, zone=zone, now=now).items() if at > now}
 
 
 def shift_day(day: date, tenant: Tenant) -> date:
@@ -104,11 +112,12 @@ def replan(session: Session, *, milestone: Milestone, contract: Contract | None,
     if milestone.id is None:
         session.flush()
     zone = reminder_zone(session, milestone, tenant)
-    wanted = desired_stages(milestone, contract, tenant, zone=zone, now=now)
+    full = schedule(milestone, contract, tenant, zone=zone, now=now)
+    wanted = {key: at for key, at in full.items() if at > now}
     rows = session.exec(select(Reminder).where(Reminder.milestone_id == milestone.id)).all()
     have = {(r.stage, r.day): r for r in rows}
     for key, row in have.items():
-        if row.status == "pending" and key not in wanted:
+        if row.status == "pending" and key not in wanted and not _still_owed(key, milestone, full, now, zone):
             row.status = "cancelled"
             session.add(row)
     for key, at in wanted.items():
@@ -122,6 +131,23 @@ def replan(session: Session, *, milestone: Milestone, contract: Contract | None,
             row.lease_until = None
             session.add(row)
     session.flush()
+
+
+def _still_owed(key: tuple[str, date], milestone: Milestone, full: dict[tuple[str, date], datetime],
+                now: datetime, zone: str) -> bool:
+    """A stage whose time has come but that was not sent yet (held back by a 429, the throttle, or
+    downtime before the next pass) stays pending: re-planning for another reason must not lose it."""
+    if milestone.status != "open":
+        return False
+    today = now.astimezone(ZoneInfo(zone)).date()
+    if milestone.snoozed_until is not None and milestone.snoozed_until > today:
+        return False  # the user asked for quiet until then
+    stage, day = key
+    if day > today:
+        return False
+    if stage.startswith("od"):
+        return day > milestone.due_on
+    return key in full
 
 
 def upcoming(session: Session, *, milestone_id: int) -> list[Reminder]:

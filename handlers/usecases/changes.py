@@ -156,6 +156,13 @@ def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone
                                                                        contract.currency),
                                 amount=format_money(contract.amount, contract.currency))
             milestone.percent = None
+        if milestone is None:
+            ms = repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+            floor = max(planned_payments(ms),
+                        repo.received_total(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0))
+            if value < floor:  # type: ignore[operator]
+                raise UserError("err.amount_below_plan", amount=format_money(value, contract.currency),  # type: ignore[arg-type]
+                                floor=format_money(floor, contract.currency))
     else:
         value = int(cr.new_value) if cr.field == "owner" and cr.new_value else cr.new_value
     setattr(target, attr, value)

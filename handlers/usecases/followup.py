@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from handlers import grammar
-from handlers.context import Ctx, find_contract, person_ref, require_actor, require_writer, resolve_owner
+from handlers.context import (
+    Ctx, find_contract, person_ref, require_actor, require_contract_owner, require_writer, resolve_owner,
+)
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import AddNote, Reassign, SetReminders, Snooze
@@ -159,6 +161,7 @@ def set_reminders(ctx: Ctx, cmd: SetReminders) -> list[Reply]:
         targets = [milestone]
         scope = f"{contract.number} {milestone.title}"
     else:
+        require_contract_owner(ctx, contract)
         before = repo.snapshot(contract, ("reminder_offsets",))
         contract.reminder_offsets = value
         ctx.session.add(contract)

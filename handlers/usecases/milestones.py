@@ -82,6 +82,9 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     ex = grammar.example_for("milestone", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
     require_contract_actor(ctx, contract)
+    if contract.status in ("ended", "renewed"):
+        raise UserError("err.contract_closed", example=ex, number=contract.number,
+                        status=ctx.t("cstatus." + contract.status))
     amount = cmd.amount
     if cmd.currency and cmd.currency != contract.currency:
         raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,

@@ -141,9 +141,14 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
     reply = Reply(title=ctx.t("ok.payment_reversed", seq=payment.seq,
                               amount=format_money(payment.amount, payment.currency), number=contract.number),
                   lang=ctx.lang)
+    paid_now = repo.paid_by_milestone(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
     for alloc in allocations:
         m = ctx.session.get(Milestone, alloc.milestone_id)
-        if m is None or not alloc.closed or m.status != "done":
+        # reopen a milestone that payments had closed and that is now owed money again (whichever payment
+        # closed it), unless the contract itself is closed
+        if m is None or m.status != "done" or contract.status in CLOSED or not _closed_by_payment(ctx, m.id or 0):
+            continue
+        if paid_now.get(m.id or 0, Decimal(0)) >= (m.amount or Decimal(0)):
             continue
         m_before = repo.snapshot(m, ("status", "done_by_id", "done_at"))
         m.status, m.done_by_id, m.done_at, m.updated_at = "open", None, None, ctx.now
@@ -158,6 +163,13 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
                after=repo.snapshot(payment, ("reversed_at", "reversed_by_id")))
     reply.fields = money_fields(ctx, contract)
     return [reply]
+
+
+def _closed_by_payment(ctx: Ctx, milestone_id: int) -> bool:
+    return ctx.session.exec(
+        select(PaymentAllocation.id).where(PaymentAllocation.milestone_id == milestone_id,
+                                           PaymentAllocation.closed == True)  # noqa: E712
+    ).first() is not None
 
 
 def bucket_of(days_late: int) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from handlers import grammar
-from handlers.context import Ctx, find_contract, person_ref, require_contract_actor
+from handlers.context import Ctx, find_contract, person_ref, require_contract_owner
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar_ledger import EndContract, Renew
@@ -119,7 +119,7 @@ def renew(ctx: Ctx, cmd: Renew) -> list[Reply]:
     """Start a new term of a contract, linked to the previous one."""
     ex = grammar.example_for("renew", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
-    require_contract_actor(ctx, contract)
+    require_contract_owner(ctx, contract)
     if contract.status in ("ended", "renewed"):
         raise UserError("err.renew_closed", example=ex, number=contract.number,
                         status=ctx.t("cstatus." + contract.status))
@@ -141,7 +141,7 @@ def end_contract(ctx: Ctx, cmd: EndContract) -> list[Reply]:
     """Close a contract: its open milestones are cancelled and their reminders stop."""
     ex = grammar.example_for("end", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
-    require_contract_actor(ctx, contract)
+    require_contract_owner(ctx, contract)
     if contract.status == "ended":
         raise UserError("err.already_ended", example=ex, number=contract.number)
     before = repo.snapshot(contract, ("status",))
