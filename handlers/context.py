@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -143,3 +144,18 @@ def require_admin(ctx: Ctx) -> None:
     """Allow team admins only."""
     if ctx.person.role != "admin":
         raise Refused("err.admin_only_action")
+
+
+_CHANNEL_REF = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w\-]+)|(?P<chat>-?\d{5,})")
+
+
+def channel_id(ctx: Ctx, text: str, example: str) -> str:
+    """A channel the team may post to: a Slack channel id (<#C…>, #name), or on Telegram this very chat."""
+    m = _CHANNEL_REF.search(text)
+    if m is None:
+        raise UserError("err.channel_unreadable", example=example, got=text[:40])
+    found = m.group("id") or m.group("chat") or m.group("name") or ""
+    # a Telegram team is one chat: pointing reminders at another group would leak them there
+    if ctx.tenant.platform == "telegram" and found != ctx.tenant.external_id:
+        raise Refused("err.channel_foreign", got=found)
+    return found

@@ -27,20 +27,19 @@ class DigestComposer:
             .where(Milestone.tenant_id == tenant.id, Milestone.status == "open",
                    col(Milestone.due_on) <= day + timedelta(days=7))
         )
-        if channel == (tenant.default_channel or tenant.external_id):
-            q = q.where(or_(col(Contract.channel) == channel, col(Contract.channel).is_(None)))
-        else:
-            q = q.where(col(Contract.channel) == channel)
+        q = self._in_channel(q, tenant, channel)
         rows = session.exec(q.order_by(col(Milestone.owner_id), col(Milestone.due_on))).all()
         done = 0
         if kind == "weekly":
-            done = len(session.exec(
+            zone = ZoneInfo(tenant.timezone)
+            done_q = (
                 select(Milestone.id).join(Contract, col(Contract.id) == col(Milestone.contract_id)).where(
                     Milestone.tenant_id == tenant.id, Milestone.status == "done",
-                    col(Milestone.done_at) >= datetime.combine(day - timedelta(days=7), time(),
-                                                               tzinfo=ZoneInfo(tenant.timezone)),
+                    col(Milestone.done_at) >= datetime.combine(day - timedelta(days=7), time(), tzinfo=zone),
+                    col(Milestone.done_at) < datetime.combine(day, time(), tzinfo=zone),
                 )
-            ).all())
+            )
+            done = len(session.exec(self._in_channel(done_q, tenant, channel)).all())
         if not rows and not done:
             return None
         overdue = sum(1 for m, _ in rows if m.due_on < day)
@@ -57,6 +56,13 @@ class DigestComposer:
                 reply.add(owner if owner is not None else t("label.nobody", lang), ":")
             reply.add("  • ", *milestone_line(m, c, None, day, lang, with_owner=False))
         return reply
+
+    @staticmethod
+    def _in_channel(q, tenant: Tenant, channel: str):  # type: ignore[no-untyped-def]
+        """Contracts of this channel (contracts without one belong to the team's default channel)."""
+        if channel == (tenant.default_channel or tenant.external_id):
+            return q.where(or_(col(Contract.channel) == channel, col(Contract.channel).is_(None)))
+        return q.where(col(Contract.channel) == channel)
 
     def channels(self, session: Session, tenant: Tenant) -> list[str]:
         """Every channel that has open milestones of the team."""

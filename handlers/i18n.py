@@ -175,6 +175,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The new amount {amount} is below what is already planned or received ({floor}).",
         "zh": "新金额 {amount} 低于已计划或已回款的金额（{floor}）。",
     },
+    "err.currency_unknown": {"en": "Unknown currency “{got}”; use a code such as CNY, USD or EUR.",
+                             "zh": "未知币种“{got}”，请用 CNY、USD、EUR 等代码。"},
+    "err.channel_unreadable": {"en": "I can't read “{got}” as a channel; use #channel.",
+                               "zh": "无法识别频道“{got}”，请用 #频道。"},
+    "err.channel_foreign": {"en": "Sorry, reminders of this team can only go to this chat (not {got}).",
+                            "zh": "抱歉，本团队的提醒只能发到本群（不能发到 {got}）。"},
     "err.payment_unknown": {"en": "There is no payment P-{seq} in this team.", "zh": "本团队没有回款 P-{seq}。"},
     "err.payment_reversed": {"en": "Payment P-{seq} was already reversed.", "zh": "回款 P-{seq} 已撤销过。"},
     "err.payment_not_yours": {
@@ -283,6 +289,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Note: {date} is in the past; saved as a backfilled milestone.",
         "zh": "注意：{date} 已过去，按补录节点保存。",
     },
+    "warn.notice_passed": {"en": "Note: the last day to give notice ({date}) has already passed.",
+                           "zh": "注意：发出通知的最后期限（{date}）已经过了。"},
     "warn.reading": {"en": "Read as: {note}", "zh": "按此理解：{note}"},
     "ok.next_reminders": {"en": "Reminders: {when}", "zh": "提醒时间：{when}"},
     # labels

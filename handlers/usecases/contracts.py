@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from handlers import grammar
-from handlers.amounts import format_money
-from handlers.context import Ctx, find_contract, person_ref, require_writer, resolve_owner
+from handlers.amounts import CURRENCIES, format_money
+from handlers.context import Ctx, channel_id, find_contract, person_ref, require_writer, resolve_owner
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import NewContract, ShowContract
@@ -27,6 +27,9 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
     end = cmd.end_on.value if cmd.end_on else None
     if start and end and end < start:
         raise UserError("err.date_order", example=ex, start=format_date(start, ctx.lang), end=format_date(end, ctx.lang))
+    if cmd.currency and cmd.currency not in CURRENCIES:
+        raise UserError("err.currency_unknown", example=ex, got=cmd.currency)
+    channel = channel_id(ctx, cmd.channel, ex) if cmd.channel else None
     owner = resolve_owner(ctx, cmd.owner) if cmd.owner else ctx.person
     contract = Contract(
         tenant_id=tenant_id,
@@ -42,7 +45,7 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
         end_on=end,
         notice_days=cmd.notice_days,
         auto_renew=cmd.auto_renew,
-        channel=cmd.channel or (ctx.chat_id if ctx.chat_type != "private" else None),
+        channel=channel or (ctx.chat_id if ctx.chat_type != "private" else None),
         crm_opportunity=cmd.crm_opportunity,
         crm_order=cmd.crm_order,
         created_by_id=ctx.person.id,
@@ -55,14 +58,17 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
         ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="contract.created", entity="contract",
         entity_id=contract.id, contract_id=contract.id, after=repo.snapshot(contract),
     )
-    sync_renewal_milestone(ctx.session, contract, ctx.tenant, ctx.now, ctx.person.id)
+    sync_renewal_milestone(ctx.session, contract, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
     reply = Reply(title=ctx.t("ok.contract_created", number=contract.number), lang=ctx.lang)
     reply.fields = contract_fields(contract, person_ref(owner), ctx.lang)
     for dv in (cmd.end_on, cmd.start_on, cmd.signed_on):
         if dv is not None and dv.reading(ctx.lang):
             reply.context.append(ctx.t("warn.reading", note=dv.reading(ctx.lang)))
     if contract.end_on is not None:
-        reply.context.append(ctx.t("ok.renewal_tracked", date=format_date(notice_deadline(contract), ctx.lang)))
+        deadline = notice_deadline(contract)
+        reply.context.append(ctx.t("ok.renewal_tracked", date=format_date(deadline, ctx.lang)))
+        if deadline is not None and deadline < ctx.today:
+            reply.context.append(ctx.t("warn.notice_passed", date=format_date(deadline, ctx.lang)))
     reply.context.append(ctx.t("ok.next_step", number=contract.number))
     return [reply]
 

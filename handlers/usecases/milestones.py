@@ -25,7 +25,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("acceptance", "delivery and acceptance", "交付验收", "验收", "终验"),
     ("delivery", "交付", "交货", "发货"),
     ("warranty", "warranty retention", "retention", "质保金", "质保", "保证金"),
-    ("renewal", "续约", "续签"),
+    ("renewal", "renewal notice", "续约", "续签", "续约通知"),
 )
 
 

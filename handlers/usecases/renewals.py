@@ -36,7 +36,7 @@ def _renewal_title(lang: str) -> str:
 
 
 def sync_renewal_milestone(session: Session, contract: Contract, tenant: Tenant, now: datetime,
-                           actor_id: int | None) -> Milestone | None:
+                           actor_id: int | None, lang: str | None = None) -> Milestone | None:
     """Keep one open renewal milestone due on the notice deadline, so renewal reminders ride the engine."""
     deadline = notice_deadline(contract)
     existing = session.exec(
@@ -51,7 +51,7 @@ def sync_renewal_milestone(session: Session, contract: Contract, tenant: Tenant,
         return None
     if existing is None:
         existing = Milestone(tenant_id=contract.tenant_id, contract_id=contract.id or 0, kind="renewal",
-                             title=_renewal_title(norm_lang(tenant.language) or "en"), due_on=deadline,
+                             title=_renewal_title(lang or norm_lang(tenant.language) or "en"), due_on=deadline,
                              owner_id=contract.owner_id, created_at=now, updated_at=now)
         session.add(existing)
         session.flush()

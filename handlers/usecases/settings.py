@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from handlers import grammar
 from handlers.amounts import CURRENCIES, normalize_currency
-from handlers.context import Ctx, resolve_owner
+from handlers.context import _CHANNEL_REF, Ctx, channel_id, resolve_owner
 from handlers.errors import Refused, UserError
 from handlers.grammar import Settings, take_mentions, _Text
 from handlers.replies import Field, Reply
@@ -20,7 +20,6 @@ _ROUTING = {"channel": "channel", "group": "channel", "频道": "channel", "群"
 _ON = {"on", "yes", "true", "1", "开", "开启", "是"}
 _OFF = {"off", "no", "false", "0", "关", "关闭", "否"}
 _LANG = {"en": "en", "english": "en", "英文": "en", "英语": "en", "zh": "zh", "chinese": "zh", "中文": "zh"}
-_CHANNEL_REF = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w\-]+)|(?P<chat>-?\d{5,})")
 
 
 def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
@@ -77,10 +76,7 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
             raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
         tenant.holiday_shift = value.lower() in _ON
     elif cmd.key == "channel":
-        m = _CHANNEL_REF.search(value)
-        if m is None:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.default_channel = m.group("id") or m.group("chat") or m.group("name")
+        tenant.default_channel = channel_id(ctx, value, ex)
     ctx.session.add(tenant)
     repo.audit(ctx.session, tenant_id=tenant.id or 0, actor_id=ctx.person.id, action="tenant.settings",
                entity="tenant", entity_id=tenant.id, before=before, after=repo.snapshot(tenant))
@@ -111,8 +107,8 @@ def _set_escalation(ctx: Ctx, value: str, ex: str) -> None:
     if mentions:
         person = resolve_owner(ctx, mentions[0])
         ctx.tenant.escalation_target = f"person:{person.id}"
-    elif (ch := _CHANNEL_REF.search(rest)) is not None:
-        ctx.tenant.escalation_target = f"channel:{ch.group('id') or ch.group('chat') or ch.group('name')}"
+    elif _CHANNEL_REF.search(rest) is not None:
+        ctx.tenant.escalation_target = f"channel:{channel_id(ctx, rest, ex)}"
 
 
 def _replan_all(ctx: Ctx) -> None:

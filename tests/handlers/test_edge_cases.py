@@ -25,7 +25,7 @@ def chat(engine, clock) -> Chat:  # type: ignore[no-untyped-def]
 
 
 def tg(core: Core, user_id: str, handle: str, text: str) -> str:
-    msg = IncomingMessage(platform="telegram", tenant_key="-100", text=text,
+    msg = IncomingMessage(platform="telegram", tenant_key="-100123456", text=text,
                           sender=Sender(user_id=user_id, handle=handle, display_name=handle))
     return "\n".join(reply_text(r) for r in core.handle(msg))
 
@@ -168,3 +168,25 @@ def test_downtime_then_a_settings_change_still_catches_up(chat: Chat, clock) -> 
         assert s.exec(select(Contract)).one() is not None
         assert s.exec(select(Milestone)).one().status == "open"
         assert s.exec(select(Reminder).where(Reminder.status == "pending")).all()
+
+
+def test_telegram_team_cannot_point_reminders_at_another_group(chat: Chat) -> None:
+    core = chat.core
+    out = tg(core, "111", "liwei", "new HT-1 Acme Corp 100,000 channel -1009999999999")
+    assert "can only go to this chat" in out
+    assert "can only go to this chat" in tg(core, "111", "liwei", "settings channel -1009999999999")
+    assert "created" in tg(core, "111", "liwei", "new HT-2 Acme Corp 100,000 channel -100123456")
+
+
+def test_new_contract_checks_currency_and_warns_on_a_passed_notice_deadline(chat: Chat) -> None:
+    assert "Unknown currency" in chat.say("new HT-1 Acme Corp 100,000 currency XYZ")
+    out = chat.say("new HT-2 Acme Corp 100,000 ends 2027-01-01 notice 400 days")
+    assert "has already passed" in out
+
+
+def test_renewal_milestone_speaks_the_contracts_language(chat: Chat) -> None:
+    chat.say("help")
+    chat.say("新建 HT-2 华为云采购 华为 120万 到期 2027年12月31日")
+    renewal = next(m for m in chat.milestones(renewals=True) if m.kind == "renewal")
+    assert renewal.title == "续约通知"
+    assert "已完成" in chat.say("完成 HT-2 续约通知")
