@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -81,6 +82,7 @@ class Dispatcher:
         self.batch = batch
         self.worker = worker or uuid.uuid4().hex[:12]
         self.throttle = throttle
+        self.stale_skipped = 0
         self.sleep = sleep
 
     # -- the pass -------------------------------------------------------------------------------------
@@ -89,6 +91,7 @@ class Dispatcher:
         """Claim everything due at ``now``, send it, and record the outcome."""
         result = PassResult()
         result.released = self.release_expired(now)
+        self.stale_skipped = 0
         while True:
             claimed = self.claim(now)
             if not claimed:
@@ -99,6 +102,7 @@ class Dispatcher:
                 self._deliver(reminder_id, now, result)
             if len(claimed) < self.batch:
                 break
+        result.skipped += self.stale_skipped
         return result
 
     def preview(self, now: datetime) -> PassResult:
@@ -136,6 +140,24 @@ class Dispatcher:
         """Atomically take up to ``batch`` due rows for this worker: (id, milestone id, fire_at)."""
         token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
         with transaction(self.engine) as session:
+            # No burst after downtime, across batches and processes: a due row with a later due sibling of
+            # the same milestone is stale; skip it so only the latest missed stage goes out.
+            later = aliased(Reminder)
+            stale = (
+                select(later.id)
+                .where(col(later.milestone_id) == col(Reminder.milestone_id), col(later.fire_at) <= now,
+                       col(later.status).in_(("pending", "claimed", "sent")),
+                       or_(col(later.fire_at) > col(Reminder.fire_at),
+                           and_(col(later.fire_at) == col(Reminder.fire_at), col(later.id) > col(Reminder.id))))
+                .exists()
+            )
+            skipped = session.exec(  # type: ignore[call-overload]
+                update(Reminder)
+                .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, stale)
+                .values(status="skipped", lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            self.stale_skipped += int(skipped.rowcount or 0)
             q = (
                 select(Reminder.id)
                 .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now)
