@@ -124,6 +124,17 @@ class Core:
             log.exception("action failed (ref %s): %r", ref, action.key)
             return [Reply(title=t("err.internal", lang, ref=ref), error=True, ephemeral=True, lang=lang)]
 
+    def move_tenant(self, platform: str, old_key: str, new_key: str) -> bool:
+        """A chat got a new id (a Telegram group upgraded to a supergroup): the team and its channels follow."""
+        with transaction(self.engine) as session:
+            tenant = repo.get_tenant(session, platform=platform, external_id=old_key)
+            if tenant is None or repo.get_tenant(session, platform=platform, external_id=new_key) is not None:
+                return False
+            repo.move_tenant(session, tenant=tenant, new_key=new_key)
+            repo.audit(session, tenant_id=tenant.id or 0, actor_id=None, action="tenant.moved", entity="tenant",
+                       entity_id=tenant.id, before={"external_id": old_key}, after={"external_id": new_key})
+            return True
+
     # -- context ----------------------------------------------------------------------------------------
 
     def context(self, session: Session, msg: IncomingMessage, now: datetime) -> Ctx:

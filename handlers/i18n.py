@@ -150,6 +150,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.offsets_range": {"en": "Give at most 6 reminder days, each from 1 to 365.",
                           "zh": "提醒天数最多 6 个，每个在 1 到 365 之间。"},
     "err.note_empty": {"en": "The note is empty.", "zh": "备注内容为空。"},
+    "err.note_long": {"en": "The note is too long; keep it under {limit} characters.",
+                      "zh": "备注太长，请控制在 {limit} 字以内。"},
     "err.setting_unknown": {"en": "Unknown setting “{got}”; settings are {keys}.", "zh": "未知设置项“{got}”，可选：{keys}。"},
     "err.setting_value": {"en": "“{got}” is not a valid value for {setting}.", "zh": "“{got}”不是 {setting} 的有效值。"},
     "err.admin_only": {

@@ -213,11 +213,12 @@ class Dispatcher:
                 return
         if self.throttle is not None:
             first = outs[0].target
-            wait = self.throttle.reserve(first.platform, first.chat_id or first.user_id or "",
-                                         group=bool(first.chat_id and first.chat_id.startswith("-")))
+            chat = first.chat_id or first.user_id or ""
+            group = bool(first.chat_id and first.chat_id.startswith("-"))  # Telegram groups have negative ids
+            wait = self.throttle.reserve(first.platform, chat, group=group)
             if wait is None:
                 # this chat is at its limit: defer the reminder rather than block the whole pass
-                delay = self.throttle.delay(first.platform, first.chat_id or first.user_id or "")
+                delay = self.throttle.delay(first.platform, chat, group=group)
                 self._reschedule(reminder_id, now + timedelta(seconds=max(1.0, delay)))
                 result.deferred += 1
                 return
@@ -239,6 +240,12 @@ class Dispatcher:
                     error = str(exc) or exc.__class__.__name__
                     break
                 log.warning("reminder %s: copy %d failed: %s", reminder_id, i, exc)
+            except Exception:  # a network hiccup the notifier did not classify: retry later, keep the pass going
+                log.exception("reminder %s: copy %d failed unexpectedly", reminder_id, i)
+                if i == 0:
+                    self._reschedule(reminder_id, now + timedelta(seconds=60))
+                    result.retried += 1
+                    return
         if error is not None:
             self._fail(reminder_id, error, now)
             result.failed += 1

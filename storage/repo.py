@@ -217,3 +217,16 @@ def release_handle(session: Session, *, tenant_id: int, handle: str, keep: int |
         holder.handle = None
         session.add(holder)
         session.flush()
+
+
+def move_tenant(session: Session, *, tenant: Tenant, new_key: str) -> None:
+    """Give a team a new platform key; contracts that posted to the old chat post to the new one."""
+    old_key = tenant.external_id
+    tenant.external_id = new_key
+    if tenant.default_channel == old_key:
+        tenant.default_channel = new_key
+    session.add(tenant)
+    session.exec(  # type: ignore[call-overload]
+        update(Contract).where(col(Contract.tenant_id) == tenant.id, col(Contract.channel) == old_key)
+        .values(channel=new_key)
+    )

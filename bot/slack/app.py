@@ -93,6 +93,8 @@ class Listeners:
     async def mention(self, body: Payload, event: Payload, client: AsyncWebClient,
                       context: AsyncBoltContext) -> None:
         """`@ContractBot list overdue` in a channel (events are acked by bolt before this runs)."""
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # bots and workflows mentioning us are not people giving commands
         async with self.inflight:
             text = translate.strip_bot_mention(event.get("text") or "", context.bot_user_id)
             await self.message(body, text, client, context)

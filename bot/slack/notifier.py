@@ -68,6 +68,9 @@ class SlackNotifier:
         return self._dm[user_id]
 
 
+TRANSIENT_RETRY = 30.0  # seconds before a reminder that met a Slack server or network error is tried again
+
+
 def parse_ref(ref: str) -> tuple[str, str]:
     """``C0001:1764200000.000100`` -> (channel, ts); PermanentFailure for anything else."""
     channel, _, ts = ref.partition(":")
@@ -84,7 +87,8 @@ def error_of(exc: SlackApiError) -> Exception:
         return RateLimited(retry_after(resp.headers))
     if code in PERMANENT:
         return PermanentFailure(code)
-    return exc  # server errors and the like: the claim lease runs out and the row is tried again
+    # server errors and timeouts: try again on a later pass rather than abort the whole pass
+    return RateLimited(TRANSIENT_RETRY)
 
 
 def retry_after(headers: dict[str, Any]) -> float:

@@ -113,7 +113,9 @@ def action_blocks(actions: Sequence[Action]) -> list[Block]:
                              "placeholder": plain_text(action.label, limit=150)})
         else:
             elements.append(_button(action))
-    return [{"type": "actions", "block_id": f"reminder_actions_{i}", "elements": chunk}
+    # block ids must be unique within a message or view (the Home tab shows several reminders at once)
+    tag = actions[0].key if actions else "none"
+    return [{"type": "actions", "block_id": f"actions_{tag}_{i}", "elements": chunk}
             for i, chunk in enumerate(_chunks(elements, MAX_ELEMENTS))]
 
 

@@ -68,6 +68,7 @@ def register(application: Application, core: Core) -> None:
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & new_only, h.private_text)
     )
     application.add_handler(CallbackQueryHandler(h.press))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, h.migrated))
     application.add_error_handler(on_error)
 
 
@@ -83,6 +84,13 @@ def run_command(core: Core, msg: IncomingMessage) -> list[Reply]:
     return core.handle(msg)
 
 
+def is_person(message: Message) -> bool:
+    """A message from an identifiable person: not an anonymous admin, a channel post, or a bot."""
+    # anonymous admins and "send as channel" share one fake user each, so they cannot own or approve anything
+    user = message.from_user
+    return user is not None and not user.is_bot and message.sender_chat is None
+
+
 class TelegramHandlers:
     """The callbacks: a few lines each, translate -> call the core in a worker thread -> render."""
 
@@ -91,13 +99,20 @@ class TelegramHandlers:
 
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/contract ...`, `/contract@Bot ...` and the short aliases, in any chat."""
-        if update.message is not None and update.message.from_user is not None:
+        if update.message is not None and is_person(update.message):
             await self._answer(context.bot, update.message, command_text(update.message))
+
+    async def migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup and got a new chat id: the team moves with it."""
+        message = update.message
+        if message is not None and message.migrate_to_chat_id:
+            await asyncio.to_thread(self.core.move_tenant, "telegram", str(message.chat.id),
+                                    str(message.migrate_to_chat_id))
 
     async def private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Plain text in a private chat is a console line."""
         message = update.message
-        if message is not None and message.from_user is not None and message.text:
+        if message is not None and is_person(message) and message.text:
             await self._answer(context.bot, message, neutral_text(message.text, message.entities))
 
     async def _answer(self, bot: ExtBot, message: Message, text: str) -> None:

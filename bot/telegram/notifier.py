@@ -12,7 +12,7 @@ import atexit
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram.error import (
@@ -51,8 +51,11 @@ class TelegramNotifier:
         *,
         timeout: float = 90.0,
         private: _PrivateLoop | None = None,
+        on_migrate: Callable[[str, str], object] | None = None,
     ) -> None:
         self.bot = bot
+        # told when a group turns out to have moved to a new id, so its team can follow (Core.move_tenant)
+        self.on_migrate = on_migrate
         self.loop = loop
         # The flood limiter may hold a send for up to a minute (20 messages/min per group).
         self.timeout = timeout
@@ -91,9 +94,16 @@ class TelegramNotifier:
             # A group upgraded to a supergroup has a new id; the old one answers with its successor.
             log.warning("telegram chat %s moved to %s; sending there", chat_id, exc.new_chat_id)
             sent = await post(self.bot, exc.new_chat_id, reply)
+            if self.on_migrate is not None:
+                await asyncio.to_thread(self.on_migrate, str(chat_id), str(exc.new_chat_id))
         except Forbidden as exc:
             # 403: the user never started the bot / blocked it, or the bot was removed from the group.
             raise (CannotDM if dm else PermanentFailure)(exc.message) from exc
+        except BadRequest as exc:
+            # a user the bot never talked to may also answer 400 "chat not found": fall back to the group
+            if dm and ("not found" in exc.message.lower()):
+                raise CannotDM(exc.message) from exc
+            raise
         return make_ref(sent[-1].chat.id, sent[-1].message_id)
 
     async def _edit(self, ref: str, reply: Reply) -> None:

@@ -32,10 +32,14 @@ class TelegramPlatform:
         poll_timeout: float = 30.0,
         listen: str = "0.0.0.0",
         port: int | None = None,
+        core: Core | None = None,
     ) -> None:
         self.settings = settings
         self.application = application
-        self.notifier = TelegramNotifier(application.bot)
+        self.notifier = TelegramNotifier(
+            application.bot,
+            on_migrate=(lambda old, new: core.move_tenant("telegram", old, new)) if core is not None else None,
+        )
         self.poll_timeout = poll_timeout
         self.listen = listen
         # TELEGRAM_WEBHOOK_PORT (a proposed setting) keeps the webhook off PORT when Slack serves HTTP there.
@@ -115,4 +119,4 @@ def create(
     if webhook:
         check_secret(settings.telegram_webhook_secret)
     application = build_application(settings, core, rate_limiter=rate_limiter, webhook=webhook)
-    return TelegramPlatform(settings, application, poll_timeout=poll_timeout, listen=listen, port=port)
+    return TelegramPlatform(settings, application, poll_timeout=poll_timeout, listen=listen, port=port, core=core)

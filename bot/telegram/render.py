@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import html
 import logging
 from collections.abc import Sequence
@@ -49,17 +51,28 @@ def reply_html(reply: Reply) -> str:
     return "\n".join(out) or "…"
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
 def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split long HTML at line breaks (each line closes its own tags) into messages Telegram accepts."""
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single huge line: cut it (rare; may split an entity, then it is plain)
+        if len(line) > limit:
+            # a single huge line (a very long note): drop its tags and cut between entities, so every part
+            # is still valid HTML (Telegram rejects a message with a half "&lt" or an unclosed tag)
+            line = _TAG.sub("", line)
+        while len(line) > limit:
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
+            cut = limit
+            amp = line.rfind("&", 0, cut)
+            if amp != -1 and line.find(";", amp, cut) == -1:
+                cut = amp
+            parts.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             parts.append(current)

@@ -46,6 +46,8 @@ def sender_of(user: User) -> Sender:
 def neutral_text(text: str, entities: Sequence[MessageEntity]) -> str:
     """Rewrite text_mention entities (people without a @username) into the core's ``<@ID|name>`` form."""
     # Entity offsets count UTF-16 code units, not Python characters (emoji take two), so cut in UTF-16.
+    # The sentinels below must never come from the user: drop them (same UTF-16 length) before we start.
+    text = text.replace("\x00", " ").replace("\ufffe", " ")
     units = text.encode("utf-16-le")
     mentions = [e for e in entities if e.type == MessageEntity.TEXT_MENTION and e.user is not None]
     for e in sorted(mentions, key=lambda e: e.offset, reverse=True):

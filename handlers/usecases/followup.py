@@ -20,6 +20,9 @@ from storage import repo
 from storage.models import Contract, Milestone, Person
 
 
+MAX_NOTE = 1000  # characters: a note rides along in every later reminder, so it stays readable
+
+
 def _replan(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
     planner.replan(ctx.session, milestone=milestone, contract=contract, tenant=ctx.tenant, now=ctx.now)
 
@@ -131,6 +134,8 @@ def note_on(ctx: Ctx, milestone: Milestone, contract: Contract, text: str, click
     text = text.strip()
     if not text:
         raise UserError("err.note_empty", example=grammar.example_for("note", ctx.lang))
+    if len(text) > MAX_NOTE:
+        raise UserError("err.note_long", example=grammar.example_for("note", ctx.lang), limit=MAX_NOTE)
     before = repo.snapshot(milestone, ("note",))
     who = ctx.person.display_name or ctx.person.handle or "?"
     line = f"{ctx.today.isoformat()} {who}: {text}"
