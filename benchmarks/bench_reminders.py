@@ -16,25 +16,25 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select, text  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlalchemy import insert, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from scheduler import planner  # noqa: E402
-from scheduler.dispatch import Dispatcher  # noqa: E402
-from scheduler.notify import Outgoing, RateLimited, Target  # noqa: E402
-from scheduler.throttle import Limits, Throttle  # noqa: E402
-from storage.db import make_engine, transaction, upgrade  # noqa: E402
-from storage.models import Contract, Milestone, Reminder, Tenant  # noqa: E402
+from scheduler import planner
+from scheduler.dispatch import Dispatcher
+from scheduler.notify import Outgoing, RateLimited, Target
+from scheduler.throttle import Limits, Throttle
+from storage.db import make_engine, transaction, upgrade
+from storage.models import Contract, Milestone, Reminder, Tenant
 
-NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 KINDS = ["payment", "delivery", "acceptance", "warranty", "renewal", "other"]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
@@ -12,16 +12,16 @@ from bot.console.notifier import ConsoleNotifier
 from bot.console.render import render
 from handlers.reminders import ReminderComposer
 from scheduler.dispatch import Dispatcher
-from scheduler.throttle import Throttle
 from scheduler.notify import Notifier
+from scheduler.throttle import Throttle
 
 
 def parse_now(text: str | None) -> datetime:
     """An ISO datetime (UTC when it has no offset), or the current instant."""
     if not text:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def notifiers_for(settings: Settings) -> dict[str, Notifier]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
@@ -19,8 +19,8 @@ from handlers.reminders import ReminderComposer
 from handlers.usecases.renewals import advance_contracts
 from scheduler.digests import run_digests
 from scheduler.dispatch import Dispatcher
-from scheduler.throttle import Throttle
 from scheduler.notify import Notifier
+from scheduler.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +48,15 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
     digests = DigestComposer()
 
     async def dispatch_tick() -> None:
-        result = await asyncio.to_thread(dispatcher.run_pass, datetime.now(timezone.utc))
+        result = await asyncio.to_thread(dispatcher.run_pass, datetime.now(UTC))
         if result.sent or result.failed or result.retried:
             log.info("dispatch: sent %d failed %d retried %d", result.sent, result.failed, result.retried)
 
     async def digest_tick() -> None:
-        await asyncio.to_thread(run_digests, engine, notifiers, digests, datetime.now(timezone.utc))
+        await asyncio.to_thread(run_digests, engine, notifiers, digests, datetime.now(UTC))
 
     def lifecycle() -> None:
-        for out in advance_contracts(engine, datetime.now(timezone.utc)):
+        for out in advance_contracts(engine, datetime.now(UTC)):
             notifier = notifiers.get(out.target.platform)
             if notifier is not None:
                 try:
@@ -69,10 +69,10 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
 
     sched = AsyncIOScheduler(timezone="UTC")
     sched.add_job(dispatch_tick, "interval", seconds=settings.dispatch_interval_seconds, id="dispatch",
-                  max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+                  max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     sched.add_job(digest_tick, "cron", minute="*/5", id="digests", max_instances=1, coalesce=True)
     sched.add_job(lifecycle_tick, "cron", minute=7, id="lifecycle", max_instances=1, coalesce=True,
-                  next_run_time=datetime.now(timezone.utc))
+                  next_run_time=datetime.now(UTC))
     return sched
 
 

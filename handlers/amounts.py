@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 # The largest amount we accept: beyond this it is a typo, not a contract.
-MAX_AMOUNT = Decimal("1000000000000")  # 1万亿
+MAX_AMOUNT = Decimal(1000000000000)  # 1万亿
 
 CURRENCIES = {
     "CNY", "RMB", "USD", "EUR", "GBP", "JPY", "HKD", "SGD", "AUD", "CAD", "CHF", "KRW", "TWD", "INR", "RUB",

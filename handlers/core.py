@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -14,13 +14,13 @@ from sqlmodel import Session, select
 from handlers import grammar, usecases
 from handlers.context import Ctx
 from handlers.errors import Refused, UserError
+from handlers.grammar import ListItems
 from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
-from handlers.grammar import ListItems
 from handlers.replies import Reply
+from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
-from handlers.usecases.actions import run_action
 from storage import repo
 from storage.db import transaction
 from storage.models import ActionKey, Person, ProcessedEvent, Tenant
@@ -32,7 +32,7 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     """The current instant, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Core:

@@ -6,15 +6,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from handlers import amounts
 from handlers.dates import parse_date
 from handlers.errors import UserError
 from handlers.grammar import (
-    DateValue, OwnerRef, _check_amount, _date_value, _take_money, _find_date_in, _number_and_rest, _Text,
-    split_keywords, take_mentions,
+    DateValue,
+    OwnerRef,
+    _check_amount,
+    _date_value,
+    _find_date_in,
+    _number_and_rest,
+    _take_money,
+    _Text,
+    split_keywords,
+    take_mentions,
 )
 
 LEDGER_VERBS: dict[str, tuple[str, ...]] = {

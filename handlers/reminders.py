@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from handlers.context import person_ref
 from handlers.dates import format_date
 from handlers.i18n import norm_lang, t
-from handlers.context import person_ref
 from handlers.replies import Action, Field, Reply
 from handlers.views import milestone_amount, owner_span
 from scheduler import planner

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import and_, or_, update
-from sqlalchemy.orm import aliased
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from scheduler import planner

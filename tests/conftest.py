@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -17,7 +17,7 @@ PG_URL = os.environ.get("CONTRACTBOT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 # Friday 2026-11-27 11:00 in Shanghai: "next Friday" is 2026-12-04.
-NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
 class Clock:

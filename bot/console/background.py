@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
@@ -22,7 +22,7 @@ def start_reminders(engine: Engine, *, interval: float = 30.0) -> threading.Even
 
     def loop() -> None:
         while not stop.is_set():
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             dispatcher.run_pass(now)
             run_digests(engine, {"console": notifier}, DigestComposer(), now)
             stop.wait(interval)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import html
 import logging
+import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup

@@ -7,21 +7,38 @@ from typing import Any
 
 from handlers.context import Ctx
 from handlers.grammar import (
-    AddMilestone, AddNote, CompleteMilestone, Help, ListItems, NewContract, Reassign, SetReminders, Settings,
-    ShowContract, Snooze,
+    AddMilestone,
+    AddNote,
+    CompleteMilestone,
+    Help,
+    ListItems,
+    NewContract,
+    Reassign,
+    SetReminders,
+    Settings,
+    ShowContract,
+    Snooze,
+)
+from handlers.grammar_ledger import (
+    DecideChange,
+    EndContract,
+    History,
+    Receivables,
+    RecordPayment,
+    Renew,
+    RequestChange,
+    SetRole,
+    UndoPayment,
 )
 from handlers.replies import Reply
-from handlers.grammar_ledger import (
-    DecideChange, EndContract, History, Receivables, RecordPayment, Renew, RequestChange, SetRole, UndoPayment,
-)
 from handlers.usecases.admin import history, set_role
 from handlers.usecases.changes import decide_change, request_change
 from handlers.usecases.contracts import create_contract, show_contract
-from handlers.usecases.payments import receivables, record_payment, undo_payment
-from handlers.usecases.renewals import end_contract, renew
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
 from handlers.usecases.listing import list_items, show_help
 from handlers.usecases.milestones import add_milestone, complete_milestone
+from handlers.usecases.payments import receivables, record_payment, undo_payment
+from handlers.usecases.renewals import end_contract, renew
 from handlers.usecases.settings import settings
 
 HANDLERS: dict[type, Callable[[Ctx, Any], list[Reply]]] = {

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlmodel import select
+
 from handlers import grammar
+from handlers.amounts import parse_money
 from handlers.context import Ctx, require_actor, resolve_owner
 from handlers.errors import Refused, UserError
 from handlers.grammar import OwnerRef
+from handlers.grammar_ledger import RecordPayment
 from handlers.messages import IncomingAction
 from handlers.reminders import new_key
 from handlers.replies import Action, Reply
+from handlers.usecases.changes import decide
 from handlers.usecases.followup import note_on, reassign_to, snooze_until
 from handlers.usecases.milestones import mark_done
-from handlers.amounts import parse_money
-from handlers.grammar_ledger import RecordPayment
-from handlers.usecases.changes import decide
 from handlers.usecases.payments import record_payment
 from storage.models import ActionKey, ChangeRequest, Contract, Milestone, Person
-from sqlmodel import select
 
 
 def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
@@ -51,7 +52,8 @@ def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
         try:
             until = date.fromisoformat(value)
         except ValueError:
-            raise UserError("err.date_unreadable", example=grammar.example_for("snooze", ctx.lang), phrase=value)
+            raise UserError("err.date_unreadable", example=grammar.example_for("snooze", ctx.lang),
+                            phrase=value) from None
         return snooze_until(ctx, milestone, contract, until, clicked)
     if key.action == "reassign":
         if not value:

@@ -6,7 +6,13 @@ from datetime import date, timedelta
 
 from handlers import grammar
 from handlers.context import (
-    Ctx, find_contract, person_ref, require_actor, require_contract_owner, require_writer, resolve_owner,
+    Ctx,
+    find_contract,
+    person_ref,
+    require_actor,
+    require_contract_owner,
+    require_writer,
+    resolve_owner,
 )
 from handlers.dates import format_date
 from handlers.errors import UserError
@@ -18,7 +24,6 @@ from handlers.views import describe_upcoming, owner_span
 from scheduler import planner
 from storage import repo
 from storage.models import Contract, Milestone, Person
-
 
 MAX_NOTE = 1000  # characters: a note rides along in every later reminder, so it stays readable
 

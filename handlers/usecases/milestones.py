@@ -6,7 +6,14 @@ import re
 
 from handlers import grammar
 from handlers.amounts import format_money, quantize
-from handlers.context import Ctx, find_contract, person_ref, require_actor, require_contract_actor, resolve_owner
+from handlers.context import (
+    Ctx,
+    find_contract,
+    person_ref,
+    require_actor,
+    require_contract_actor,
+    resolve_owner,
+)
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import AddMilestone, CompleteMilestone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from handlers import grammar
 from handlers.allocation import Slot, allocate
@@ -13,7 +13,7 @@ from handlers.amounts import format_money
 from handlers.context import Ctx, find_contract, person_ref, require_contract_actor
 from handlers.dates import format_date
 from handlers.errors import Refused, UserError
-from handlers.grammar_ledger import RecordPayment, Receivables, UndoPayment
+from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
 from handlers.usecases.milestones import match_milestone
@@ -168,7 +168,7 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
 def _closed_by_payment(ctx: Ctx, milestone_id: int) -> bool:
     return ctx.session.exec(
         select(PaymentAllocation.id).where(PaymentAllocation.milestone_id == milestone_id,
-                                           PaymentAllocation.closed == True)  # noqa: E712
+                                           col(PaymentAllocation.closed).is_(True))
     ).first() is not None
 
 

@@ -9,7 +9,7 @@ from handlers import grammar
 from handlers.amounts import CURRENCIES, normalize_currency
 from handlers.context import _CHANNEL_REF, Ctx, channel_id, resolve_owner
 from handlers.errors import Refused, UserError
-from handlers.grammar import Settings, take_mentions, _Text
+from handlers.grammar import Settings, _Text, take_mentions
 from handlers.replies import Field, Reply
 from scheduler import planner
 from storage import repo

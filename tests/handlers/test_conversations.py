@@ -39,15 +39,15 @@ def test_new_contract_in_chinese(chat: Chat) -> None:
     assert "已创建合同 HT-2026-002" in out
     assert "2027-12-31 周五" in out
     [c] = chat.contracts()
-    assert (c.title, c.counterparty, c.amount, c.end_on) == ("华为云采购", "华为", Decimal("1200000"), date(2027, 12, 31))
+    assert (c.title, c.counterparty, c.amount, c.end_on) == ("华为云采购", "华为", Decimal(1200000), date(2027, 12, 31))
 
 
 def test_amount_forms(chat: Chat) -> None:
     chat.say("new HT-1 Big Corp 1.2亿")
     chat.say("new HT-2 Small Shop $50k")
     amounts = {c.number: (c.amount, c.currency) for c in chat.contracts()}
-    assert amounts["HT-1"] == (Decimal("120000000"), "CNY")
-    assert amounts["HT-2"] == (Decimal("50000"), "USD")
+    assert amounts["HT-1"] == (Decimal(120000000), "CNY")
+    assert amounts["HT-2"] == (Decimal(50000), "USD")
 
 
 def test_milestone_in_english_resolves_date_owner_and_percent(chat: Chat) -> None:
@@ -59,7 +59,7 @@ def test_milestone_in_english_resolves_date_owner_and_percent(chat: Chat) -> Non
     assert "360,000.00 CNY (30%)" in out
     [m] = chat.milestones()
     assert (m.title, m.kind, m.due_on, m.amount, m.percent) == (
-        "first payment", "payment", date(2026, 12, 4), Decimal("360000.00"), Decimal("30"))
+        "first payment", "payment", date(2026, 12, 4), Decimal("360000.00"), Decimal(30))
 
 
 def test_milestone_in_chinese_creates_owner_on_first_mention(chat: Chat) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -146,7 +146,7 @@ def test_a_held_back_reminder_survives_a_replan(chat: Chat, clock) -> None:  # t
     chat.say("milestone HT-1 first payment 30% due 2026-12-20 owner @alice")
     fake = FakeNotifier()
     d = Dispatcher(chat.engine, notifiers={"console": fake}, composer=ReminderComposer())
-    at = datetime(2026, 12, 13, 2, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 13, 2, tzinfo=UTC)
     fake.fail_with = [RateLimited(60)]
     assert d.run_pass(at).retried == 1
     clock.now = at + timedelta(seconds=10)
@@ -158,7 +158,7 @@ def test_a_held_back_reminder_survives_a_replan(chat: Chat, clock) -> None:  # t
 def test_downtime_then_a_settings_change_still_catches_up(chat: Chat, clock) -> None:  # type: ignore[no-untyped-def]
     chat.say("new HT-1 Acme Corp 100,000")
     chat.say("milestone HT-1 first payment 30% due 2026-12-20 owner @alice")
-    clock.now = datetime(2026, 12, 22, 2, tzinfo=timezone.utc)  # down since before the due day
+    clock.now = datetime(2026, 12, 22, 2, tzinfo=UTC)  # down since before the due day
     chat.say("settings time 08:00")
     fake = FakeNotifier()
     d = Dispatcher(chat.engine, notifiers={"console": fake}, composer=ReminderComposer())

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from handlers.errors import UserError
 from handlers.grammar import (
-    AddMilestone, CompleteMilestone, Help, ListItems, NewContract, OwnerRef, ShowContract, milestone_kind, parse,
+    AddMilestone,
+    CompleteMilestone,
+    Help,
+    ListItems,
+    NewContract,
+    OwnerRef,
+    ShowContract,
+    milestone_kind,
+    parse,
 )
 
-NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 TZ = "Asia/Shanghai"
 
 
@@ -46,14 +54,14 @@ def test_new_contract_chinese() -> None:
 def test_milestone_english() -> None:
     cmd = p("milestone HT-2026-001 first payment 30% due next Friday owner @alice").command
     assert cmd == AddMilestone(number="HT-2026-001", title="first payment", kind="payment",
-                               due_on=cmd.due_on, owner=OwnerRef(handle="alice"), percent=Decimal("30"))
+                               due_on=cmd.due_on, owner=OwnerRef(handle="alice"), percent=Decimal(30))
     assert cmd.due_on.value == date(2026, 12, 4)
 
 
 def test_milestone_chinese_without_keywords() -> None:
     cmd = p("节点 HT-2026-002 首付款 30% 下周五 @张三").command
     assert isinstance(cmd, AddMilestone)
-    assert (cmd.title, cmd.kind, cmd.percent, cmd.owner) == ("首付款", "payment", Decimal("30"), OwnerRef(handle="张三"))
+    assert (cmd.title, cmd.kind, cmd.percent, cmd.owner) == ("首付款", "payment", Decimal(30), OwnerRef(handle="张三"))
     assert cmd.due_on.value == date(2026, 12, 4)
 
 

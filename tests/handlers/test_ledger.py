@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from handlers.core import Core
 from handlers.messages import IncomingAction, Sender
 from handlers.replies import reply_text
 from handlers.usecases.renewals import advance_contracts
-from storage.models import ChangeRequest, Contract, Milestone, Payment, Reminder
+from storage.models import ChangeRequest, Milestone, Payment, Reminder
 from tests.chat import Chat
 
 
@@ -151,10 +151,10 @@ def test_status_moves_by_date_and_auto_renew_rolls_over(engine, clock) -> None: 
     chat = Chat(Core(engine, clock=clock))
     chat.say("new HT-7 Auto Corp 100,000 starts 2026-01-01 ends 2026-12-31 notice 30 days auto-renew")
     chat.say("new HT-8 Plain Corp 100,000 ends 2026-12-10")
-    advance_contracts(engine, datetime(2026, 11, 27, 3, tzinfo=timezone.utc))
+    advance_contracts(engine, datetime(2026, 11, 27, 3, tzinfo=UTC))
     status = {c.number: c.status for c in chat.contracts()}
     assert status == {"HT-7": "expiring", "HT-8": "expiring"}
-    outs = advance_contracts(engine, datetime(2026, 12, 12, 3, tzinfo=timezone.utc))
+    outs = advance_contracts(engine, datetime(2026, 12, 12, 3, tzinfo=UTC))
     status = {c.number: c.status for c in chat.contracts()}
     assert status["HT-8"] == "expired"
     assert status["HT-7"] == "active" and status["HT-7/T1"] == "renewed"
@@ -228,7 +228,7 @@ def test_roles(chat: Chat) -> None:
 
 # --- allocation properties ------------------------------------------------------------------------------
 
-money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("100000"), places=2)
+money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100000), places=2)
 slots_st = st.lists(st.tuples(st.integers(0, 400), money, money), min_size=0, max_size=8)
 
 
@@ -252,7 +252,6 @@ def test_allocation_never_over_allocates_and_is_deterministic(amount: Decimal, r
 @given(amounts=st.lists(st.integers(1, 700), min_size=1, max_size=5))
 def test_received_never_exceeds_contract_and_reversal_restores(amounts: list[int], tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     from storage.db import make_engine, upgrade
-
     from tests.conftest import Clock
 
     eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'p.db'}")

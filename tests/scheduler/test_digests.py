@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from handlers.core import Core
 from handlers.digest import DigestComposer
@@ -10,8 +10,6 @@ from handlers.replies import reply_text
 from scheduler.digests import run_digests
 from tests.chat import Chat
 from tests.scheduler.test_dispatch import FakeNotifier
-
-UTC = timezone.utc
 
 
 def test_daily_digest_once_per_channel_grouped_by_owner(engine, clock) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,8 +19,6 @@ from scheduler.notify import CannotDM, Outgoing, PermanentFailure, RateLimited
 from storage.models import Milestone, Reminder, SentMessage, Tenant
 from tests.chat import Chat
 from tests.conftest import PG_URL
-
-UTC = timezone.utc
 
 
 class FakeNotifier:

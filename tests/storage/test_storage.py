@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -43,7 +43,7 @@ def test_instants_are_stored_as_utc(engine) -> None:  # type: ignore[no-untyped-
     with Session(engine) as s:
         e = s.exec(select(AuditEvent)).one()
         raw = s.exec(text("SELECT at FROM audit_events")).one()[0]  # type: ignore[call-overload]
-    assert e.at == datetime(2026, 1, 1, 1, 0, tzinfo=timezone.utc)
+    assert e.at == datetime(2026, 1, 1, 1, 0, tzinfo=UTC)
     assert str(raw).startswith("2026-01-01 01:00")
 
 
@@ -52,9 +52,8 @@ def test_contract_numbers_are_unique_per_tenant_only(engine) -> None:  # type: i
         a, b = _tenant(s, "a"), _tenant(s, "b")
         s.add(Contract(tenant_id=a.id, number="HT-1", title="a"))
         s.add(Contract(tenant_id=b.id, number="HT-1", title="b"))
-    with pytest.raises(IntegrityError):
-        with transaction(engine) as s:
-            s.add(Contract(tenant_id=a.id, number="HT-1", title="dup"))
+    with pytest.raises(IntegrityError), transaction(engine) as s:
+        s.add(Contract(tenant_id=a.id, number="HT-1", title="dup"))
     with Session(engine) as s:
         assert repo.get_contract(s, tenant_id=a.id or 0, number="ht-1").title == "a"  # type: ignore[union-attr]
         assert repo.get_contract(s, tenant_id=b.id or 0, number="HT-1").title == "b"  # type: ignore[union-attr]
@@ -62,12 +61,11 @@ def test_contract_numbers_are_unique_per_tenant_only(engine) -> None:  # type: i
 
 
 def test_a_failed_write_leaves_nothing_behind(engine) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(RuntimeError):
-        with transaction(engine) as s:
-            t = _tenant(s, "a")
-            s.add(Contract(tenant_id=t.id, number="HT-1", title="x"))
-            s.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), transaction(engine) as s:
+        t = _tenant(s, "a")
+        s.add(Contract(tenant_id=t.id, number="HT-1", title="x"))
+        s.flush()
+        raise RuntimeError("boom")
     with Session(engine) as s:
         assert s.exec(select(Contract)).all() == [] and s.exec(select(Tenant)).all() == []
 
@@ -89,6 +87,5 @@ def test_sqlite_pragmas(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_foreign_keys_are_enforced(engine) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(IntegrityError):
-        with transaction(engine) as s:
-            s.add(Contract(tenant_id=999, number="HT-1", title="orphan"))
+    with pytest.raises(IntegrityError), transaction(engine) as s:
+        s.add(Contract(tenant_id=999, number="HT-1", title="orphan"))

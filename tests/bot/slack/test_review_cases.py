@@ -43,7 +43,9 @@ def test_one_slack_5xx_does_not_stop_the_pass(core: Core, fake_api) -> None:
 
 async def test_mention_without_user(slack: SlackDriver, core: Core, caplog) -> None:
     ev = fixture_json("event_app_mention.json")
-    ev["event"].pop("user"); ev["event"]["bot_id"] = "B999"; ev["event"]["subtype"] = "bot_message"
+    ev["event"].pop("user")
+    ev["event"]["bot_id"] = "B999"
+    ev["event"]["subtype"] = "bot_message"
     ev["event_id"] = "EvBot1"
     assert await slack.event(ev) == 200
     assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -9,7 +9,7 @@ from bot.telegram.render import chunks, reply_html
 from handlers.replies import Reply
 from scheduler.notify import CannotDM, PermanentFailure
 from tests.bot.telegram.conftest import ZHANGSAN
-from tests.bot.telegram.test_notifier import notifier, to_user  # noqa: F401,F811 (fixture)
+from tests.bot.telegram.test_notifier import notifier, to_user  # noqa: F401 (fixture)
 
 
 def test_dm_never_started_chat_not_found_is_cannotdm(fake, notifier) -> None:  # noqa: F811
