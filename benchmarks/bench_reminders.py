@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from scheduler import planner
-from scheduler.dispatch import Dispatcher
+from scheduler.dispatch import Dispatcher, skip_stale
 from scheduler.notify import Outgoing, RateLimited, Target
 from scheduler.throttle import Limits, Throttle
 from storage.db import make_engine, transaction, upgrade
@@ -109,6 +109,18 @@ def plan_all(engine: Engine, tenant: Tenant) -> tuple[float, int]:
     return time.perf_counter() - t0, total
 
 
+def stale_sweep(engine: Engine, at: datetime, runs: int = 10) -> float:
+    """Median milliseconds of the pass's stale-row sweep (rolled back, so every run sees the same rows)."""
+    times = []
+    for _ in range(runs):
+        with Session(engine) as s:
+            t0 = time.perf_counter()
+            skip_stale(s, at)
+            times.append((time.perf_counter() - t0) * 1000)
+            s.rollback()
+    return statistics.median(times)
+
+
 def due_lookup(engine: Engine, at: datetime, runs: int = 25) -> tuple[float, int]:
     """Median milliseconds of the dispatch pass's due-row query (the claim's SELECT), and rows found."""
     q = (select(Reminder.id).where(Reminder.status == "pending", Reminder.fire_at <= at)
@@ -187,6 +199,7 @@ def run(url: str, label: str, contracts: int, per: int) -> None:
     for name, at in (("now", NOW), ("+30 days", NOW + timedelta(days=30))):
         ms, found = due_lookup(engine, at)
         print(f"   find due rows ({name:8}) median {ms:6.2f} ms   ({found} rows, batch limit 500)")
+        print(f"   stale sweep   ({name:8}) median {stale_sweep(engine, at):6.2f} ms")
     engine.dispose()
     rate, rejected, elapsed = throughput(url.replace("bench.db", "throughput.db"))
     print(f"   throughput (Telegram-like 30/s, 1/s per chat): {rate:5.1f} msg/s = {rate / 30:5.1%} of the allowed "

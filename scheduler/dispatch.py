@@ -140,24 +140,7 @@ class Dispatcher:
         """Atomically take up to ``batch`` due rows for this worker: (id, milestone id, fire_at)."""
         token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
         with transaction(self.engine) as session:
-            # No burst after downtime, across batches and processes: a due row with a later due sibling of
-            # the same milestone is stale; skip it so only the latest missed stage goes out.
-            later = aliased(Reminder)
-            stale = (
-                select(later.id)
-                .where(col(later.milestone_id) == col(Reminder.milestone_id), col(later.fire_at) <= now,
-                       col(later.status).in_(("pending", "claimed", "sent")),
-                       or_(col(later.fire_at) > col(Reminder.fire_at),
-                           and_(col(later.fire_at) == col(Reminder.fire_at), col(later.id) > col(Reminder.id))))
-                .exists()
-            )
-            skipped = session.exec(  # type: ignore[call-overload]
-                update(Reminder)
-                .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, stale)
-                .values(status="skipped", lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
-            self.stale_skipped += int(skipped.rowcount or 0)
+            self.stale_skipped += skip_stale(session, now)
             q = (
                 select(Reminder.id)
                 .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now)
@@ -304,6 +287,29 @@ class Dispatcher:
                 self._send(out)
             except (RateLimited, PermanentFailure) as exc:
                 log.error("could not tell the owner that reminder %s failed: %s", reminder_id, exc)
+
+
+def skip_stale(session: Session, now: datetime) -> int:
+    """Mark due rows that have a later due sibling of the same milestone as skipped; return how many.
+
+    No burst after downtime, across batches and processes: only the latest missed stage goes out.
+    """
+    later = aliased(Reminder)
+    stale = (
+        select(later.id)
+        .where(col(later.milestone_id) == col(Reminder.milestone_id), col(later.fire_at) <= now,
+               col(later.status).in_(("pending", "claimed", "sent")),
+               or_(col(later.fire_at) > col(Reminder.fire_at),
+                   and_(col(later.fire_at) == col(Reminder.fire_at), col(later.id) > col(Reminder.id))))
+        .exists()
+    )
+    res = session.exec(  # type: ignore[call-overload]
+        update(Reminder)
+        .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, stale)
+        .values(status="skipped", lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(res.rowcount or 0)
 
 
 def _replan_after_send(session: Session, reminder: Reminder, now: datetime) -> None:
