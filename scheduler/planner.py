@@ -71,10 +71,14 @@ def schedule(
     due = milestone.due_on
     stages: dict[tuple[str, date], datetime] = {}
     snoozed = milestone.snoozed_until
-    for n in offsets_for(milestone, contract, tenant):
-        day = shift_day(due - timedelta(days=n), tenant)
-        stages[(f"d-{n}", day)] = fire_instant(day, tenant, zone)
     stages[("d0", due)] = fire_instant(shift_day(due, tenant), tenant, zone)
+    taken = {shift_day(due, tenant)}
+    for n in sorted(offsets_for(milestone, contract, tenant)):
+        day = shift_day(due - timedelta(days=n), tenant)
+        if day in taken:  # two stages moved off holidays onto one day: the one nearer the due date wins
+            continue
+        taken.add(day)
+        stages[(f"d-{n}", day)] = fire_instant(day, tenant, zone)
     every = max(1, tenant.overdue_every_days or 1)
     local_today = now.astimezone(ZoneInfo(zone)).date()
     k = 1

@@ -333,3 +333,16 @@ def test_three_processes_on_postgresql_send_each_reminder_once(engine, clock, tm
         assert tenant is not None
         sent = s.exec(select(Reminder).where(Reminder.status == "sent")).all()
     assert len(sent) == 60
+
+
+def test_holiday_shift_moves_reminders_to_the_previous_working_day(setup, engine) -> None:  # type: ignore[no-untyped-def]
+    chat, fake, dispatcher, clock = setup
+    clock.now = datetime(2027, 9, 1, 2, tzinfo=UTC)
+    chat.say("new HT-1 Acme Corp 100,000")
+    assert "on" in chat.say("settings holidays on")
+    # due Fri 2027-10-08: 7 days ahead is Fri 2027-10-01, National Day; 3 days ahead is Tue 10-05, still a holiday
+    chat.say("milestone HT-1 delivery due 2027-10-08 owner @alice")
+    days = {r.stage: r.day for r in pending(engine)}
+    # both land on Thu 09-30, the last working day before the holiday: one reminder, not two
+    assert days["d-3"] == date(2027, 9, 30) and "d-7" not in days
+    assert days["d0"] == date(2027, 10, 8)
