@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # The largest amount we accept: beyond this it is a typo, not a contract.
 MAX_AMOUNT = Decimal(1000000000000)  # 1万亿
@@ -180,7 +180,7 @@ def parse_money(text: str) -> Money | None:
 
 def quantize(value: Decimal) -> Decimal:
     """Round money to cents."""
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # 四舍五入, as finance expects
 
 
 def format_money(value: Decimal | None, currency: str) -> str:

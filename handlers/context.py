@@ -89,6 +89,14 @@ def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
     return person
 
 
+def resolve_assignee(ctx: Ctx, ref: OwnerRef) -> Person:
+    """The person a mention names, who must be able to act on what they are given (not a viewer)."""
+    person = resolve_owner(ctx, ref)
+    if person.role == "viewer":
+        raise UserError("err.owner_viewer", name="@" + (person.display_name or person.handle or "?"))
+    return person
+
+
 def find_contract(ctx: Ctx, number: str, example: str) -> Contract:
     """Look a contract up by number in this team, suggesting close matches when it is not there."""
     contract = repo.get_contract(ctx.session, tenant_id=ctx.tenant.id or 0, number=number)

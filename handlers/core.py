@@ -21,6 +21,7 @@ from handlers.replies import Reply
 from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
+from scheduler import planner
 from storage import repo
 from storage.db import transaction
 from storage.models import ActionKey, Person, ProcessedEvent, Tenant
@@ -74,6 +75,19 @@ class Core:
     def _run(self, msg: IncomingMessage, work: Callable[[Ctx, object], list[Reply]], *,
              parse: bool = True) -> list[Reply]:
         """One transaction and the one error boundary around a piece of work for a message."""
+        for _attempt in (1, 2):
+            try:
+                return self._run_once(msg, work, parse=parse)
+            except IntegrityError:
+                # two commands raced for the same unique value (P-/CR- numbers, a new person): nothing was
+                # written, so running it again on the now-current data is safe
+                log.warning("command raced another writer, retrying: %r", msg.text)
+        ref = uuid.uuid4().hex[:8]
+        log.error("command failed twice on a unique constraint (ref %s): %r", ref, msg.text)
+        return [Reply(title=t("err.internal", self.defaults["language"], ref=ref), error=True, ephemeral=True)]
+
+    def _run_once(self, msg: IncomingMessage, work: Callable[[Ctx, object], list[Reply]], *,
+                  parse: bool = True) -> list[Reply]:
         now = self.clock()
         lang = grammar.detect_language(grammar.split_verb(msg.text)[2]) or grammar.detect_language(msg.text)
         try:
@@ -90,6 +104,8 @@ class Core:
                 return work(ctx, parsed.command)
         except UserError as err:
             return [error_reply(err, lang or self.defaults["language"])]
+        except IntegrityError:
+            raise  # retried once by _run
         except Exception:  # the one error boundary: log it, tell the user, keep the bot alive
             ref = uuid.uuid4().hex[:8]
             log.exception("command failed (ref %s): %r", ref, msg.text)
@@ -202,15 +218,20 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
         person.display_name, changed = sender.display_name, True
     if private and not person.can_dm:
         person.can_dm, changed = True, True
-    if sender.timezone and not person.timezone:
+    zone_learned = bool(sender.timezone and not person.timezone)
+    if zone_learned:
         person.timezone, changed = sender.timezone, True
     if norm_lang(sender.language) and not person.language:
         person.language, changed = norm_lang(sender.language), True
-    if sender.is_admin and person.role != "admin":
-        person.role, changed = "admin", True
+    # a workspace admin becomes a team admin when they join (above); after that, team roles are the team's
+    # own business, so a demotion by a team admin sticks
     if changed:
         session.add(person)
         session.flush()
+    if zone_learned:
+        # their reminders fire at 09:00 in their own zone from now on
+        for milestone, contract in repo.open_milestones(session, tenant_id=tenant_id, owner_id=person.id):
+            planner.replan(session, milestone=milestone, contract=contract, tenant=tenant, now=now)
     return person
 
 

@@ -24,11 +24,16 @@ MAX_STAGES = 6
 
 
 def parse_offsets(text: str | None) -> tuple[int, ...] | None:
-    """Read '14,7,1' as (14, 7, 1); None for an empty setting."""
+    """Read '14,7,1' as (14, 7, 1); None for an empty or invalid setting (1-365 days, at most 6 stages)."""
     if not text:
         return None
-    values = sorted({int(x) for x in text.replace("，", ",").split(",") if x.strip()}, reverse=True)
-    return tuple(v for v in values if 0 < v <= MAX_OFFSET_DAYS)[:MAX_STAGES]
+    items = [x.strip() for x in text.replace("，", ",").replace("、", ",").split(",") if x.strip()]
+    if not items or not all(x.isdigit() for x in items):
+        return None
+    values = sorted({int(x) for x in items}, reverse=True)
+    if len(values) > MAX_STAGES or not all(0 < v <= MAX_OFFSET_DAYS for v in values):
+        return None
+    return tuple(values)
 
 
 def offsets_for(milestone: Milestone, contract: Contract | None, tenant: Tenant) -> tuple[int, ...]:

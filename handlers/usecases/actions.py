@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from handlers import grammar
 from handlers.amounts import parse_money
-from handlers.context import Ctx, require_actor, resolve_owner
+from handlers.context import Ctx, require_actor, resolve_assignee
 from handlers.errors import Refused, UserError
 from handlers.grammar import OwnerRef
 from handlers.grammar_ledger import RecordPayment
@@ -58,7 +58,7 @@ def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
     if key.action == "reassign":
         if not value:
             return [_pick_owner(ctx, milestone, contract)]
-        return reassign_to(ctx, milestone, contract, resolve_owner(ctx, OwnerRef(user_id=value)), clicked)
+        return reassign_to(ctx, milestone, contract, resolve_assignee(ctx, OwnerRef(user_id=value)), clicked)
     if key.action == "reassign_to":
         person = ctx.session.get(Person, int(key.arg or 0))
         if person is None or person.tenant_id != ctx.tenant.id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import grammar
 from handlers.amounts import CURRENCIES, format_money
-from handlers.context import Ctx, channel_id, find_contract, person_ref, require_writer, resolve_owner
+from handlers.context import Ctx, channel_id, find_contract, person_ref, require_writer, resolve_assignee
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import NewContract, ShowContract
@@ -30,7 +30,7 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
     if cmd.currency and cmd.currency not in CURRENCIES:
         raise UserError("err.currency_unknown", example=ex, got=cmd.currency)
     channel = channel_id(ctx, cmd.channel, ex) if cmd.channel else None
-    owner = resolve_owner(ctx, cmd.owner) if cmd.owner else ctx.person
+    owner = resolve_assignee(ctx, cmd.owner) if cmd.owner else ctx.person
     contract = Contract(
         tenant_id=tenant_id,
         number=cmd.number,

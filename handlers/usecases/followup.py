@@ -12,7 +12,7 @@ from handlers.context import (
     require_actor,
     require_contract_owner,
     require_writer,
-    resolve_owner,
+    resolve_assignee,
 )
 from handlers.dates import format_date
 from handlers.errors import UserError
@@ -82,7 +82,7 @@ def reassign(ctx: Ctx, cmd: Reassign) -> list[Reply]:
     contract = find_contract(ctx, cmd.number, ex)
     milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex)
     require_actor(ctx, milestone, contract)
-    return reassign_to(ctx, milestone, contract, resolve_owner(ctx, cmd.owner))
+    return reassign_to(ctx, milestone, contract, resolve_assignee(ctx, cmd.owner))
 
 
 def reassign_to(

@@ -12,7 +12,7 @@ from handlers.context import (
     person_ref,
     require_actor,
     require_contract_actor,
-    resolve_owner,
+    resolve_assignee,
 )
 from handlers.dates import format_date
 from handlers.errors import UserError
@@ -106,7 +106,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
         if total > contract.amount:
             raise UserError("err.plan_exceeds", example=ex, total=format_money(total, contract.currency),
                             amount=format_money(contract.amount, contract.currency))
-    owner = resolve_owner(ctx, cmd.owner) if cmd.owner else None
+    owner = resolve_assignee(ctx, cmd.owner) if cmd.owner else None
     milestone = Milestone(
         tenant_id=ctx.tenant.id or 0,
         contract_id=contract.id or 0,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from handlers import grammar
 from handlers.allocation import Slot, allocate
 from handlers.amounts import format_money
-from handlers.context import Ctx, find_contract, person_ref, require_contract_actor
+from handlers.context import Ctx, find_contract, person_ref, require_contract_actor, require_writer
 from handlers.dates import format_date
 from handlers.errors import Refused, UserError
 from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
@@ -130,6 +130,7 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
         raise UserError("err.payment_unknown", example=ex, seq=cmd.seq)
     if payment.reversed_at is not None:
         raise UserError("err.payment_reversed", example=ex, seq=cmd.seq)
+    require_writer(ctx)
     if ctx.person.role != "admin" and ctx.person.id != payment.recorded_by_id:
         raise Refused("err.payment_not_yours", seq=cmd.seq)
     contract = ctx.session.get(Contract, payment.contract_id)
@@ -146,7 +147,8 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
         m = ctx.session.get(Milestone, alloc.milestone_id)
         # reopen a milestone that payments had closed and that is now owed money again (whichever payment
         # closed it), unless the contract itself is closed
-        if m is None or m.status != "done" or contract.status in CLOSED or not _closed_by_payment(ctx, m.id or 0):
+        if (m is None or m.status != "done" or contract.status in CLOSED
+                or not _closed_by_payment(ctx, m.id or 0, payment.id or 0)):
             continue
         if paid_now.get(m.id or 0, Decimal(0)) >= (m.amount or Decimal(0)):
             continue
@@ -165,10 +167,13 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
     return [reply]
 
 
-def _closed_by_payment(ctx: Ctx, milestone_id: int) -> bool:
+def _closed_by_payment(ctx: Ctx, milestone_id: int, undoing: int) -> bool:
+    """Did a payment (still standing, or the one being undone) close this milestone, rather than a person?"""
     return ctx.session.exec(
-        select(PaymentAllocation.id).where(PaymentAllocation.milestone_id == milestone_id,
-                                           col(PaymentAllocation.closed).is_(True))
+        select(PaymentAllocation.id)
+        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+        .where(PaymentAllocation.milestone_id == milestone_id, col(PaymentAllocation.closed).is_(True),
+               or_(col(Payment.reversed_at).is_(None), col(Payment.id) == undoing))
     ).first() is not None
 
 

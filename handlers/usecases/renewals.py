@@ -45,8 +45,12 @@ def sync_renewal_milestone(session: Session, contract: Contract, tenant: Tenant,
     ).first()
     if deadline is None or contract.status not in ("active", "expiring"):
         if existing is not None:
+            before = repo.snapshot(existing, ("status",))
             existing.status = "cancelled"
             session.add(existing)
+            repo.audit(session, tenant_id=contract.tenant_id, actor_id=actor_id, action="milestone.cancelled",
+                       entity="milestone", entity_id=existing.id, contract_id=contract.id, before=before,
+                       after=repo.snapshot(existing, ("status",)))
             planner.replan(session, milestone=existing, contract=contract, tenant=tenant, now=now)
         return None
     if existing is None:
@@ -58,15 +62,28 @@ def sync_renewal_milestone(session: Session, contract: Contract, tenant: Tenant,
         repo.audit(session, tenant_id=contract.tenant_id, actor_id=actor_id, action="milestone.created",
                    entity="milestone", entity_id=existing.id, contract_id=contract.id,
                    after=repo.snapshot(existing))
-    elif existing.due_on != deadline:
-        before = repo.snapshot(existing, ("due_on",))
-        existing.due_on, existing.updated_at = deadline, now
+    elif existing.due_on != deadline or existing.owner_id != contract.owner_id:
+        before = repo.snapshot(existing, ("due_on", "owner_id"))
+        existing.due_on, existing.owner_id, existing.updated_at = deadline, contract.owner_id, now
         session.add(existing)
         repo.audit(session, tenant_id=contract.tenant_id, actor_id=actor_id, action="milestone.moved",
                    entity="milestone", entity_id=existing.id, contract_id=contract.id, before=before,
-                   after=repo.snapshot(existing, ("due_on",)))
+                   after=repo.snapshot(existing, ("due_on", "owner_id")))
     planner.replan(session, milestone=existing, contract=contract, tenant=tenant, now=now)
     return existing
+
+
+def next_term_end(start: date | None, end: date) -> date:
+    """The end of a term as long as the current one: whole months stay whole months (a year is a year)."""
+    from dateutil.relativedelta import relativedelta
+
+    if start is None:
+        return end + relativedelta(years=1)
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    if after.day == start.day and months > 0:
+        return after + relativedelta(months=months) - timedelta(days=1)
+    return end + (after - start)
 
 
 def status_on(contract: Contract, today: date) -> str:
@@ -180,8 +197,7 @@ def advance_contracts(engine, now: datetime) -> list[Outgoing]:  # type: ignore[
             today = now.astimezone(ZoneInfo(tenant.timezone)).date()
             deadline = notice_deadline(contract)
             if contract.auto_renew and deadline is not None and today > deadline and contract.end_on:
-                length = (contract.end_on - contract.start_on) if contract.start_on else timedelta(days=365)
-                new_end = contract.end_on + max(length, timedelta(days=1))
+                new_end = next_term_end(contract.start_on, contract.end_on)
                 number = contract.number
                 start_new_term(session, contract, tenant, new_end=new_end, amount=None, now=now, actor_id=None)
                 lang = norm_lang(tenant.language) or "en"

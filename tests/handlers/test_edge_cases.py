@@ -128,7 +128,7 @@ def test_ended_contracts_take_no_milestones_and_undo_keeps_them_closed(chat: Cha
 
 def test_contract_amount_cannot_drop_below_the_plan(chat: Chat) -> None:
     chat.say("new HT-1 Acme Corp 1,000,000")
-    chat.say("milestone HT-1 first payment 30% due 2027-01-10")
+    chat.say("milestone HT-1 first payment 300,000 due 2027-01-10")
     chat.say("change HT-1 amount 5", user="bob")
     assert "below what is already planned" in chat.say("approve CR-1")
     assert next(iter(chat.contracts())).amount == Decimal("1000000.00")
@@ -190,3 +190,44 @@ def test_renewal_milestone_speaks_the_contracts_language(chat: Chat) -> None:
     renewal = next(m for m in chat.milestones(renewals=True) if m.kind == "renewal")
     assert renewal.title == "续约通知"
     assert "已完成" in chat.say("完成 HT-2 续约通知")
+
+
+def test_percent_milestones_follow_a_new_contract_amount(chat: Chat) -> None:
+    chat.say("new HT-1 Acme Corp 1,200,000")
+    chat.say("milestone HT-1 first payment 30% due 2027-01-10")
+    chat.say("change HT-1 amount 1,500,000", user="bob")
+    chat.say("approve CR-1")
+    assert chat.milestones()[0].amount == Decimal("450000.00")
+
+
+def test_stale_change_requests_are_refused(chat: Chat) -> None:
+    chat.say("new HT-1 Acme Corp 1,200,000 ends 2027-12-31")
+    chat.say("change HT-1 end 2028-03-31", user="bob")
+    chat.say("change HT-1 end 2028-06-30", user="bob")
+    chat.say("approve CR-2")
+    assert "no longer applies" in chat.say("approve CR-1")
+    assert next(c for c in chat.contracts() if c.number == "HT-1").end_on == date(2028, 6, 30)
+
+
+def test_milestone_amount_cannot_drop_to_what_was_paid(chat: Chat) -> None:
+    chat.say("new HT-1 Acme Corp 1,200,000")
+    chat.say("milestone HT-1 mid payment 480,000 due 2027-01-10")
+    chat.say("paid HT-1 140,000")
+    chat.say("change HT-1 mid payment amount 100,000", user="bob")
+    assert "not above what was already paid" in chat.say("approve CR-1")
+
+
+def test_viewers_neither_decide_nor_undo_nor_own(chat: Chat) -> None:
+    chat.say("new HT-1 Acme Corp 1,200,000")
+    chat.say("paid HT-1 1,000")
+    chat.say("change HT-1 end 2028-03-31", user="bob")
+    chat.say("role @carol admin")
+    chat.say("role @alice viewer", user="carol")
+    assert "viewers can read" in chat.say("approve CR-1")
+    assert "viewers can read" in chat.say("undo P-1")
+    assert "is a viewer" in chat.say("milestone HT-1 x 1,000 due 2027-01-10 owner @alice", user="carol")
+
+
+def test_bad_stage_lists_are_refused(chat: Chat) -> None:
+    for value in ("abc", "7,x", "7,400", "1,2,3,4,5,6,7"):
+        assert "is not a valid value" in chat.say(f"settings stages {value}"), value

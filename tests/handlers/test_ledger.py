@@ -160,7 +160,7 @@ def test_status_moves_by_date_and_auto_renew_rolls_over(engine, clock) -> None: 
     assert status["HT-7"] == "active" and status["HT-7/T1"] == "renewed"
     assert len(outs) == 1 and "renewed automatically" in reply_text(outs[0].message)
     new = next(c for c in chat.contracts() if c.number == "HT-7")
-    assert new.end_on == date(2027, 12, 30)
+    assert new.end_on == date(2027, 12, 31)  # a one-year term renews for one year
 
 
 # --- changes --------------------------------------------------------------------------------------------
