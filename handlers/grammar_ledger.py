@@ -64,6 +64,7 @@ class Renew:
     number: str
     end_on: DateValue
     amount: Decimal | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class RequestChange:
     amount: Decimal | None = None
     owner: OwnerRef | None = None
     reason: str = ""
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,13 +176,13 @@ def _parse_renew(words: str, *, now: datetime, tz: str, ex: str) -> Renew:
     phrase = kw.get("to") or head
     if not phrase:
         raise UserError("err.date_missing", example=ex)
-    amount = None
+    amount, currency = None, None
     if kw.get("amount"):
         money = amounts.parse_money(kw["amount"])
         if money is None:
             raise UserError("err.amount_unreadable", example=ex, got=kw["amount"])
-        amount = _check_amount(money.amount, ex)
-    return Renew(number, _date_value(phrase, now=now, tz=tz, example=ex), amount)
+        amount, currency = _check_amount(money.amount, ex), money.currency
+    return Renew(number, _date_value(phrase, now=now, tz=tz, example=ex), amount, currency)
 
 
 def _parse_change(words: str, *, now: datetime, tz: str, ex: str) -> RequestChange:
@@ -207,7 +209,8 @@ def _parse_change(words: str, *, now: datetime, tz: str, ex: str) -> RequestChan
         money = amounts.parse_money(value)
         if money is None:
             raise UserError("err.amount_unreadable", example=ex, got=value)
-        return RequestChange(number, milestone, field, value, amount=_check_amount(money.amount, ex), reason=reason)
+        return RequestChange(number, milestone, field, value, amount=_check_amount(money.amount, ex), reason=reason,
+                             currency=money.currency)
     if field == "owner":
         found = take_mentions(_Text(value))
         if not found:

@@ -167,7 +167,8 @@ class ReminderComposer:
         target = tenant.escalation_target or ""
         if target.startswith("person:"):
             person = session.get(Person, int(target.split(":")[1]))
-            if person is not None and person.tenant_id == tenant.id and person not in recipients:
+            if (person is not None and person.tenant_id == tenant.id and person not in recipients
+                    and person.id != (owner.id if owner else None)):
                 recipients.append(person)
         for person in recipients:
             if not person.platform_user_id or tenant.platform == "console":

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from scheduler.notify import Notifier, Outgoing, PermanentFailure, RateLimited, Target
+from scheduler.notify import Notifier, Outgoing, PermanentFailure, Target
 from storage.db import transaction
 from storage.models import Digest, Tenant
 
@@ -73,9 +73,16 @@ def _send_one(engine: Engine, notifier: Notifier, source: DigestSource, tenant: 
     try:
         ref = notifier.send(Outgoing(Target(tenant.platform, tenant.external_id, chat_id=channel), message))
         status = "sent"
-    except (RateLimited, PermanentFailure) as exc:
+    except PermanentFailure as exc:
         log.warning("digest for %s/%s not sent: %s", tenant.external_id, channel, exc)
         ref, status = None, "failed"
+    except Exception as exc:  # 429 or a network error: give the day's slot back so a later pass retries
+        log.warning("digest for %s/%s will be retried: %s", tenant.external_id, channel, exc)
+        with transaction(engine) as session:
+            row = session.get(Digest, digest_id)
+            if row is not None:
+                session.delete(row)
+        return 0
     with transaction(engine) as session:
         row = session.get(Digest, digest_id)
         if row is not None:

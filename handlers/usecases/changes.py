@@ -41,6 +41,9 @@ def request_change(ctx: Ctx, cmd: RequestChange) -> list[Reply]:
     require_writer(ctx)
     ex = grammar.example_for("change", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
+    if cmd.currency and cmd.currency != contract.currency:
+        raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,
+                        got=cmd.currency)
     milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex) if cmd.milestone else None
     if cmd.field == "due" and milestone is None:
         raise UserError("err.change_field", example=ex)

@@ -140,6 +140,9 @@ def renew(ctx: Ctx, cmd: Renew) -> list[Reply]:
     if contract.status in ("ended", "renewed"):
         raise UserError("err.renew_closed", example=ex, number=contract.number,
                         status=ctx.t("cstatus." + contract.status))
+    if cmd.currency and cmd.currency != contract.currency:
+        raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,
+                        got=cmd.currency)
     if contract.end_on is not None and cmd.end_on.value <= contract.end_on:
         raise UserError("err.renew_earlier", example=ex, date=format_date(cmd.end_on.value, ctx.lang),
                         end=format_date(contract.end_on, ctx.lang))

@@ -103,6 +103,9 @@ def _set_escalation(ctx: Ctx, value: str, ex: str) -> None:
         raise UserError("err.setting_value", example=ex, setting=ctx.t("setting.escalation"), got=value)
     ctx.tenant.escalate_after_days = int(m.group())
     rest = value[m.end():]
+    if rest.strip().lower() in ("nobody", "none", "off", "无", "无人", "关"):
+        ctx.tenant.escalation_target = None
+        return
     mentions = take_mentions(_Text(rest))
     if mentions:
         person = resolve_owner(ctx, mentions[0])

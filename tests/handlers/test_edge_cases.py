@@ -231,3 +231,16 @@ def test_viewers_neither_decide_nor_undo_nor_own(chat: Chat) -> None:
 def test_bad_stage_lists_are_refused(chat: Chat) -> None:
     for value in ("abc", "7,x", "7,400", "1,2,3,4,5,6,7"):
         assert "is not a valid value" in chat.say(f"settings stages {value}"), value
+
+
+def test_change_and_renew_amounts_keep_the_contract_currency(chat: Chat) -> None:
+    chat.say("new HT-1 Acme Corp 1,200,000 ends 2027-12-31")
+    assert "is in CNY, not USD" in chat.say("change HT-1 amount 1,000 USD")
+    assert "is in CNY, not USD" in chat.say("renew HT-1 to 2028-12-31 amount 1,000 USD")
+
+
+def test_escalation_target_can_be_cleared(chat: Chat) -> None:
+    chat.say("settings escalation 5 @boss")
+    assert "@boss" in chat.say("settings")
+    out = chat.say("settings escalation 5 nobody")
+    assert "@boss" not in out

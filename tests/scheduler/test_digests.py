@@ -40,3 +40,16 @@ def test_nothing_to_say_sends_nothing(engine, clock) -> None:  # type: ignore[no
     fake = FakeNotifier()
     assert run_digests(engine, {"console": fake}, DigestComposer(), datetime(2026, 11, 28, 2, 0, tzinfo=UTC)) == 0
     assert fake.sent == []
+
+
+def test_a_rate_limited_digest_is_retried_later(engine, clock) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.notify import RateLimited
+
+    chat = Chat(Core(engine, clock=clock))
+    chat.say("new HT-1 Acme Corp 100,000")
+    chat.say("milestone HT-1 first payment 30% due 2026-11-30 owner @alice")
+    fake = FakeNotifier()
+    fake.fail_with = [RateLimited(5)]
+    at = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+    assert run_digests(engine, {"console": fake}, DigestComposer(), at) == 0
+    assert run_digests(engine, {"console": fake}, DigestComposer(), at) == 1
