@@ -91,7 +91,9 @@ class Dispatcher:
         """Claim everything due at ``now``, send it, and record the outcome."""
         result = PassResult()
         result.released = self.release_expired(now)
-        self.stale_skipped = 0
+        # once per pass (not per batch): after a long outage this sweep is the one expensive query
+        with transaction(self.engine) as session:
+            self.stale_skipped = skip_stale(session, now)
         while True:
             claimed = self.claim(now)
             if not claimed:
@@ -140,13 +142,7 @@ class Dispatcher:
         """Atomically take up to ``batch`` due rows for this worker: (id, milestone id, fire_at)."""
         token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
         with transaction(self.engine) as session:
-            self.stale_skipped += skip_stale(session, now)
-            q = (
-                select(Reminder.id)
-                .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now)
-                .order_by(col(Reminder.fire_at))
-                .limit(self.batch)
-            )
+            q = due_query(now, self.batch)
             if session.get_bind().dialect.name == "postgresql":
                 q = q.with_for_update(skip_locked=True)
             ids = list(session.exec(q).all())
@@ -289,13 +285,20 @@ class Dispatcher:
                 log.error("could not tell the owner that reminder %s failed: %s", reminder_id, exc)
 
 
-def skip_stale(session: Session, now: datetime) -> int:
-    """Mark due rows that have a later due sibling of the same milestone as skipped; return how many.
+def due_query(now: datetime, limit: int):  # type: ignore[no-untyped-def]
+    """The ids a pass claims: pending, due, and the latest due stage of their milestone, oldest first."""
+    return (
+        select(Reminder.id)
+        .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, ~_has_later_sibling(now))
+        .order_by(col(Reminder.fire_at))
+        .limit(limit)
+    )
 
-    No burst after downtime, across batches and processes: only the latest missed stage goes out.
-    """
+
+def _has_later_sibling(now: datetime):  # type: ignore[no-untyped-def]
+    """EXISTS a later due row of the same milestone (pending, claimed or sent): this row is stale."""
     later = aliased(Reminder)
-    stale = (
+    return (
         select(later.id)
         .where(col(later.milestone_id) == col(Reminder.milestone_id), col(later.fire_at) <= now,
                col(later.status).in_(("pending", "claimed", "sent")),
@@ -303,9 +306,16 @@ def skip_stale(session: Session, now: datetime) -> int:
                    and_(col(later.fire_at) == col(Reminder.fire_at), col(later.id) > col(Reminder.id))))
         .exists()
     )
+
+
+def skip_stale(session: Session, now: datetime) -> int:
+    """Mark due rows that have a later due sibling of the same milestone as skipped; return how many.
+
+    No burst after downtime, across batches and processes: only the latest missed stage goes out.
+    """
     res = session.exec(  # type: ignore[call-overload]
         update(Reminder)
-        .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, stale)
+        .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, _has_later_sibling(now))
         .values(status="skipped", lease_until=None)
         .execution_options(synchronize_session=False)
     )
