@@ -286,10 +286,14 @@ class Dispatcher:
 
 
 def due_query(now: datetime, limit: int):  # type: ignore[no-untyped-def]
-    """The ids a pass claims: pending, due, and the latest due stage of their milestone, oldest first."""
+    """The ids a pass claims: pending and due, oldest first (a plain range scan of ix_reminder_status_fire).
+
+    Stale rows were already swept at the start of the pass (skip_stale), and every process sweeps before it
+    claims, so no process can claim a stage that a later one of the same milestone has overtaken.
+    """
     return (
         select(Reminder.id)
-        .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, ~_has_later_sibling(now))
+        .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now)
         .order_by(col(Reminder.fire_at))
         .limit(limit)
     )
