@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from handlers.context import person_ref
 from handlers.i18n import norm_lang, t
@@ -64,11 +64,14 @@ class DigestComposer:
             return q.where(or_(col(Contract.channel) == channel, col(Contract.channel).is_(None)))
         return q.where(col(Contract.channel) == channel)
 
-    def channels(self, session: Session, tenant: Tenant) -> list[str]:
-        """Every channel that has open milestones of the team."""
+    def channels(self, session: Session, tenant: Tenant, done_since: datetime | None = None) -> list[str]:
+        """Every channel with open milestones of the team (and, for a weekly summary, recently done ones)."""
+        active = Milestone.status == "open"
+        if done_since is not None:
+            active = or_(active, and_(Milestone.status == "done", col(Milestone.done_at) >= done_since))
         found = session.exec(
             select(Contract.channel).join(Milestone, col(Milestone.contract_id) == col(Contract.id))
-            .where(Contract.tenant_id == tenant.id, Milestone.status == "open").distinct()
+            .where(Contract.tenant_id == tenant.id, active).distinct()
         ).all()
         default = tenant.default_channel or (tenant.external_id if tenant.platform != "slack" else None)
         out = {c or default for c in found}

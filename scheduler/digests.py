@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ class DigestSource(Protocol):
 
     def digest(self, session: Session, tenant: Tenant, channel: str, day: date, kind: str) -> Any | None: ...
 
-    def channels(self, session: Session, tenant: Tenant) -> list[str]: ...
+    def channels(self, session: Session, tenant: Tenant, done_since: datetime | None = None) -> list[str]: ...
 
 
 def due_today(tenant: Tenant, now: datetime) -> date | None:
@@ -50,7 +50,8 @@ def run_digests(engine: Engine, notifiers: Mapping[str, Notifier], source: Diges
             continue
         kind = "weekly" if day.weekday() == 0 else "daily"
         with Session(engine) as session:
-            channels = source.channels(session, tenant)
+            since = now - timedelta(days=7) if kind == "weekly" else None
+            channels = source.channels(session, tenant, since)
         for channel in channels:
             sent += _send_one(engine, notifiers[tenant.platform], source, tenant, channel, day, kind)
     return sent

@@ -53,3 +53,14 @@ def test_a_rate_limited_digest_is_retried_later(engine, clock) -> None:  # type:
     at = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
     assert run_digests(engine, {"console": fake}, DigestComposer(), at) == 0
     assert run_digests(engine, {"console": fake}, DigestComposer(), at) == 1
+
+
+def test_weekly_summary_still_comes_when_everything_was_done(engine, clock) -> None:  # type: ignore[no-untyped-def]
+    chat = Chat(Core(engine, clock=clock))
+    chat.say("new HT-1 Acme Corp 100,000")
+    chat.say("milestone HT-1 first payment 30% due 2026-11-30 owner @alice")
+    chat.say("done HT-1 first payment")
+    fake = FakeNotifier()
+    # Monday 2026-11-30, 09:00 in Shanghai
+    assert run_digests(engine, {"console": fake}, DigestComposer(), datetime(2026, 11, 30, 1, 0, tzinfo=UTC)) == 1
+    assert "1 completed in the last 7 days" in reply_text(fake.sent[0].message)
