@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, available_timezones
 
-from handlers import grammar
 from handlers.amounts import CURRENCIES, normalize_currency
 from handlers.context import _CHANNEL_REF, Ctx, channel_id, resolve_owner
 from handlers.errors import Refused, UserError
@@ -28,7 +27,7 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
         return [_show(ctx)]
     if ctx.person.role != "admin":
         raise Refused("err.admin_only")
-    ex = grammar.example_for("settings", ctx.lang)
+    ex = ctx.t("ex.settings." + cmd.key)
     tenant = ctx.tenant
     before = repo.snapshot(tenant)
     value = cmd.value.strip()
