@@ -113,6 +113,19 @@ def find_contract(ctx: Ctx, number: str, example: str) -> Contract:
     raise UserError("err.contract_unknown", example=example, number=number)
 
 
+def require_currency(contract: Contract, currency: str | None, example: str) -> None:
+    """Refuse money written in another currency than the contract's."""
+    if currency and currency != contract.currency:
+        raise UserError("err.currency_mismatch", example=example, number=contract.number,
+                        expected=contract.currency, got=currency)
+
+
+def open_milestones_of(ctx: Ctx, contract: Contract) -> list[Milestone]:
+    """A contract's open milestones in due-date order."""
+    return [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+            if m.status == "open"]
+
+
 def require_writer(ctx: Ctx) -> None:
     """Refuse viewers, who may only read."""
     if ctx.person.role == "viewer":

@@ -82,9 +82,8 @@ class Core:
                 # two commands raced for the same unique value (P-/CR- numbers, a new person): nothing was
                 # written, so running it again on the now-current data is safe
                 log.warning("command raced another writer, retrying: %r", msg.text)
-        ref = uuid.uuid4().hex[:8]
-        log.error("command failed twice on a unique constraint (ref %s): %r", ref, msg.text)
-        return [Reply(title=t("err.internal", self.defaults["language"], ref=ref), error=True, ephemeral=True)]
+        log.error("command failed twice on a unique constraint: %r", msg.text)
+        return [internal_error(self.defaults["language"])]
 
     def _run_once(self, msg: IncomingMessage, work: Callable[[Ctx, object], list[Reply]], *,
                   parse: bool = True) -> list[Reply]:
@@ -107,10 +106,8 @@ class Core:
         except IntegrityError:
             raise  # retried once by _run
         except Exception:  # the one error boundary: log it, tell the user, keep the bot alive
-            ref = uuid.uuid4().hex[:8]
-            log.exception("command failed (ref %s): %r", ref, msg.text)
-            return [Reply(title=t("err.internal", lang or "en", ref=ref), error=True, ephemeral=True,
-                          lang=lang or "en")]
+            log.exception("command failed: %r", msg.text)
+            return [internal_error(lang or "en")]
 
     def act(self, action: IncomingAction) -> list[Reply]:
         """Run one button press; the key is looked up and the sender and team are re-checked."""
@@ -135,10 +132,9 @@ class Core:
                 return run_action(ctx, key, action)
         except UserError as err:
             return [error_reply(err, lang)]
-        except Exception:
-            ref = uuid.uuid4().hex[:8]
-            log.exception("action failed (ref %s): %r", ref, action.key)
-            return [Reply(title=t("err.internal", lang, ref=ref), error=True, ephemeral=True, lang=lang)]
+        except Exception:  # the same boundary for button presses
+            log.exception("action failed: %r", action.key)
+            return [internal_error(lang)]
 
     def move_tenant(self, platform: str, old_key: str, new_key: str) -> bool:
         """A chat got a new id (a Telegram group upgraded to a supergroup): the team and its channels follow."""
@@ -237,6 +233,13 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
 
 def _has_admin(session: Session, tenant_id: int) -> bool:
     return session.exec(select(Person).where(Person.tenant_id == tenant_id, Person.role == "admin")).first() is not None
+
+
+def internal_error(lang: str) -> Reply:
+    """A friendly reply for a failure of ours, with a reference that is also in the log."""
+    ref = uuid.uuid4().hex[:8]
+    log.error("reply ref %s given for the failure above", ref)
+    return Reply(title=t("err.internal", lang, ref=ref), error=True, ephemeral=True, lang=lang)
 
 
 def error_reply(err: UserError, lang: str) -> Reply:

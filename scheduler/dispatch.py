@@ -82,7 +82,6 @@ class Dispatcher:
         self.batch = batch
         self.worker = worker or uuid.uuid4().hex[:12]
         self.throttle = throttle
-        self.stale_skipped = 0
         self.sleep = sleep
 
     # -- the pass -------------------------------------------------------------------------------------
@@ -91,20 +90,16 @@ class Dispatcher:
         """Claim everything due at ``now``, send it, and record the outcome."""
         result = PassResult()
         result.released = self.release_expired(now)
-        # once per pass (not per batch): after a long outage this sweep is the one expensive query
+        # once per pass, before any claim: after downtime only each milestone's latest missed stage is left
         with transaction(self.engine) as session:
-            self.stale_skipped = skip_stale(session, now)
+            result.skipped = skip_stale(session, now)
         while True:
             claimed = self.claim(now)
-            if not claimed:
-                break
             result.claimed += len(claimed)
-            keep = self._catch_up(claimed, result)
-            for reminder_id in keep:
+            for reminder_id in claimed:
                 self._deliver(reminder_id, now, result)
             if len(claimed) < self.batch:
                 break
-        result.skipped += self.stale_skipped
         return result
 
     def preview(self, now: datetime) -> PassResult:
@@ -138,8 +133,8 @@ class Dispatcher:
             )
             return int(res.rowcount or 0)
 
-    def claim(self, now: datetime) -> list[tuple[int, int, datetime]]:
-        """Atomically take up to ``batch`` due rows for this worker: (id, milestone id, fire_at)."""
+    def claim(self, now: datetime) -> list[int]:
+        """Atomically take up to ``batch`` due rows for this worker; their ids, oldest first."""
         token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
         with transaction(self.engine) as session:
             q = due_query(now, self.batch)
@@ -154,29 +149,11 @@ class Dispatcher:
                 .values(status="claimed", claimed_by=token, lease_until=now + self.lease,
                         attempts=col(Reminder.attempts) + 1)
             )
-            rows = session.exec(
-                select(Reminder.id, Reminder.milestone_id, Reminder.fire_at).where(
-                    col(Reminder.claimed_by) == token, col(Reminder.status) == "claimed"
-                )
-            ).all()
-            return [(r[0], r[1], r[2]) for r in rows]
-
-    def _catch_up(self, claimed: list[tuple[int, int, datetime]], result: PassResult) -> list[int]:
-        """Keep the latest due row of each milestone; skip the stale ones (no burst after downtime)."""
-        latest: dict[int, tuple[datetime, int]] = {}
-        for rid, mid, at in claimed:
-            if mid not in latest or (at, rid) > latest[mid]:
-                latest[mid] = (at, rid)
-        keep = {rid for _, rid in latest.values()}
-        stale = [rid for rid, _, _ in claimed if rid not in keep]
-        if stale:
-            with transaction(self.engine) as session:
-                session.exec(  # type: ignore[call-overload]
-                    update(Reminder).where(col(Reminder.id).in_(stale)).values(status="skipped", lease_until=None)
-                )
-            result.skipped += len(stale)
-        fire_at = {rid: at for rid, _, at in claimed}
-        return sorted(keep, key=fire_at.__getitem__)
+            return list(session.exec(
+                select(Reminder.id)
+                .where(col(Reminder.claimed_by) == token, col(Reminder.status) == "claimed")
+                .order_by(col(Reminder.fire_at))
+            ).all())
 
     def _deliver(self, reminder_id: int, now: datetime, result: PassResult) -> None:
         with transaction(self.engine) as session:

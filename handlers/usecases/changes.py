@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from handlers import grammar
 from handlers.amounts import format_money, quantize
-from handlers.context import Ctx, find_contract, person_ref, require_writer, resolve_assignee
+from handlers.context import Ctx, find_contract, person_ref, require_currency, require_writer, resolve_assignee
 from handlers.dates import format_date
 from handlers.errors import Refused, UserError
 from handlers.grammar_ledger import DecideChange, RequestChange
@@ -41,9 +41,7 @@ def request_change(ctx: Ctx, cmd: RequestChange) -> list[Reply]:
     require_writer(ctx)
     ex = grammar.example_for("change", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
-    if cmd.currency and cmd.currency != contract.currency:
-        raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,
-                        got=cmd.currency)
+    require_currency(contract, cmd.currency, ex)
     milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex) if cmd.milestone else None
     if cmd.field == "due" and milestone is None:
         raise UserError("err.change_field", example=ex)

@@ -8,6 +8,7 @@ from handlers import grammar
 from handlers.context import (
     Ctx,
     find_contract,
+    open_milestones_of,
     person_ref,
     require_actor,
     require_contract_owner,
@@ -108,8 +109,7 @@ def add_note(ctx: Ctx, cmd: AddNote) -> list[Reply]:
     """Attach a note to a milestone; the words before the note name the milestone."""
     ex = grammar.example_for("note", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
-    open_ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
-               if m.status == "open"]
+    open_ms = open_milestones_of(ctx, contract)
     milestone, text = _split_note(open_ms, cmd.words)
     if milestone is None:
         milestone = pick_open_milestone(ctx, contract, "", ex)  # only one open milestone: the note is all text
@@ -178,8 +178,7 @@ def set_reminders(ctx: Ctx, cmd: SetReminders) -> list[Reply]:
         repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="contract.reminders_set",
                    entity="contract", entity_id=contract.id, contract_id=contract.id, before=before,
                    after=repo.snapshot(contract, ("reminder_offsets",)))
-        targets = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0,
-                                                 contract_id=contract.id or 0) if m.status == "open"]
+        targets = open_milestones_of(ctx, contract)
         scope = contract.number
     for m in targets:
         _replan(ctx, m, contract)

@@ -9,9 +9,11 @@ from handlers.amounts import format_money, quantize
 from handlers.context import (
     Ctx,
     find_contract,
+    open_milestones_of,
     person_ref,
     require_actor,
     require_contract_actor,
+    require_currency,
     resolve_assignee,
 )
 from handlers.dates import format_date
@@ -64,10 +66,7 @@ def match_milestone(candidates: list[Milestone], name: str) -> list[Milestone]:
 
 def pick_open_milestone(ctx: Ctx, contract: Contract, name: str, example: str) -> Milestone:
     """Find the one open milestone of a contract that a typed name means, or explain why not."""
-    open_ms = [
-        m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
-        if m.status == "open"
-    ]
+    open_ms = open_milestones_of(ctx, contract)
     if not open_ms:
         raise UserError("err.milestone_none_open", example=example, number=contract.number)
     choices = ", ".join(m.title for m in open_ms)
@@ -93,9 +92,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
         raise UserError("err.contract_closed", example=ex, number=contract.number,
                         status=ctx.t("cstatus." + contract.status))
     amount = cmd.amount
-    if cmd.currency and cmd.currency != contract.currency:
-        raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,
-                        got=cmd.currency)
+    require_currency(contract, cmd.currency, ex)
     if cmd.percent is not None:
         if contract.amount is None:
             raise UserError("err.percent_no_amount", example=ex, number=contract.number, percent=cmd.percent)

@@ -10,7 +10,7 @@ from sqlmodel import col, or_, select
 from handlers import grammar
 from handlers.allocation import Slot, allocate
 from handlers.amounts import format_money
-from handlers.context import Ctx, find_contract, person_ref, require_contract_actor, require_writer
+from handlers.context import Ctx, find_contract, person_ref, require_contract_actor, require_currency, require_writer
 from handlers.dates import format_date
 from handlers.errors import Refused, UserError
 from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
@@ -41,9 +41,7 @@ def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
     if contract.status in CLOSED:
         raise UserError("err.payment_closed", example=ex, number=contract.number,
                         status=ctx.t("cstatus." + contract.status))
-    if cmd.currency and cmd.currency != contract.currency:
-        raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,
-                        got=cmd.currency)
+    require_currency(contract, cmd.currency, ex)
     tenant_id = ctx.tenant.id or 0
     received = repo.received_total(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
     if contract.amount is not None and received + cmd.amount > contract.amount:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from handlers import grammar
-from handlers.context import Ctx, find_contract, person_ref, require_contract_owner
+from handlers.context import Ctx, find_contract, person_ref, require_contract_owner, require_currency
 from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar_ledger import EndContract, Renew
@@ -140,9 +140,7 @@ def renew(ctx: Ctx, cmd: Renew) -> list[Reply]:
     if contract.status in ("ended", "renewed"):
         raise UserError("err.renew_closed", example=ex, number=contract.number,
                         status=ctx.t("cstatus." + contract.status))
-    if cmd.currency and cmd.currency != contract.currency:
-        raise UserError("err.currency_mismatch", example=ex, number=contract.number, expected=contract.currency,
-                        got=cmd.currency)
+    require_currency(contract, cmd.currency, ex)
     if contract.end_on is not None and cmd.end_on.value <= contract.end_on:
         raise UserError("err.renew_earlier", example=ex, date=format_date(cmd.end_on.value, ctx.lang),
                         end=format_date(contract.end_on, ctx.lang))

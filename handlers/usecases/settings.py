@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, available_timezones
 
 from handlers.amounts import CURRENCIES, normalize_currency
@@ -31,51 +32,19 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
     tenant = ctx.tenant
     before = repo.snapshot(tenant)
     value = cmd.value.strip()
+    bad = UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
     if not value:
-        raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got="")
-    if cmd.key == "timezone":
-        zone = _zone(value)
-        if zone is None:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.timezone = zone
-    elif cmd.key == "time":
-        m = re.fullmatch(r"(\d{1,2})[:：.点](\d{2})?", value) or re.fullmatch(r"(\d{1,2})()", value)
-        if m is None or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.reminder_time = f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
-    elif cmd.key == "stages":
-        offsets = planner.parse_offsets(re.sub(r"[天d\s]", "", value))
-        if not offsets:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.reminder_offsets = ",".join(str(o) for o in offsets)
-    elif cmd.key == "routing":
-        route = _ROUTING.get(value.lower())
-        if route is None:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.routing = route
-    elif cmd.key == "escalation":
+        raise bad
+    if cmd.key == "escalation":
         _set_escalation(ctx, value, ex)
-    elif cmd.key == "overdue":
-        m = re.search(r"\d+", value)
-        if m is None or not 0 < int(m.group()) <= 90:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.overdue_every_days = int(m.group())
-    elif cmd.key == "currency":
-        code = normalize_currency(value.split()[0])
-        if code not in CURRENCIES:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.currency = code
-    elif cmd.key == "language":
-        lang = _LANG.get(value.lower())
-        if lang is None:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.language = lang
-    elif cmd.key == "holidays":
-        if value.lower() not in _ON | _OFF:
-            raise UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-        tenant.holiday_shift = value.lower() in _ON
     elif cmd.key == "channel":
         tenant.default_channel = channel_id(ctx, value, ex)
+    else:
+        attr, read = _SIMPLE[cmd.key]
+        parsed = read(value)
+        if parsed is None:
+            raise bad
+        setattr(tenant, attr, parsed)
     ctx.session.add(tenant)
     repo.audit(ctx.session, tenant_id=tenant.id or 0, actor_id=ctx.person.id, action="tenant.settings",
                entity="tenant", entity_id=tenant.id, before=before, after=repo.snapshot(tenant))
@@ -84,6 +53,33 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
     reply = _show(ctx)
     reply.title = ctx.t("ok.setting_changed", setting=ctx.t("setting." + cmd.key))
     return [reply]
+
+
+def _time(value: str) -> str | None:
+    m = re.fullmatch(r"(\d{1,2})[:：.点](\d{2})?", value) or re.fullmatch(r"(\d{1,2})()", value)
+    if m is None or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
+        return None
+    return f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
+
+
+def _stages(value: str) -> str | None:
+    offsets = planner.parse_offsets(re.sub(r"[天d\s]", "", value))
+    return ",".join(str(o) for o in offsets) if offsets else None
+
+
+def _overdue(value: str) -> int | None:
+    m = re.search(r"\d+", value)
+    return int(m.group()) if m is not None and 0 < int(m.group()) <= 90 else None
+
+
+def _currency(value: str) -> str | None:
+    code = normalize_currency(value.split()[0])
+    return code if code in CURRENCIES else None
+
+
+def _on_off(value: str) -> bool | None:
+    low = value.lower()
+    return True if low in _ON else False if low in _OFF else None
 
 
 def _zone(value: str) -> str | None:
@@ -144,3 +140,16 @@ def _show(ctx: Ctx) -> Reply:
     reply.context.append(ctx.t("settings.hint"))
     return reply
 
+
+
+# setting -> (tenant attribute, reader returning the stored value or None when the text is not valid)
+_SIMPLE: dict[str, tuple[str, Callable[[str], object]]] = {
+    "timezone": ("timezone", _zone),
+    "time": ("reminder_time", _time),
+    "stages": ("reminder_offsets", _stages),
+    "routing": ("routing", lambda v: _ROUTING.get(v.lower())),
+    "overdue": ("overdue_every_days", _overdue),
+    "currency": ("currency", _currency),
+    "language": ("language", lambda v: _LANG.get(v.lower())),
+    "holidays": ("holiday_shift", _on_off),
+}
