@@ -6,6 +6,8 @@ import argparse
 import getpass
 import logging
 import sys
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
 
@@ -31,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--chat", default="console", help="the team / chat name (default: console)")
     console.add_argument("--tz", default=None, help="your IANA time zone, e.g. Asia/Shanghai")
     console.add_argument("--lang", choices=("zh", "en"), default=None, help="reply language for neutral input")
+    console.add_argument("--now", default=None, metavar="ISO",
+                         help="run the console as of this fixed moment, e.g. 2027-01-13T10:00: dates you type are "
+                              "read against it and it is 'today' for lists; without a UTC offset it is read in "
+                              "--tz (else the deployment's default time zone); a date alone means 12:00 noon "
+                              "local; no background reminders are printed.")
 
     dispatch = sub.add_parser("dispatch", help="run one reminder dispatch pass and exit")
     dispatch.add_argument("--db")
@@ -53,18 +60,51 @@ def prepare(settings: Settings):  # type: ignore[no-untyped-def]
     return engine
 
 
-def make_core(settings: Settings, engine):  # type: ignore[no-untyped-def]
-    """The core with this deployment's defaults."""
+def parse_console_now(text: str, tz: str) -> datetime:
+    """The console's fixed moment in UTC: an ISO date-time (in `tz` when it has no offset) or a date (noon in `tz`).
+
+    Raises ValueError with a one-line reason for text that is neither, or an unknown time zone.
+    """
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise ValueError(f"--now {text!r} is not an ISO date-time such as 2027-01-13T10:00") from None
+    else:
+        value = datetime.combine(day, time(12, 0))
+    if value.tzinfo is None:
+        try:
+            value = value.replace(tzinfo=ZoneInfo(tz))
+        except (ValueError, LookupError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"--now {text!r} has no UTC offset and {tz!r} is not a known time zone") from None
+    return value.astimezone(UTC)
+
+
+def make_core(settings: Settings, engine, now: datetime | None = None):  # type: ignore[no-untyped-def]
+    """The core with this deployment's defaults; with `now`, a core whose clock is stopped at that instant."""
     from handlers.core import Core
 
-    return Core(engine, default_timezone=settings.default_timezone, default_currency=settings.default_currency,
-                default_language=settings.default_language)
+    defaults = {"default_timezone": settings.default_timezone, "default_currency": settings.default_currency,
+                "default_language": settings.default_language}
+    if now is None:
+        return Core(engine, **defaults)
+    fixed: datetime = now
+    return Core(engine, clock=lambda: fixed, **defaults)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     settings = load_settings(database_url=getattr(args, "db", None))
+    fixed_now = None
+    if args.cmd == "console" and args.now is not None:
+        try:
+            fixed_now = parse_console_now(args.now, args.tz or settings.default_timezone)
+        except ValueError as err:
+            parser.exit(2, f"contractbot console: error: {err}\n")
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cmd = args.cmd or "run"
     engine = prepare(settings)
@@ -75,11 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.dispatch_cli import dispatch_once
 
         return dispatch_once(settings, engine, now=args.now, dry_run=args.dry_run)
-    core = make_core(settings, engine)
+    core = make_core(settings, engine, now=fixed_now)
     if cmd == "console" or not (settings.slack_enabled or settings.telegram_enabled):
         from bot.console.app import run_console
 
-        if sys.stdin.isatty():
+        if sys.stdin.isatty() and fixed_now is None:
             # a person is chatting: show their reminders as they fall due, like Slack or Telegram would
             from bot.console.background import start_reminders
 

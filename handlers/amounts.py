@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from handlers.numerals import NUMERAL_CHARS, cn_int
+
 # The largest amount we accept: beyond this it is a typo, not a contract.
 MAX_AMOUNT = Decimal(1000000000000)  # 1万亿
 
@@ -25,14 +27,22 @@ _MULTIPLIERS = {
 _NUMBER = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CODE = "|".join(sorted(CURRENCIES, key=len, reverse=True))
 AMOUNT_RE = re.compile(
-    rf"(?<![\w.\-/,])(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
+    rf"(?<![\w.\-/])(?<!\d,)(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
     rf"(?:\s?(?P<cur>{_CODE}|元|块|人民币|美元|欧元|港币|日元|英镑)(?![A-Za-z]))?"
-    rf"(?![\w%.\-/年月日号,])",
+    rf"(?![\w%.\-/年月日号]|,\d)",
     re.IGNORECASE,
 )
-_CN_DIGITS = "零〇一二两三四五六七八九"
-CN_AMOUNT_RE = re.compile(rf"(?<![\w])(?P<num>[{_CN_DIGITS}十百千万亿]+?)(?P<unit>万元|亿元|万|亿|元|块)(?![\w])")
-PERCENT_RE = re.compile(rf"(?<![\w.])(?P<num>{_NUMBER})\s?[%％]|百分之(?P<cn>[\d.]+|[{_CN_DIGITS}十百]+)")
+# the currency written first: RMB 200k, USD 80,000, 人民币 50万
+PREFIX_AMOUNT_RE = re.compile(
+    rf"(?<![A-Za-z])(?P<cur>{_CODE}|人民币)\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
+    rf"(?![\w%.\-/年月日号]|,\d)",
+    re.IGNORECASE,
+)
+# 八十万 / 二十万元 / 人民币捌拾万元整 (大写, as written on contracts and cheques)
+CN_AMOUNT_RE = re.compile(
+    rf"(?<![\w])(?P<neg>负)?(?:人民币)?(?P<num>[{NUMERAL_CHARS}]+?)(?P<unit>万元|亿元|万|亿|元|圆|块)整?(?![\w])"
+)
+PERCENT_RE = re.compile(rf"(?<![\w.])(?P<num>{_NUMBER})\s?[%％]|百分之(?P<cn>[\d.]+|[{NUMERAL_CHARS}]+)")
 CURRENCY_RE = re.compile(rf"(?<![A-Za-z])(?P<cur>{_CODE})(?![A-Za-z])", re.IGNORECASE)
 BAD_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:,\d+)+(?:\.\d+)?(?![\w,])")
 # words after which a number is an identifier, not money: order 1234, ISO 9001, phase 2, 第3期
@@ -75,25 +85,8 @@ def normalize_currency(code: str) -> str:
 
 
 def cn_number(text: str) -> int | None:
-    """Read a Chinese numeral: 三百 -> 300, 一百二十 -> 120, 两千五百 -> 2500, 三百万 -> 3000000."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-    small = {"十": 10, "百": 100, "千": 1000}
-    total, section, number = 0, 0, 0
-    for ch in text:
-        if ch in digits:
-            number = digits[ch]
-        elif ch in small:
-            section += (number or 1) * small[ch]
-            number = 0
-        elif ch == "万":
-            section = (section + number) * 10000
-            total, section, number = total + section, 0, 0
-        elif ch == "亿":
-            total = (total + section + number) * 100000000
-            section, number = 0, 0
-        else:
-            return None
-    return total + section + number
+    """Read a Chinese numeral: 三百 -> 300, 两千五百 -> 2500, 三百万 -> 3000000, 捌拾万 -> 800000."""
+    return cn_int(text)
 
 
 def find_percent(text: str) -> Percent | None:
@@ -124,11 +117,24 @@ def money_candidates(text: str) -> list[Money]:
         strong = bool(cur or mult or "," in m.group("num") or "." in m.group("num"))
         currency = normalize_currency(cur) if cur and cur != "块" else ("CNY" if cur == "块" else None)
         found.append(Money(quantize(value), currency, m.start(), m.end(), strong))
+    for m in PREFIX_AMOUNT_RE.finditer(text):
+        value = _decimal(m.group("num"))
+        if value is None:
+            continue
+        value = quantize(value * _MULTIPLIERS.get((m.group("mult") or "").lower(), Decimal(1)))
+        # "invoice 2 RMB 200k": the code belongs to the larger amount it touches
+        clash = [c for c in found if c.start < m.end() and m.start() < c.end]
+        if all(c.amount <= value for c in clash):
+            found = [c for c in found if c not in clash]
+            found.append(Money(value, normalize_currency(m.group("cur")), m.start(), m.end(), True))
     for m in CN_AMOUNT_RE.finditer(text):
-        n = cn_number(m.group("num") + ("万" if m.group("unit").startswith("万") else "亿" if m.group("unit").startswith("亿") else ""))
+        unit = m.group("unit")
+        n = cn_number(m.group("num") + ("万" if unit.startswith("万") else "亿" if unit.startswith("亿") else ""))
         if n is None or n == 0:
             continue
-        found.append(Money(quantize(Decimal(n)), "CNY" if "元" in m.group("unit") else None, m.start(), m.end(), True))
+        value = Decimal(-n if m.group("neg") else n)
+        currency = "CNY" if ("元" in unit or "圆" in unit or "人民币" in m.group()) else None
+        found.append(Money(quantize(value), currency, m.start(), m.end(), True))
     return sorted(found, key=lambda x: x.start)
 
 

@@ -8,16 +8,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from handlers import grammar, usecases
+from handlers import grammar, interpret, usecases
 from handlers.context import Ctx
 from handlers.errors import Refused, UserError
 from handlers.grammar import ListItems
 from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.replies import Reply
+from handlers.understand import Reading, reply_language
 from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
@@ -88,26 +89,50 @@ class Core:
     def _run_once(self, msg: IncomingMessage, work: Callable[[Ctx, object], list[Reply]], *,
                   parse: bool = True) -> list[Reply]:
         now = self.clock()
-        lang = grammar.detect_language(grammar.split_verb(msg.text)[2]) or grammar.detect_language(msg.text)
+        lang = reply_language(msg.text, "") or None
         try:
             with transaction(self.engine) as session:
                 if msg.event_id and not self._first_delivery(session, msg.platform, msg.event_id):
                     return []
                 ctx = self.context(session, msg, now)
                 lang = lang or ctx.lang
+                ctx.lang = lang
                 if not parse:
-                    ctx.lang = lang
                     return work(ctx, None)
-                parsed = grammar.parse(msg.text, now=now, tz=ctx.tz, lang_hint=lang)
-                ctx.lang = parsed.lang
-                return work(ctx, parsed.command)
+                return self._understand_and_run(ctx, msg.text, work)
         except UserError as err:
             return [error_reply(err, lang or self.defaults["language"])]
         except IntegrityError:
             raise  # retried once by _run
+        except OperationalError as err:
+            if _is_busy(err):
+                log.warning("database busy: %s", err)
+                return [Reply(title=t("err.busy", lang or "en"), error=True, ephemeral=True, lang=lang or "en")]
+            log.exception("command failed: %r", msg.text)
+            return [internal_error(lang or "en")]
         except Exception:  # the one error boundary: log it, tell the user, keep the bot alive
             log.exception("command failed: %r", msg.text)
             return [internal_error(lang or "en")]
+
+    def _understand_and_run(self, ctx: Ctx, text: str, work: Callable[[Ctx, object], list[Reply]]) -> list[Reply]:
+        """Answer a pending question, or read the line; run what it means, or ask before anything is written."""
+        answered, cancelled = interpret.pending_command(ctx, text)
+        if cancelled:
+            return [Reply(title=ctx.t("ask.cancelled"), lang=ctx.lang, ephemeral=True)]
+        if answered is not None:
+            reading = interpret.interpret(ctx, answered)
+            if reading.command is not None and reading.canonical is None:
+                reading = Reading(reading.lang, reading.command, answered)
+        else:
+            reading = interpret.interpret(ctx, text)
+        if reading.ask is not None:
+            return [interpret.ask_reply(ctx, reading.ask)]
+        if reading.command is None:
+            return [Reply(title=ctx.t("ask.cancelled"), lang=ctx.lang, ephemeral=True)]
+        replies = work(ctx, reading.command)
+        if reading.canonical and replies:
+            replies[0].preface = ctx.t("read_as", command=reading.canonical)
+        return replies
 
     def act(self, action: IncomingAction) -> list[Reply]:
         """Run one button press; the key is looked up and the sender and team are re-checked."""
@@ -129,6 +154,12 @@ class Core:
                 person = ensure_sender(session, tenant, action.sender, private=False, now=now)
                 lang = norm_lang(person.language) or norm_lang(tenant.language) or lang
                 ctx = Ctx(session=session, tenant=tenant, person=person, lang=lang, now=now, chat_id=action.chat_id)
+                if key.action == "answer":
+                    # a button on a question the bot asked: the same as typing its number (or cancel)
+                    if repo.get_pending(session, tenant_id=tenant.id or 0, chat_id=action.chat_id or "",
+                                        person_id=person.id or 0, now=now) is None:
+                        raise UserError("ask.expired")
+                    return self._understand_and_run(ctx, key.arg or "", usecases.run)
                 return run_action(ctx, key, action)
         except UserError as err:
             return [error_reply(err, lang)]
@@ -233,6 +264,11 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
 
 def _has_admin(session: Session, tenant_id: int) -> bool:
     return session.exec(select(Person).where(Person.tenant_id == tenant_id, Person.role == "admin")).first() is not None
+
+
+def _is_busy(err: OperationalError) -> bool:
+    text = str(err.orig).lower() if err.orig is not None else str(err).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text or "could not obtain lock" in text
 
 
 def internal_error(lang: str) -> Reply:

@@ -55,6 +55,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
+from handlers.numerals import cn_int
 
 # The working-day calendar lives in scheduler.workdays (the planner needs it too); re-exported here.
 from scheduler.workdays import business_days_after, is_working_day, previous_working_day
@@ -174,25 +175,12 @@ def _normalize(text: str, *, join: str) -> tuple[str, list[int]]:
 # Numbers
 # --------------------------------------------------------------------------------------------
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-
-
 def _cn_int(s: str) -> int:
     """Convert 5 / 五 / 十五 / 二十八 / 一百零五 / 二〇二七 to an int."""
-    if s.isdigit():
-        return int(s)
-    if "十" not in s and "百" not in s:  # digit by digit: 二〇二七 → 2027
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    total, cur = 0, 0
-    for c in s:
-        if c == "百":
-            total, cur = total + (cur or 1) * 100, 0
-        elif c == "十":
-            total, cur = total + (cur or 1) * 10, 0
-        else:
-            cur = _CN_DIGITS[c]
-    return total + cur
+    value = cn_int(s)
+    if value is None:
+        raise ValueError(f"not a number: {s!r}")
+    return value
 
 
 _EN_SMALL = [

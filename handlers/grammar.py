@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from handlers import amounts, dates
 from handlers.errors import UserError
+from handlers.numerals import cn_int
 
 # --- verbs -------------------------------------------------------------------------------------------
 
@@ -511,7 +512,6 @@ _UNTIL = re.compile(
     re.IGNORECASE,
 )
 _OFFSETS = re.compile(r"(?P<list>\d+(?:\s*[,，、]\s*\d+)*)\s*(?:d|days?|天)?$", re.IGNORECASE)
-_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 SETTING_KEYS: dict[str, tuple[str, ...]] = {
     "timezone": ("timezone", "tz", "zone", "时区"),
@@ -529,14 +529,7 @@ _SETTING_OF = {alias.lower(): key for key, aliases in SETTING_KEYS.items() for a
 
 
 def _zh_int(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
-    return _ZH_DIGITS.get(text, 0)
+    return cn_int(text) or 0
 
 
 def _number_and_rest(words: str, ex: str) -> tuple[str, str]:

@@ -50,6 +50,8 @@ class Reply:
     """One message back to the user or the channel."""
 
     title: str | None = None
+    # what a free phrasing was read as ("Read as: paid HT-1 360,000 for first payment"), shown first
+    preface: str | None = None
     lines: list[Line] = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
@@ -78,6 +80,8 @@ def plain(line: Line) -> str:
 def reply_text(reply: Reply) -> str:
     """Render a whole reply as plain text (console, logs, notification fallbacks)."""
     out: list[str] = []
+    if reply.preface:
+        out.append(reply.preface)
     if reply.title:
         out.append(reply.title)
     for f in reply.fields:

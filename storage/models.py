@@ -278,3 +278,23 @@ class Digest(SQLModel, table=True):
     status: str = Field(default="sending", max_length=16)
     message_ref: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PendingQuestion(SQLModel, table=True):
+    """A question the bot asked someone in a chat, answered by their next message or a button press.
+
+    One open question per person per chat; it expires at ``expires_at`` and survives a restart.
+    """
+
+    __tablename__ = "pending_questions"
+    __table_args__ = (UniqueConstraint("tenant_id", "chat_id", "person_id", name="uq_pending_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    chat_id: str = Field(max_length=128)
+    person_id: int = Field(foreign_key="people.id")
+    kind: str = Field(max_length=16)  # "choose" or "fill"
+    payload: str = Field(sa_type=Text)  # JSON written by the caller
+    lang: str = Field(max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

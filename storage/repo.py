@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, SQLModel, col, select
 
-from storage.models import AuditEvent, Contract, Milestone, Payment, PaymentAllocation, Person, Tenant
+from storage.models import AuditEvent, Contract, Milestone, Payment, PaymentAllocation, PendingQuestion, Person, Tenant
 from storage.types import utcnow
 
 
@@ -229,4 +229,70 @@ def move_tenant(session: Session, *, tenant: Tenant, new_key: str) -> None:
     session.exec(  # type: ignore[call-overload]
         update(Contract).where(col(Contract.tenant_id) == tenant.id, col(Contract.channel) == old_key)
         .values(channel=new_key)
+    )
+
+
+PENDING_KINDS = ("choose", "fill")
+
+
+def put_pending(
+    session: Session,
+    *,
+    tenant_id: int,
+    chat_id: str,
+    person_id: int,
+    kind: str,
+    payload: str,
+    lang: str,
+    now: datetime,
+    ttl_seconds: int = 600,
+) -> PendingQuestion:
+    """Remember a question asked of someone in a chat, replacing any open one of theirs there."""
+    if kind not in PENDING_KINDS:
+        raise ValueError(f"unknown pending question kind: {kind!r}")
+    drop_pending(session, tenant_id=tenant_id, chat_id=chat_id, person_id=person_id)
+    now = now.astimezone(UTC)  # the row reads back in UTC; keep the object returned here the same
+    question = PendingQuestion(
+        tenant_id=tenant_id,
+        chat_id=chat_id,
+        person_id=person_id,
+        kind=kind,
+        payload=payload,
+        lang=lang,
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl_seconds),
+    )
+    session.add(question)
+    session.flush()
+    return question
+
+
+def get_pending(
+    session: Session, *, tenant_id: int, chat_id: str, person_id: int, now: datetime
+) -> PendingQuestion | None:
+    """The open question someone has in a chat, or None; an expired one is deleted on the way."""
+    question = session.exec(
+        select(PendingQuestion).where(
+            PendingQuestion.tenant_id == tenant_id,
+            PendingQuestion.chat_id == chat_id,
+            PendingQuestion.person_id == person_id,
+        )
+    ).first()
+    if question is None:
+        return None
+    if question.expires_at <= now:
+        session.delete(question)
+        session.flush()
+        return None
+    return question
+
+
+def drop_pending(session: Session, *, tenant_id: int, chat_id: str, person_id: int) -> None:
+    """Forget someone's open question in a chat (answered, cancelled or replaced)."""
+    session.exec(  # type: ignore[call-overload]
+        delete(PendingQuestion).where(
+            col(PendingQuestion.tenant_id) == tenant_id,
+            col(PendingQuestion.chat_id) == chat_id,
+            col(PendingQuestion.person_id) == person_id,
+        )
     )

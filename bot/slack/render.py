@@ -70,6 +70,8 @@ def message(reply: Reply) -> dict[str, Any]:
 def fallback(reply: Reply) -> str:
     """The plain ``text`` of a message: notifications, screen readers, old clients (escaped too)."""
     out: list[str] = []
+    if reply.preface:
+        out.append(escape(reply.preface))
     if reply.title:
         out.append(escape(reply.title))
     out.extend(f"{escape(f.label)}: {line(f.value)}" for f in reply.fields)
@@ -81,6 +83,8 @@ def fallback(reply: Reply) -> str:
 def blocks(reply: Reply, *, limit: int = MAX_BLOCKS) -> list[Block]:
     """A reply as blocks: header, fields, lines, context, then its actions."""
     out: list[Block] = []
+    if reply.preface:
+        out.append({"type": "context", "elements": [mrkdwn(_cut(escape(reply.preface), 2000))]})
     if reply.title:
         out.append(_title(reply))
     for chunk in _chunks(reply.fields, MAX_FIELDS):

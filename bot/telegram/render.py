@@ -42,6 +42,8 @@ def line_html(line: Line) -> str:
 def reply_html(reply: Reply) -> str:
     """A whole reply as HTML: bold title, labelled fields, lines, then the context in italics."""
     out: list[str] = []
+    if reply.preface:
+        out.append(f"<i>{esc(reply.preface)}</i>")
     if reply.title:
         out.append(f"<b>{esc(reply.title)}</b>")
     out.extend(f"<b>{esc(f.label)}</b>: {line_html(f.value)}" for f in reply.fields)

@@ -31,6 +31,8 @@ from handlers.grammar_ledger import (
     UndoPayment,
 )
 from handlers.replies import Reply
+from handlers.understand import Question
+from handlers.usecases.answers import answer
 from handlers.usecases.admin import history, set_role
 from handlers.usecases.changes import decide_change, request_change
 from handlers.usecases.contracts import create_contract, show_contract
@@ -62,6 +64,7 @@ HANDLERS: dict[type, Callable[[Ctx, Any], list[Reply]]] = {
     DecideChange: decide_change,
     History: history,
     SetRole: set_role,
+    Question: answer,
 }
 
 

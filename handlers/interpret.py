@@ -1,0 +1,263 @@
+"""From a typed line to a command: the README form first, then free phrasing, then questions asked back.
+
+``interpret`` is what the core calls for every line. A pending question (``Ask``) is stored per team, chat and
+person, so the next message, a typed ``yes``/``是``/``1``/``2``/``cancel``, or a button answers it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields, is_dataclass
+from datetime import date
+
+from sqlalchemy import func, literal, or_
+from sqlmodel import col, select
+
+from handlers import grammar
+from handlers.context import Ctx
+from handlers.errors import UserError
+from handlers.grammar import NewContract
+from handlers.reminders import new_key
+from handlers.replies import Action, Reply
+from handlers.understand import JUNK_RE, Ask, Reading, normalise, read_free
+from storage import repo
+from storage.models import Contract, Milestone
+
+YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "right", "correct", "confirm", "是", "是的", "对", "对的",
+       "好", "好的", "确认", "可以", "没错", "嗯", "行"}
+NO = {"no", "n", "nope", "不", "不是", "否", "不对"}
+CANCEL = {"cancel", "stop", "never mind", "nevermind", "forget it", "abort", "取消", "算了", "不用了", "放弃"}
+ZH_ORDINALS = {"第一个": 1, "第二个": 2, "第三个": 3, "第四个": 4, "第五个": 5, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+class LedgerTeam:
+    """The reader's view of one team's ledger (handlers.understand.Team), scoped to the team."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.tenant_id = ctx.tenant.id or 0
+        self._contracts: dict[str, Contract | None] = {}
+
+    def _contract(self, number: str) -> Contract | None:
+        if number not in self._contracts:
+            self._contracts[number] = repo.get_contract(self.ctx.session, tenant_id=self.tenant_id, number=number)
+        return self._contracts[number]
+
+    def has_contract(self, number: str) -> bool:
+        return self._contract(number) is not None
+
+    def contracts_named(self, text: str, words: list[str]) -> list[tuple[str, str, str]]:
+        """Contracts whose counterparty or title is written in the text, or starts with one of its words."""
+        low = text.lower()
+        conds = [
+            (func.length(Contract.counterparty) >= 2) & literal(low).contains(func.lower(Contract.counterparty)),
+            (func.length(Contract.title) >= 2) & literal(low).contains(func.lower(Contract.title)),
+        ]
+        for w in words[:8]:
+            w = w.lower().removesuffix("'s")
+            if len(w) < 3:
+                continue
+            conds.append(func.lower(Contract.counterparty).startswith(w))
+            conds.append(func.lower(Contract.title).startswith(w))
+            conds.append(func.lower(Contract.counterparty).contains(" " + w))
+        rows = self.ctx.session.exec(
+            select(Contract.number, Contract.title, Contract.counterparty)
+            .where(Contract.tenant_id == self.tenant_id, col(Contract.status) != "renewed", or_(*conds))
+            .order_by(col(Contract.id)).limit(6)
+        ).all()
+        return [(n, t, p) for n, t, p in rows]
+
+    def milestone_titles(self, number: str, *, open_only: bool) -> list[str]:
+        contract = self._contract(number)
+        if contract is None:
+            return []
+        ms = repo.milestones_of(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0)
+        titles: list[str] = []
+        for m in ms:
+            if (m.status == "open" or not open_only) and m.status != "cancelled" and m.title not in titles:
+                titles.append(m.title)
+        return titles
+
+    def counterparties(self) -> set[str]:
+        rows = self.ctx.session.exec(
+            select(Contract.counterparty).where(Contract.tenant_id == self.tenant_id).distinct().limit(5000)
+        ).all()
+        return {r for r in rows if r}
+
+    def contract_end(self, number: str) -> date | None:
+        contract = self._contract(number)
+        return contract.end_on if contract else None
+
+    def milestone_due(self, number: str, title: str) -> date | None:
+        contract = self._contract(number)
+        if contract is None:
+            return None
+        for m in repo.milestones_of(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0):
+            if m.title == title and m.status == "open":
+                return m.due_on
+        return None
+
+
+def _first_word(text: str) -> str:
+    return text.strip().split(" ")[0] if text.strip() else ""
+
+
+def _text_fields(command: object) -> list[str]:
+    if not is_dataclass(command):
+        return []
+    out = []
+    for f in fields(command):
+        if f.name in ("title", "counterparty", "milestone", "words", "value", "reason", "note"):
+            v = getattr(command, f.name)
+            if isinstance(v, str):
+                out.append(v)
+    return out
+
+
+def interpret(ctx: Ctx, text: str) -> Reading:
+    """Read a line: the README form when it is one, else free phrasing; raise UserError when neither works."""
+    line = normalise(text)
+    if not line:
+        return Reading(ctx.lang, grammar.Help())
+    verb = grammar.split_verb(line)[0]
+    strict_error: UserError | None = None
+    if verb and verb != "new":
+        try:
+            parsed = grammar.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
+            for value in _text_fields(parsed.command):
+                if (m := JUNK_RE.search(value)) is not None:
+                    raise UserError("err.word_unplaced", example=grammar.example_for(verb, ctx.lang),
+                                    word=m.group().strip())
+            return Reading(ctx.lang, parsed.command)
+        except UserError as err:
+            if err.key in ("err.word_unplaced", "err.amount_unreadable", "err.amount_negative",
+                           "err.amount_absurd", "err.percent_over", "err.percent_range"):
+                raise
+            strict_error = err
+    try:
+        reading = _read_with_dates(ctx, line)
+    except UserError as err:
+        if strict_error is not None and err.key in ("err.not_understood", "err.unknown_suggest",
+                                                    "err.not_understood_number"):
+            raise strict_error from None
+        raise
+    if reading.canonical and _same(reading.canonical, line):
+        reading = Reading(reading.lang, reading.command, None, reading.ask)
+    return reading
+
+
+def _same(a: str, b: str) -> bool:
+    squash = lambda s: re.sub(r"[\s\"“”]+", " ", s).strip().lower()  # noqa: E731
+    return squash(a) == squash(b)
+
+
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{1,2})(?![\d/])")
+
+
+def _read_with_dates(ctx: Ctx, line: str) -> Reading:
+    """Free reading; 03/04 (either order a real date) is asked as a choice between both readings."""
+    team = LedgerTeam(ctx)
+    m = _DAY_MONTH.search(line)
+    if m is None:
+        return read_free(line, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
+    a, b = int(m.group(1)), int(m.group(2))
+    if not (1 <= a <= 12 and 1 <= b <= 12 and a != b):
+        return read_free(line, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
+    year = ctx.today.year
+    options = []
+    for month, day in ((a, b), (b, a)):
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            continue
+        if d < ctx.today and not re.search(r"paid|received|到账|回款|收到", line, re.IGNORECASE):
+            d = date(year + 1, month, day)
+        swapped = line[: m.start()] + d.isoformat() + line[m.end():]
+        r = read_free(swapped, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
+        if r.canonical and r.command is not None:
+            options.append((d.isoformat(), r.canonical))
+    if len(options) < 2:
+        return read_free(line, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
+    return Reading(ctx.lang, None, None, Ask("choose", "ask.day_month", {"text": m.group()}, tuple(options)))
+
+
+# --- pending questions ----------------------------------------------------------------------------------
+
+
+def ask_reply(ctx: Ctx, ask: Ask) -> Reply:
+    """Store the question for this person in this chat and say it, with a button per answer."""
+    payload = {"kind": ask.kind, "options": [list(o) for o in ask.options], "template": ask.template,
+               "slot": ask.slot}
+    repo.put_pending(ctx.session, tenant_id=ctx.tenant.id or 0, chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0,
+                     kind=ask.kind, payload=json.dumps(payload, ensure_ascii=False), lang=ctx.lang, now=ctx.now)
+    reply = Reply(title=ctx.t(ask.prompt_key, **ask.params), lang=ctx.lang, ephemeral=False)
+    if ask.kind == "choose":
+        for i, (label, command) in enumerate(ask.options, start=1):
+            reply.add(f"{i}. {command}")
+            key = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="answer", arg=str(i))
+            reply.actions.append(Action(kind="answer", label=f"{i}. {label}"[:75], key=key, command=str(i),
+                                        style="primary" if i == 1 else None))
+        reply.context.append(ctx.t("ask.choose_hint", n=len(ask.options)))
+    else:
+        reply.context.append(ctx.t("ask.fill_hint"))
+    key = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="answer", arg="cancel")
+    reply.actions.append(Action(kind="answer", label=ctx.t("ask.cancel_button"), key=key,
+                                command="cancel" if ctx.lang == "en" else "取消"))
+    return reply
+
+
+def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
+    """The README command a reply to a pending question stands for.
+
+    Returns (command, handled): (None, False) when there is no open question or the line is not an answer to
+    it (the question is dropped and the line read as it is); (None, True) when the answer cancelled it.
+    """
+    pending = repo.get_pending(ctx.session, tenant_id=ctx.tenant.id or 0, chat_id=ctx.chat_id or "",
+                               person_id=ctx.person.id or 0, now=ctx.now)
+    if pending is None:
+        return None, False
+    payload = json.loads(pending.payload)
+    answer = normalise(text).strip().rstrip(".!。！").lower()
+    drop = lambda: repo.drop_pending(ctx.session, tenant_id=ctx.tenant.id or 0,  # noqa: E731
+                                     chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0)
+    if answer in CANCEL or (answer in NO and payload["kind"] == "fill"):
+        drop()
+        return None, True
+    if payload["kind"] == "choose":
+        options = payload["options"]
+        pick = _choice(answer, len(options))
+        if pick is None:
+            if answer in NO and len(options) == 1:
+                drop()
+                return None, True
+            drop()
+            return None, False
+        drop()
+        return options[pick][1], False
+    # a slot to fill: anything that is not itself a command fills it
+    if grammar.split_verb(answer)[0] or re.search(r"\b[A-Za-z]{1,10}-\d", answer):
+        drop()
+        return None, False
+    drop()
+    return payload["template"].replace("{}", text.strip().replace('"', "'"), 1), False
+
+
+def _choice(answer: str, n: int) -> int | None:
+    if answer in YES:
+        return 0
+    m = re.fullmatch(r"#?(\d)|(?:option|选项?|第)?\s*(\d)\s*(?:个|项)?", answer)
+    if m:
+        k = int(m.group(1) or m.group(2))
+        return k - 1 if 1 <= k <= n else None
+    if answer in ZH_ORDINALS and ZH_ORDINALS[answer] <= n:
+        return ZH_ORDINALS[answer] - 1
+    return None
+
+
+def is_new_contract(command: object) -> bool:
+    """Say whether a command creates a contract (read by the free reader even in README form)."""
+    return isinstance(command, NewContract)
+
+
+__all__ = ["LedgerTeam", "interpret", "ask_reply", "pending_command", "Milestone"]

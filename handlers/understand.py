@@ -1,0 +1,1263 @@
+"""Reading free text: commands in any word order, questions, and the README form a line stands for.
+
+People type the way they talk: ``HT-2027-102 的交付验收做完了``, ``Contoso wired 600,000 today for the first
+payment on HT-2027-101``, ``what's overdue?``. This module turns such a line into the same typed command the
+README form gives (``done HT-2027-102 交付验收``), or into a question to answer, or into a question to ask back.
+
+It works by slots, not by sentence patterns:
+
+1. normalise (NFKC: full-width letters, digits and punctuation; a leading bot mention; politeness);
+2. find the contract (a number anywhere in the line, else a counterparty or title the team has);
+3. find the intent from the verbs and question words anywhere in the line;
+4. cut out what is recognisable (mentions, the date, amounts, percentages, quoted names, labelled fields);
+5. what is left must be a name (a milestone, a title, a counterparty) or filler; a token that looks like a
+   broken number or date (``1e30``, ``12.345.678``, ``yesterday-ish``) refuses the command, naming it.
+
+Whatever is uncertain becomes a question (see ``Ask``), never a guess that is written silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from dateutil.relativedelta import relativedelta
+
+from handlers import amounts, dates
+from handlers.errors import UserError
+from handlers.grammar import (
+    MENTION_RE,
+    QUOTED_RE,
+    AddMilestone,
+    CompleteMilestone,
+    DateValue,
+    Help,
+    ListItems,
+    NewContract,
+    OwnerRef,
+    Reassign,
+    ShowContract,
+    Snooze,
+    detect_language,
+    example_for,
+    milestone_kind,
+)
+from handlers.grammar_ledger import Receivables, RecordPayment, Renew, RequestChange
+from handlers.numerals import NUMERAL_CHARS, cn_int
+
+# --- what the reader needs to know about the team -----------------------------------------------------
+
+
+class Team(Protocol):
+    """The little the reader asks of the team's ledger (implemented over the database in handlers.core)."""
+
+    def has_contract(self, number: str) -> bool: ...
+
+    def contracts_named(self, text: str, words: list[str]) -> list[tuple[str, str, str]]:
+        """(number, title, counterparty) of the contracts whose name or counterparty the text mentions."""
+        ...
+
+    def milestone_titles(self, number: str, *, open_only: bool) -> list[str]: ...
+
+    def counterparties(self) -> set[str]: ...
+
+    def contract_end(self, number: str) -> date | None: ...
+
+    def milestone_due(self, number: str, title: str) -> date | None: ...
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question about the ledger, answered in a line or two (handlers.usecases.answers)."""
+
+    topic: str  # outstanding | owner | due | paid | ends | value | person_overdue | person_week
+    number: str = ""
+    milestone: str = ""
+    who: OwnerRef | None = None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Ask the person before anything is written.
+
+    ``choose``: options are README commands; yes/1 takes the first, 2 the second ...
+    ``fill``: ``template`` is a README command with ``{}`` where the answer goes; ``slot`` names what is asked.
+    """
+
+    kind: str
+    prompt_key: str
+    params: dict[str, str] = field(default_factory=dict)
+    options: tuple[tuple[str, str], ...] = ()  # (label, README command)
+    template: str = ""
+    slot: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a line means: a command (with the README form it was read as) or a question to ask back."""
+
+    lang: str
+    command: object | None = None
+    canonical: str | None = None
+    ask: Ask | None = None
+
+
+# --- normalising --------------------------------------------------------------------------------------
+
+_BOT_MENTION = re.compile(
+    r"^\s*(?:@\s?(?:contract[\s_-]?bot|contractbot|bot|合同机器人|合同助手|机器人)\b|<@[A-Z0-9]+(?:\|[^>]*bot[^>]*)?>)"
+    r"[\s,:]*", re.IGNORECASE)
+_EN_POLITE = re.compile(
+    r"^\s*(?:(?:hey|hi|hello|ok|okay|yo)\s+(?:bot|there|contractbot)?[\s,!:]*|(?:please|pls|plz|kindly)\s+"
+    r"|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i\s+(?:want|need|would\s+like)\s+to\s+|let's\s+)",
+    re.IGNORECASE)
+_EN_POLITE_END = re.compile(r"[\s,]*(?:please|pls|plz|thanks|thank\s+you|thx|asap)[\s.!]*$", re.IGNORECASE)
+_ZH_POLITE = re.compile(r"^\s*(?:请问一下|请问|请你|请帮我|请帮忙|请|麻烦你|麻烦|帮我|帮忙|你好|您好|嗨|那个)[\s,，:：]*")
+_ZH_FILLER = re.compile(r"一下|谢谢|多谢|辛苦了|[吧啊呀哈]+(?=[\s,。!?]|$)")
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width (NFKC), one space between words, no leading bot mention or politeness."""
+    text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
+    text = re.sub(r"[\u200b-\u200f\ufeff]", "", text)
+    # a space after punctuation typed without one (20%,下个月15号 / 二百万,明年), but not inside 1,200,000 or 10:00
+    text = re.sub(r"(?<!\d)([,;:、。!?])(?!\s)|([,;:、。!?])(?=[^\d\s])", lambda m: (m.group(1) or m.group(2)) + " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    for _ in range(3):
+        before = text
+        text = _BOT_MENTION.sub("", text)
+        text = _EN_POLITE.sub("", text)
+        text = _ZH_POLITE.sub("", text)
+        if text == before:
+            break
+    text = _EN_POLITE_END.sub("", text)
+    text = _ZH_FILLER.sub("", text)
+    return text.strip()
+
+
+def reply_language(text: str, default: str) -> str:
+    """Chinese when the line has Chinese in it; English for Latin words other than contract numbers."""
+    if re.search(r"[\u3400-\u9fff]", text):
+        return "zh"
+    bare = NUMBER_RE.sub(" ", MENTION_RE.sub(" ", text))
+    if re.search(r"[A-Za-z]{2,}", bare):
+        return "en"
+    return default
+
+
+# --- contract numbers ---------------------------------------------------------------------------------
+
+NUMBER_RE = re.compile(r"(?<![A-Za-z0-9_/])([A-Za-z]{1,10}-[A-Za-z0-9_\-/]*\d[A-Za-z0-9_\-/]*|[A-Za-z]{1,10}\d{3,}[A-Za-z0-9_\-/]*)"
+                       r"(?![A-Za-z0-9_])")
+_NOT_CONTRACT = re.compile(r"^(?:P|PAY|CR)-?\d+$", re.IGNORECASE)
+
+
+# --- the words of each intent -------------------------------------------------------------------------
+
+
+def _words(*items: str) -> re.Pattern[str]:
+    """A pattern for English words (on word boundaries) and Chinese words (anywhere)."""
+    en = [w for w in items if not re.search(r"[\u3400-\u9fff]", w)]
+    zh = [w for w in items if re.search(r"[\u3400-\u9fff]", w)]
+    parts = []
+    if en:
+        parts.append(r"(?<![A-Za-z])(?:" + "|".join(sorted(en, key=len, reverse=True)) + r")(?![A-Za-z])")
+    if zh:
+        parts.append("(?:" + "|".join(sorted(zh, key=len, reverse=True)) + ")")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+QUESTION = re.compile(
+    r"[?？]|吗|么|呢\s*$|多少|哪天|哪一天|几号|何时|什么时候|谁|哪些|哪个|有没有|是否|几个|几天"
+    r"|^\s*(?:what|what's|whats|when|when's|who|who's|whose|how|how's|is|are|does|do|did|has|have|which|any|anything|where)\b",
+    re.IGNORECASE)
+
+NEW_VERB = _words(r"new", r"add", r"create", r"register", r"log", r"record", r"enter", r"open", r"set\s+up", r"sign(?:ed)?",
+                  "新建", "新签", "新增", "新录", "录入", "录", "建", "创建", "添加", "加", "登记", "签了", "签约", "新合同")
+CONTRACT_WORD = _words(r"contracts?", r"deal", r"agreement", "合同", "协议")
+MILESTONE_WORD = _words(r"milestones?", r"ms", "节点", "里程碑")
+ADD_VERB = _words(r"add", r"new", r"create", r"log", r"set\s+up", r"schedule", r"plan", r"put\s+in",
+                  "添加", "新增", "增加", "加一个", "加个", "加上", "加", "录入", "登记节点", "设置")
+DONE_VERB = _words(r"done", r"finished", r"finish", r"completed?", r"close(?:d)?\s+out", r"closed?", r"wrapped\s+up",
+                   r"mark(?:ed)?\s+(?:as\s+)?(?:done|complete|completed|finished)", r"signed\s+off", r"delivered",
+                   r"accepted", "已完成", "完成", "搞定", "做完", "弄完", "关掉", "关闭", "结掉", "标记为完成", "办完",
+                   "结束了", "验收通过", "已交付")
+PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"got\s+(?:the\s+)?(?:money|payment|cash)",
+                   r"got", r"collected", r"log\s+(?:a\s+)?payment", r"record\s+(?:a\s+)?payment", r"payment\s+of",
+                   r"came\s+in", r"arrived", r"remitted", r"settled",
+                   "回款", "到账", "打款", "打来", "打了", "收到", "(?<!验)收款", "登记回款", "汇款", "汇来", "付了", "付款了",
+                   "已付", "转来", "转账")
+SNOOZE_VERB = _words(r"snooze", r"remind\s+me", r"hold\s+(?:the\s+)?reminders?", r"pause\s+(?:the\s+)?reminders?",
+                     r"mute", r"stop\s+reminding", r"silence", r"quiet",
+                     "再提醒", "提醒我", "暂停提醒", "先别提醒", "别提醒", "不要提醒", "稍后提醒", "晚点提醒", "延后提醒")
+REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,6}?\s+over", r"hand\s+over",
+                       r"hand\s+off", r"give", r"take\s+over", r"takes\s+over", r"should\s+own", r"will\s+own",
+                       r"owns?\s+it\s+now", r"transfer(?:red)?\s+to", r"owner\s+(?:is\s+)?now", r"change\s+owner",
+                       "转交", "交给", "改由", "换成", "改成", "换人", "指派", "转给", "转派", "来跟", "来负责", "接手",
+                       "负责人改", "负责人换")
+CHANGE_VERB = _words(r"delay", r"push(?:ed)?\s+(?:back|out)", r"push", r"postpone", r"move", r"moved",
+                     r"reschedule", r"shift", r"slip", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
+                     "延期", "推迟", "往后挪", "往后推", "后延", "顺延", "改到", "调整为", "调整到", "挪到", "提前到",
+                     "改期", "延到", "推到", "推后")
+RENEW_VERB = _words(r"renew(?:ed|al)?", r"extend(?:ed)?", r"prolong(?:ed)?",
+                    "续签", "续约", "续到", "续期", "延长到", "延长", "续了", "续")
+END_VERB = _words(r"terminate[d]?", r"cancel\s+(?:the\s+)?contract", r"end\s+(?:the\s+)?contract",
+                  "终止", "解约", "不续约了", "不续了")
+SHOW_VERB = _words(r"show", r"pull\s+up", r"open", r"details?", r"view", r"look\s+up", r"status", r"info",
+                   r"what's\s+up\s+with", r"how's", r"tell\s+me\s+about",
+                   "打开", "看一下", "看看", "查看", "查一下", "查", "详情", "什么情况", "怎么样了", "进展", "情况", "状态")
+HELP_WORD = _words(r"help", r"commands", r"how\s+do\s+i", "帮助", "怎么用", "使用说明", "命令")
+NOTE_VERB = _words(r"note", r"comment", "备注", "备忘", "评论")
+RECEIVABLES_WORD = _words(r"receivables?", r"a/r", r"ageing", r"aging", r"money\s+owed\s+to\s+us",
+                          "应收", "应收款", "账龄", "回款情况", "欠款总额")
+MINE_WORD = _words(r"my\s+plate", r"on\s+my\s+plate", r"my\s+milestones", r"my\s+tasks", r"my\s+items", r"mine",
+                   r"assigned\s+to\s+me", r"do\s+i\s+(?:have|own)", r"i\s+(?:have|own)", r"my\s+to-?do",
+                   "我手上", "我的待办", "我负责", "我的节点", "我的", "待办", "我还有")
+OVERDUE_WORD = _words(r"overdue", r"late", r"past\s+due", r"slipped", "逾期", "超期", "过期", "延误", "拖欠")
+WEEK_WORD = _words(r"this\s+week", r"the\s+week", r"next\s+7\s+days", r"coming\s+up", "本周", "这周", "这礼拜",
+                   "这星期", "本星期", "这个星期", "这个礼拜")
+LIST_WORD = _words(r"list", r"all\s+contracts", r"contracts", r"everything", "列表", "清单", "所有合同", "全部合同")
+
+# question topics
+Q_OUTSTANDING = _words(r"outstanding", r"owed?", r"owing", r"still\s+unpaid", r"left\s+to\s+(?:pay|collect)",
+                       r"unpaid", r"remaining", r"balance", r"to\s+collect",
+                       "还欠", "欠多少", "没收回", "未收", "还有多少", "剩多少", "剩余", "尚欠", "待收", "还差")
+Q_PAID = _words(r"paid", r"received", r"in\s+yet", r"come\s+in", r"arrived", r"settled", r"pay",
+                "收到", "到账", "付了", "回款了", "付款了", "结清", "打过来", "回了")
+Q_OWNER = _words(r"who", r"who's", r"whose", r"owner", r"handling", r"responsible", "谁", "负责人", "在跟")
+Q_WHEN = _words(r"when", r"when's", r"what\s+date", r"which\s+day", r"due\s+date", r"deadline",
+                "哪天", "哪一天", "几号", "什么时候", "何时", "日期", "截止")
+Q_END = _words(r"end", r"ends", r"expire", r"expires", r"expiry", r"run\s+out", "到期", "结束", "截止")
+Q_VALUE = _words(r"value", r"worth", r"how\s+much\s+is\s+(?:the\s+)?(?:contract|deal)", r"total", r"amount",
+                 r"size", r"how\s+big", "一共多少钱", "多少钱", "合同额", "金额", "总额", "总价", "价值", "多大")
+
+# words that are never names: filler around the slots, cut from the ends of what is left
+_EN_STOP = {
+    "a", "an", "the", "for", "on", "of", "to", "in", "at", "by", "with", "is", "are", "was", "were", "it", "its",
+    "this", "that", "please", "pls", "plz", "can", "could", "would", "you", "me", "my", "we", "our", "us", "hey",
+    "hi", "bot", "contract", "milestone", "milestones", "due", "owner", "owns", "own", "add", "new", "create",
+    "log", "and", "from", "now", "as", "mark", "set", "be", "should", "will", "has", "have", "been", "just",
+    "so", "up", "out", "also", "called", "named", "about", "instead", "ok", "okay", "done", "is", "finished",
+    "complete", "completed", "close", "closed", "today", "another", "one", "next", "there", "here", "then",
+    "which", "that's", "it's", "on", "into", "under", "deadline", "by", "date", "ends", "ending", "expires",
+    "expiring", "end", "until", "starts", "starting", "start", "signed", "owned", "responsible", "handles",
+    "handled", "assigned", "assign", "for", "yet", "still", "already", "item", "task", "step", "record",
+    "register", "put", "on", "entry", "line", "thing", "stuff", "agreement", "deal", "payment"
+}
+_EN_STOP_KEEP_PAYMENT = _EN_STOP - {"payment"}
+_ZH_STOP = (
+    "请帮我", "帮我", "麻烦", "给", "添加", "新增", "增加", "加一个", "加个", "加上", "加", "一个", "节点", "里程碑",
+    "负责人", "负责", "的", "这个", "那个", "把", "合同", "一下", "录", "建个", "建", "新签", "新建", "创建", "签了",
+    "到期", "截止", "开始", "生效", "金额", "是", "在", "了", "吧", "呢", "啊", "于", "为", "由", "跟", "来",
+    "再", "和", "与", "及", "日期", "时间", "完成", "已", "项目名称", "项目", "名称", "客户名称", "客户", "对方",
+    "甲方", "签约方", "前", "之前", "以前", "内", "款项",
+)
+_ZH_STOP_RE = re.compile("|".join(sorted(map(re.escape, _ZH_STOP), key=len, reverse=True)))
+_SEP = re.compile(r"[,;、。!|()\[\]{}<>\x00]+|(?<![\d])[:](?![\d])|\s-+\s|\s-+$|^-+\s")
+
+# tokens that look like numbers or dates but are not ones we can read: never glued into a name
+JUNK_RE = re.compile(
+    r"(?<![\w.])(?:[-+]?\d+(?:\.\d+)?[eE][-+]?\d+|nan|inf|infinity|0x[0-9a-fA-F]+|\d+(?:\.\d+){2,}"
+    r"|负\s*[\d" + NUMERAL_CHARS + r"]+[万亿元块]*|-\s?\d[\d,.]*(?:万|亿|k|m|元)?|[A-Za-z]+-ish|\d+[A-Za-z]+\d+[A-Za-z\d]*)"
+    r"(?![\w.])", re.IGNORECASE)
+_COMPANY = re.compile(
+    r"(?:有限公司|股份公司|公司|集团|研究院|研究所|大学|学院|医院|银行|中心|事务所|工作室|厂|局|委员会|协会)$"
+    r"|(?<![A-Za-z])(?:ltd|limited|inc|corp|corporation|co|llc|gmbh|plc|group|company|holdings|bank|"
+    r"university|traders|trading|partners|labs?|technologies|tech|systems|solutions|ag|sa|srl|pte|bv)\.?$",
+    re.IGNORECASE)
+# words that make a name the contract's title rather than a company: what is bought, built or serviced
+_TITLE_WORDS = re.compile(
+    r"系统|服务|采购|项目|平台|调度|运维|开发|检测|升级|改造|建设|集成|咨询|培训|维保|维护|许可|授权|租赁|外包|实施|"
+    r"工程|设备|软件|硬件|方案|合作|框架|年费|订阅|物业|装修|设计|测试|审计|迁移|上云|云资源|数据|仓储|物流系统|会议|"
+    r"(?<![A-Za-z])(?:license|licence|project|system|service|services|platform|support|audit|app|erp|crm|migration|"
+    r"subscription|maintenance|consulting|training|lake|data|cloud|implementation|integration|renewal|deal|rollout|"
+    r"upgrade|development|hardware|software|lease|design|fleet|portal|website|analytics)(?![A-Za-z])",
+    re.IGNORECASE)
+
+
+# --- pieces of text ------------------------------------------------------------------------------------
+
+
+class _Line:
+    """A line being taken apart: recognised pieces are replaced by a separator."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def cut(self, start: int, end: int) -> str:
+        piece = self.text[start:end]
+        self.text = self.text[:start] + "\x00" + " " * (end - start - 1) + self.text[end:]
+        return piece
+
+    def cut_all(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        found = list(pattern.finditer(self.text))
+        for m in reversed(found):
+            self.cut(m.start(), m.end())
+        return found
+
+    def chunks(self) -> list[str]:
+        return [c.strip() for c in _SEP.split(self.text) if c and c.strip()]
+
+
+def _strip_stop(chunk: str, *, keep_payment: bool = False) -> str:
+    """Cut filler words from both ends of a piece of text (and Chinese filler anywhere at its ends)."""
+    stop = _EN_STOP_KEEP_PAYMENT if keep_payment else _EN_STOP
+    words = chunk.split()
+    while words and words[0].lower().strip("'\"") in stop:
+        words.pop(0)
+    while words and words[-1].lower().strip("'\"") in stop:
+        words.pop()
+    text = " ".join(words)
+    # Chinese filler at the start and end of the piece (加一个质保金节点 -> 质保金)
+    for _ in range(6):
+        before = text
+        m = _ZH_STOP_RE.match(text)
+        if m:
+            text = text[m.end():].strip()
+        for w in sorted(_ZH_STOP, key=len, reverse=True):
+            if text.endswith(w) and len(text) > len(w):
+                text = text[: -len(w)].strip()
+                break
+        if text in _ZH_STOP:
+            text = ""
+        if text == before:
+            break
+    return text.strip(" '\"-_.:")
+
+
+def _junk_in(text: str) -> str | None:
+    m = JUNK_RE.search(text)
+    return m.group().strip() if m else None
+
+
+def _refuse_junk(text: str, example: str) -> None:
+    bad = _junk_in(text)
+    if bad is not None:
+        raise UserError("err.word_unplaced", example=example, word=bad)
+
+
+def _date_in(line: _Line, *, now: datetime, tz: str, example: str) -> DateValue | None:
+    """Cut the date out of the line; refuse a date outside 2000-2100 or one with junk glued to it."""
+    found = dates.find_date(line.text, now=now, tz=tz)
+    if found is None:
+        _refuse_out_of_range(line.text, example)
+        return None
+    after = line.text[found.end: found.end + 8]
+    glued = re.match(r"-?[A-Za-z]+", after)
+    if glued and found.text[-1:].isalpha():
+        raise UserError("err.word_unplaced", example=example, word=found.text + glued.group())
+    if not 2000 <= found.value.year <= 2100:
+        raise UserError("err.date_range", example=example, phrase=found.text)
+    line.cut(found.start, found.end)
+    return DateValue(found.value, found.text, found.note, found.note_zh)
+
+
+_YEAR_DATE = re.compile(r"(?<!\d)(\d{4,})\s*(?:[-/.年])\s*\d{1,2}\s*(?:[-/.月])\s*\d{1,2}")
+
+
+def _refuse_out_of_range(text: str, example: str) -> None:
+    m = _YEAR_DATE.search(text)
+    if m and not 2000 <= int(m.group(1)) <= 2100:
+        raise UserError("err.date_range", example=example, phrase=m.group())
+
+
+def _mentions(line: _Line) -> list[OwnerRef]:
+    found: list[OwnerRef] = []
+    while (m := MENTION_RE.search(line.text)) is not None:
+        found.append(OwnerRef(user_id=m.group("id"), name=m.group("name")) if m.group("id")
+                     else OwnerRef(handle=m.group("handle")))
+        line.cut(m.start(), m.end())
+    return found
+
+
+def _money(line: _Line, *, min_bare: Decimal, example: str) -> amounts.Money | None:
+    if (bad := amounts.bad_number(line.text)) is not None:
+        raise UserError("err.amount_unreadable", example=example, got=bad)
+    money = amounts.pick_money(line.text, min_bare=min_bare)
+    if money is None:
+        return None
+    if money.amount <= 0:
+        raise UserError("err.amount_negative", example=example, amount=line.text[money.start:money.end])
+    if money.amount > amounts.MAX_AMOUNT:
+        raise UserError("err.amount_absurd", example=example, amount=f"{money.amount:,}")
+    line.cut(money.start, money.end)
+    if money.currency is None and (cur := amounts.find_currency(line.text)) is not None:
+        line.cut(cur[1], cur[2])
+        return replace(money, currency=cur[0])
+    return money
+
+
+def _percent(line: _Line, example: str) -> Decimal | None:
+    p = amounts.find_percent(line.text)
+    if p is None:
+        return None
+    if p.value <= 0:
+        raise UserError("err.percent_range", example=example, percent=str(p.value))
+    if p.value > 100:
+        raise UserError("err.percent_over", example=example, percent=str(p.value))
+    line.cut(p.start, p.end)
+    return p.value
+
+
+# --- milestones named in a line ------------------------------------------------------------------------
+
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("first payment", "down payment", "advance payment", "deposit", "upfront payment", "首付款", "首款", "预付款",
+     "定金", "首期款"),
+    ("mid payment", "middle payment", "progress payment", "interim payment", "second payment", "中期款", "进度款"),
+    ("final payment", "balance payment", "last payment", "尾款", "最终款"),
+    ("acceptance", "delivery and acceptance", "delivery acceptance", "交付验收", "验收", "终验"),
+    ("delivery", "交付", "交货", "发货"),
+    ("warranty", "warranty retention", "retention", "质保金", "质保", "保证金"),
+    ("renewal", "renewal notice", "续约", "续签", "续约通知"),
+)
+
+
+_RENEWAL_GROUP = 6  # index of the renewal names in SYNONYMS
+
+
+def norm_name(text: str) -> str:
+    """A name compared loosely: lower case, one space, no punctuation between words."""
+    return re.sub(r"[\s_\-·'\"]+", " ", text.strip().lower()).strip()
+
+
+def synonym_group(name: str) -> int | None:
+    """The group of names people use for the same milestone, if any."""
+    n = norm_name(name)
+    for i, group in enumerate(SYNONYMS):
+        if n in (norm_name(g) for g in group):
+            return i
+    return None
+
+
+def match_name(titles: list[str], name: str) -> list[str]:
+    """The titles a typed name can mean: exact, then same synonym group, then a unique prefix, then a unique word.
+
+    Never the other way round: a typed name is not matched because a title happens to sit inside it.
+    """
+    n = norm_name(name)
+    if not n:
+        return []
+    exact = [t for t in titles if norm_name(t) == n]
+    if exact:
+        return exact
+    group = synonym_group(name)
+    if group is not None:
+        same = [t for t in titles if synonym_group(t) == group]
+        if same:
+            return same
+    prefix = [t for t in titles if norm_name(t).startswith(n) and len(n) >= 2]
+    if prefix:
+        return prefix
+    words = [t for t in titles if n in norm_name(t).split() or (re.search(r"[\u3400-\u9fff]", n) and len(n) >= 2
+                                                                  and n in norm_name(t))]
+    return words
+
+
+def _mentioned_titles(text: str, titles: list[str]) -> tuple[list[str], tuple[int, int] | None]:
+    """The milestone titles a line mentions, and where: the longest title written out, else a synonym, else a word."""
+    low = text.lower()
+    spots: list[tuple[int, int, str]] = []
+    for t in titles:
+        n = t.lower().strip()
+        if not n:
+            continue
+        i = _find_word(low, n)
+        if i >= 0:
+            spots.append((i, i + len(n), t))
+    if spots:
+        longest = max(e - s for s, e, _ in spots)
+        best = [(s, e, t) for s, e, t in spots if e - s == longest]
+        # a title inside a longer mentioned title (验收 in 交付验收) is not a separate mention
+        return sorted({t for _, _, t in best}), (best[0][0], best[0][1])
+    for group in SYNONYMS:
+        for word in sorted(group, key=len, reverse=True):
+            i = _find_word(low, word)
+            if i < 0 or _names_other(low, i + len(word)):
+                continue
+            same = [t for t in titles if synonym_group(t) == SYNONYMS.index(group)]
+            if same:
+                return same, (i, i + len(word))
+    # one word of a multi-word title (acceptance -> delivery acceptance), when only one title has it
+    for m in re.finditer(r"[A-Za-z][A-Za-z\-]{2,}", text):
+        w = m.group().lower()
+        if w in _EN_STOP:
+            continue
+        having = [t for t in titles if w in norm_name(t).split()]
+        if len(having) == 1:
+            return having, (m.start(), m.end())
+    # a Chinese word inside one title (验收 -> 交付验收)
+    for t in titles:
+        for size in (4, 3, 2):
+            for k in range(0, max(0, len(t) - size) + 1):
+                piece = t[k:k + size]
+                if (re.fullmatch(r"[\u3400-\u9fff]+", piece) and piece not in _ZH_STOP and piece in text
+                        and not _names_other(text, text.index(piece) + size)):
+                    having = [x for x in titles if piece in x]
+                    if len(having) == 1:
+                        i = text.index(piece)
+                        return having, (i, i + size)
+    return [], None
+
+
+def _names_other(text: str, end: int) -> bool:
+    """验收 followed by 款 is 验收款, a payment named after acceptance, not the acceptance milestone."""
+    return end < len(text) and text[end] in "款费金期"
+
+
+def _find_word(low: str, needle: str) -> int:
+    """Where ``needle`` stands in ``low`` as a whole word (Latin) or anywhere (Chinese); -1 when it does not."""
+    start = 0
+    while (i := low.find(needle, start)) >= 0:
+        before = low[i - 1] if i > 0 else " "
+        after = low[i + len(needle)] if i + len(needle) < len(low) else " "
+        latin_edge = re.match(r"[a-z0-9]", needle[0]) and re.match(r"[a-z0-9]", before)
+        latin_end = re.match(r"[a-z0-9]", needle[-1]) and re.match(r"[a-z0-9]", after)
+        if not latin_edge and not latin_end:
+            return i
+        start = i + 1
+    return -1
+
+
+# --- the reader ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    text: str  # normalised line
+    lang: str
+    now: datetime
+    tz: str
+    team: Team
+
+    def ex(self, verb: str) -> str:
+        return example_for(verb, self.lang)
+
+    @property
+    def today(self) -> date:
+        return dates._local_now(self.now, self.tz).date()
+
+
+def read_free(text: str, *, team: Team, now: datetime, tz: str, lang: str) -> Reading:
+    """Read a line typed in free word order; raise UserError (in ``lang``) when it cannot be read."""
+    c = _Ctx(normalise(text), lang, now, tz, team)
+    if not c.text:
+        return Reading(lang, Help())
+    line = c.text
+    numbers = [m for m in NUMBER_RE.finditer(line) if not _NOT_CONTRACT.match(m.group(1))]
+    known = [m for m in numbers if team.has_contract(m.group(1).upper().rstrip("-/"))]
+    number_m = (known or numbers or [None])[0]
+    number = number_m.group(1).upper().rstrip("-/") if number_m else ""
+    rest = line[: number_m.start()] + "\x00" + line[number_m.end():] if number_m else line
+    exists = bool(known)
+    return _route(c, number, rest, exists)
+
+
+def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
+    low = rest.lower()
+    is_question = bool(QUESTION.search(c.text))
+    has_mention = MENTION_RE.search(rest) is not None
+
+    # creating a contract: "new contract HT-…", "新签一个合同 HT-…", README "new HT-…" for an unknown number
+    if not exists and number and (NEW_VERB.search(low) and (CONTRACT_WORD.search(low) or _starts_new(c.text))) \
+            and not MILESTONE_WORD.search(low):
+        return _new_contract(c, number, rest)
+    if number and exists and _starts_new(c.text) and CONTRACT_WORD.search(low) and not MILESTONE_WORD.search(low):
+        raise UserError("err.contract_duplicate", example=c.ex("new"), number=number)
+
+    # a contract named instead of numbered: "Show Contoso", "京东的合同", "when does Northwind's contract end?"
+    if not number:
+        named = _contract_by_name(c, rest)
+        if isinstance(named, Reading):
+            return named
+        if named:
+            number, exists = named, True
+            rest = _cut_name(rest, c.team, named)
+            low = rest.lower()
+
+    if is_question or not number:
+        q = _question(c, number, rest, exists, has_mention)
+        if q is not None:
+            return q
+
+    if not number:
+        return _unknown(c)
+    if not exists:
+        # a number the team doesn't have: the use case explains, with close numbers
+        return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
+
+    titles_open = c.team.milestone_titles(number, open_only=True)
+    plain_titles = [t for t in titles_open if synonym_group(t) != _RENEWAL_GROUP]
+    mentioned = _mentions_existing(rest, titles_open)
+    dated = dates.find_date(rest, now=c.now, tz=c.tz) is not None
+    acting = bool(DONE_VERB.search(low) or PAID_VERB.search(low) or CHANGE_VERB.search(low)
+                  or (has_mention and REASSIGN_VERB.search(low)))
+    adding = bool(MILESTONE_WORD.search(low) or (ADD_VERB.search(low) and not acting))
+    if SNOOZE_VERB.search(low):
+        return _snooze(c, number, rest, titles_open)
+    if adding and dated and not (mentioned and acting):
+        return _add_milestone(c, number, rest)
+    if RENEW_VERB.search(low) and not _mentions_existing(rest, plain_titles):
+        return _renew(c, number, rest)
+    if END_VERB.search(low):
+        return Reading(c.lang, None, None, _ask_command(c, "end", number))
+    if has_mention and REASSIGN_VERB.search(low):
+        return _reassign(c, number, rest, titles_open)
+    if CHANGE_VERB.search(low):
+        return _change_due(c, number, rest, titles_open)
+    if PAID_VERB.search(low) and not DONE_VERB.search(low.replace("paid", "")):
+        return _paid(c, number, rest)
+    if DONE_VERB.search(low):
+        return _done(c, number, rest, titles_open)
+    if PAID_VERB.search(low):
+        return _paid(c, number, rest)
+    if adding:
+        return _add_milestone(c, number, rest)
+    if NOTE_VERB.search(low):
+        return Reading(c.lang, None, None, _ask_command(c, "note", number))
+    if has_mention and _mentions_existing(rest, titles_open):
+        return _reassign(c, number, rest, titles_open)
+    leftover = _leftover(rest)
+    if not leftover or SHOW_VERB.search(low):
+        return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
+    # "HT-2027-102 验收款 15万 五个工作日内 @李雷": a new name with a date is a milestone being added
+    if not _mentions_existing(rest, titles_open) and dates.find_date(rest, now=c.now, tz=c.tz) is not None:
+        return _add_milestone(c, number, rest)
+    return _unknown(c, number)
+
+
+def _starts_new(text: str) -> bool:
+    return bool(re.match(r"^\s*(?:new|create|add|新建|新增|创建|新合同|录入)\b", text, re.IGNORECASE)) or \
+        text.startswith(("新建", "新增", "创建", "新合同", "录入", "新签"))
+
+
+def _leftover(rest: str) -> str:
+    line = _Line(rest)
+    return " ".join(filter(None, (_strip_stop(ch) for ch in line.chunks()
+                                  if not SHOW_VERB.fullmatch(ch.strip().lower()))))
+
+
+def _mentions_existing(rest: str, titles: list[str]) -> bool:
+    return bool(titles) and _mentioned_titles(rest, titles)[0] != []
+
+
+def _verb(name: str, lang: str) -> str:
+    return _VERB_WORDS[name][1 if lang == "zh" else 0]
+
+
+_VERB_WORDS = {
+    "new": ("new", "新建"), "milestone": ("milestone", "节点"), "done": ("done", "完成"), "show": ("show", "查看"),
+    "list": ("list", "列表"), "snooze": ("snooze", "延后"), "reassign": ("reassign", "转交"), "paid": ("paid", "回款"),
+    "renew": ("renew", "续约"), "change": ("change", "变更"), "receivables": ("receivables", "应收"),
+    "end": ("end", "终止"), "note": ("note", "备注"),
+}
+
+
+def _unknown(c: _Ctx, number: str = "") -> Reading:
+    first = c.text.split(" ")[0][:40] if c.text else ""
+    from handlers.grammar import VERBS, _all_verbs  # noqa: F401  (the verb list, for "did you mean")
+
+    aliases = [a for words in _all_verbs().values() for a in words if len(a) > 1]
+    close = difflib.get_close_matches(first.lower(), aliases, n=1, cutoff=0.75)
+    if close:
+        raise UserError("err.unknown_suggest", example=example_for("help", c.lang), got=first, suggestion=close[0])
+    if number:
+        raise UserError("err.not_understood_number", example=example_for("help", c.lang), number=number)
+    raise UserError("err.not_understood", example=example_for("help", c.lang), got=c.text[:40])
+
+
+def _ask_command(c: _Ctx, verb: str, number: str) -> Ask:
+    """A write we do not read from free text: ask for the README form instead of guessing."""
+    raise UserError("err.use_form", example=c.ex(verb), number=number)
+
+
+# --- contracts by name -----------------------------------------------------------------------------------
+
+
+def _contract_by_name(c: _Ctx, rest: str) -> str | Reading | None:
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9&.\-]{2,}", rest) if w.lower() not in _EN_STOP
+             and not _is_intent_word(w)]
+    found = c.team.contracts_named(rest, words)
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0][0]
+    options = tuple((f"{n} {t} ({p})", f"{_verb('show', c.lang)} {n}") for n, t, p in found[:5])
+    return Reading(c.lang, None, None, Ask("choose", "ask.which_contract", {}, options))
+
+
+def _is_intent_word(word: str) -> bool:
+    w = word.lower()
+    return any(p.fullmatch(w) for p in (SHOW_VERB, OVERDUE_WORD, RECEIVABLES_WORD, LIST_WORD, Q_END, Q_VALUE, Q_OWNER,
+                                        Q_WHEN, Q_OUTSTANDING, Q_PAID, RENEW_VERB, DONE_VERB, PAID_VERB))
+
+
+def _cut_name(rest: str, team: Team, number: str) -> str:
+    """Take the contract's name out of the line once it has found the contract."""
+    for num, title, party in team.contracts_named(rest, re.findall(r"[A-Za-z][A-Za-z0-9&.\-]{2,}", rest)):
+        if num != number:
+            continue
+        for name in sorted(filter(None, (party, title)), key=len, reverse=True):
+            i = rest.lower().find(name.lower())
+            if i >= 0:
+                return rest[:i] + "\x00" + rest[i + len(name):]
+        for w in re.findall(r"[A-Za-z][A-Za-z0-9&.\-]{2,}", rest):
+            if w.lower() in (party + " " + title).lower().split():
+                rest = re.sub(rf"(?<![A-Za-z]){re.escape(w)}(?:'s)?(?![A-Za-z])", "\x00", rest, count=1)
+                return rest
+    return rest
+
+
+# --- questions ---------------------------------------------------------------------------------------------
+
+
+def _question(c: _Ctx, number: str, rest: str, exists: bool, has_mention: bool) -> Reading | None:
+    low = rest.lower()
+    line = _Line(rest)
+    mentions = _mentions(line)
+    who = mentions[0] if mentions else None
+    if RECEIVABLES_WORD.search(low) and not number:
+        return Reading(c.lang, Receivables(), _verb("receivables", c.lang))
+    if who is not None and not number:
+        if OVERDUE_WORD.search(low):
+            return Reading(c.lang, Question("person_overdue", who=who))
+        if WEEK_WORD.search(low) or re.search(r"this week|本周|这周|due", low):
+            return Reading(c.lang, Question("person_week", who=who))
+        return Reading(c.lang, Question("person_open", who=who))
+    if not number:
+        if MINE_WORD.search(low):
+            return Reading(c.lang, ListItems("mine"), "list mine" if c.lang == "en" else "我的")
+        if OVERDUE_WORD.search(low):
+            return Reading(c.lang, ListItems("overdue"), "list overdue" if c.lang == "en" else "逾期")
+        if WEEK_WORD.search(low):
+            return Reading(c.lang, ListItems("week"), "list due this week" if c.lang == "en" else "本周到期")
+        if HELP_WORD.search(low):
+            return Reading(c.lang, Help())
+        if LIST_WORD.search(low):
+            return Reading(c.lang, ListItems("contracts"), "list" if c.lang == "en" else "列表")
+        if re.search(r"(?<![a-z])(?:how\s+much|total|owed|outstanding)(?![a-z])|总共|一共|总计|多少", low) \
+                and re.search(r"owe|outstanding|receiv|collect|应收|欠|回款|没收", low):
+            return Reading(c.lang, Receivables(), _verb("receivables", c.lang))
+        return None
+    if not exists:
+        return None
+    titles = c.team.milestone_titles(number, open_only=False)
+    named, _ = _mentioned_titles(rest, titles)
+    milestone = named[0] if len(named) == 1 else ""
+    if len(named) > 1:
+        return Reading(c.lang, None, None, _which_milestone(c, "ask.which_milestone", number, named, "show"))
+    if Q_OUTSTANDING.search(low) and not Q_PAID.search(re.sub("unpaid", "", low)):
+        return Reading(c.lang, Question("outstanding", number, milestone))
+    if milestone and (Q_PAID.search(low) or Q_OUTSTANDING.search(low)) and not Q_WHEN.search(low):
+        return Reading(c.lang, Question("paid", number, milestone))
+    if Q_OWNER.search(low):
+        return Reading(c.lang, Question("owner", number, milestone))
+    if Q_WHEN.search(low) or (Q_END.search(low) and not milestone):
+        if milestone:
+            return Reading(c.lang, Question("due", number, milestone))
+        return Reading(c.lang, Question("ends", number))
+    if Q_VALUE.search(low) or re.search(r"how\s+much", low):
+        return Reading(c.lang, Question("value", number))
+    if Q_PAID.search(low):
+        return Reading(c.lang, Question("paid", number, milestone))
+    if SHOW_VERB.search(low) or not _leftover(rest):
+        return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
+    return None
+
+
+def _which_milestone(c: _Ctx, key: str, number: str, titles: list[str], verb: str, suffix: str = "") -> Ask:
+    options = tuple((t, f"{_verb(verb, c.lang)} {number} {t}{suffix}") for t in titles[:5])
+    return Ask("choose", key, {"number": number}, options)
+
+
+# --- writes --------------------------------------------------------------------------------------------------
+
+
+def _pick_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: str,
+                    suffix: str = "") -> tuple[str | None, Ask | None, str]:
+    """The one open milestone a line names; or a question when several fit; the line without the name."""
+    named, span = _mentioned_titles(rest, titles)
+    if len(named) == 1 and span:
+        return named[0], None, rest[: span[0]] + "\x00" + rest[span[1]:]
+    if len(named) > 1:
+        return None, _which_milestone(c, "ask.which_milestone", number, named, verb, suffix), rest
+    return None, None, rest
+
+
+def _no_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: str, suffix: str = "") -> Reading:
+    name = _leftover(rest)
+    choices = ", ".join(titles) or "-"
+    if name:
+        raise UserError("err.milestone_unknown", example=c.ex(verb), number=number, name=name, choices=choices)
+    if not titles:
+        raise UserError("err.milestone_none_open", example=c.ex(verb), number=number)
+    if len(titles) == 1:
+        return Reading(c.lang)  # caller picks the only one
+    return Reading(c.lang, None, None, _which_milestone(c, "ask.which_milestone", number, titles, verb, suffix))
+
+
+def _done(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
+    title, ask, left = _pick_milestone(c, number, _cut_words(rest, DONE_VERB), titles, "done")
+    if ask:
+        return Reading(c.lang, None, None, ask)
+    _refuse_junk(left, c.ex("done"))
+    if title is None:
+        r = _no_milestone(c, number, left, titles, "done")
+        if r.ask:
+            return r
+        title = titles[0]
+    return Reading(c.lang, CompleteMilestone(number, title), f"{_verb('done', c.lang)} {number} {title}")
+
+
+def _cut_words(rest: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub("\x00", rest)
+
+
+def _paid(c: _Ctx, number: str, rest: str) -> Reading:
+    ex = c.ex("paid")
+    titles = [t for t in c.team.milestone_titles(number, open_only=True)]
+    title, ask, left = _pick_milestone(c, number, rest, titles, "paid")
+    line = _Line(_cut_words(left, PAID_VERB))
+    when = _date_in(line, now=c.now, tz=c.tz, example=ex)
+    if when is not None:
+        from handlers.grammar_ledger import _received_on
+
+        when = _received_on(when, now=c.now, tz=c.tz, ex=ex)
+    money = _money(line, min_bare=Decimal(1), example=ex)
+    _refuse_junk(line.text, ex)
+    on = f" on {when.value.isoformat()}" if c.lang == "en" and when else (f" 于 {when.value.isoformat()}" if when else "")
+    named = (f" for {title}" if c.lang == "en" else f" 节点 {title}") if title else ""
+    if money is None:
+        template = f"{_verb('paid', c.lang)} {number} {{}}{on}{named}"
+        return Reading(c.lang, None, None, Ask("fill", "ask.amount", {"number": number}, template=template,
+                                               slot="amount"))
+    if ask:
+        # several milestones fit the name: ask which one the money is for
+        options = tuple((label, f"{_verb('paid', c.lang)} {number} {_money_text(money)}{on}"
+                                + (f" for {label}" if c.lang == "en" else f" 节点 {label}"))
+                        for label, _cmd in ask.options)
+        return Reading(c.lang, None, None, replace(ask, options=options))
+    cmd = RecordPayment(number, money.amount, money.currency, when, title or "", None)
+    return Reading(c.lang, cmd, f"{_verb('paid', c.lang)} {number} {_money_text(money)}{on}{named}")
+
+
+def _money_text(money: amounts.Money) -> str:
+    text = f"{money.amount.normalize():,f}" if money.amount == money.amount.to_integral() else f"{money.amount:,}"
+    return f"{text} {money.currency}" if money.currency else text
+
+
+_DURATION = re.compile(
+    rf"(?<![A-Za-z])(?P<sign>[+-])?\s*(?P<n>\d+|[{NUMERAL_CHARS}]+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve"
+    r"|half\s+a|半)\s*(?:个)?\s*(?P<unit>business\s+days?|working\s+days?|days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?"
+    r"|天|日|周|星期|礼拜|月|年|个工作日|工作日)(?![A-Za-z])",
+    re.IGNORECASE)
+_EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "twelve": 12}
+
+
+def _duration(text: str) -> tuple[relativedelta, re.Match[str]] | None:
+    """A span of time (5 days, +1 month, 两周, 一年), as a relativedelta and where it was written."""
+    for m in _DURATION.finditer(text):
+        raw = m.group("n").lower()
+        if raw in ("half a", "半"):
+            n = 0
+            half = True
+        else:
+            half = False
+            n = _EN_NUM.get(raw) if raw in _EN_NUM else cn_int(raw)
+            if n is None:
+                continue
+        unit = m.group("unit").lower()
+        if unit[0] in "d天日" or "day" in unit or "工作日" in unit:
+            delta = relativedelta(days=n)
+        elif unit[0] in "w周星礼":
+            delta = relativedelta(weeks=n)
+        elif unit[0] == "m" or unit == "月":
+            delta = relativedelta(months=n or (0 if not half else 0), days=15 if half else 0)
+        else:
+            delta = relativedelta(years=n, months=6 if half else 0)
+        if m.group("sign") == "-":
+            delta = -delta
+        return delta, m
+    return None
+
+
+def _snooze(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
+    ex = c.ex("snooze")
+    title, ask, left = _pick_milestone(c, number, _cut_words(rest, SNOOZE_VERB), titles, "snooze")
+    if ask:
+        return Reading(c.lang, None, None, ask)
+    if title is None:
+        r = _no_milestone(c, number, left, titles, "snooze")
+        if r.ask:
+            return r
+        title = titles[0]
+    dur = _duration(left)
+    if dur is not None and not re.search(r"后|later|from\s+now", left[dur[1].end():dur[1].end() + 10]):
+        delta, _m = dur
+        days = (c.today + delta - c.today).days
+        if not 0 < days <= 365:
+            raise UserError("err.snooze_range", example=ex)
+        unit = "d" if c.lang == "en" else "天"
+        return Reading(c.lang, Snooze(number, title, days=days), f"{_verb('snooze', c.lang)} {number} {title} {days}{unit}")
+    line = _Line(left)
+    when = _date_in(line, now=c.now, tz=c.tz, example=ex)
+    if when is None:
+        template = f"{_verb('snooze', c.lang)} {number} {title} {'until' if c.lang == 'en' else '到'} {{}}"
+        return Reading(c.lang, None, None, Ask("fill", "ask.snooze_until", {"number": number}, template=template,
+                                               slot="date"))
+    until = "until" if c.lang == "en" else "到"
+    return Reading(c.lang, Snooze(number, title, until=when),
+                   f"{_verb('snooze', c.lang)} {number} {title} {until} {when.value.isoformat()}")
+
+
+def _reassign(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
+    line = _Line(rest)
+    mentions = _mentions(line)
+    title, ask, left = _pick_milestone(c, number, line.text, titles, "reassign", f" @{_owner_text(mentions[-1])}")
+    if ask:
+        return Reading(c.lang, None, None, ask)
+    _refuse_junk(left, c.ex("reassign"))
+    if title is None:
+        r = _no_milestone(c, number, _cut_words(left, REASSIGN_VERB), titles, "reassign")
+        if r.ask:
+            return r
+        title = titles[0]
+    who = mentions[-1]
+    return Reading(c.lang, Reassign(number, title, who),
+                   f"{_verb('reassign', c.lang)} {number} {title} {_mention_text(who)}")
+
+
+def _owner_text(ref: OwnerRef) -> str:
+    return ref.handle or ref.name or ref.user_id or "?"
+
+
+def _mention_text(ref: OwnerRef) -> str:
+    if ref.user_id:
+        return f"<@{ref.user_id}|{ref.name}>" if ref.name else f"<@{ref.user_id}>"
+    return f"@{ref.handle}"
+
+
+def _renew(c: _Ctx, number: str, rest: str) -> Reading:
+    ex = c.ex("renew")
+    line = _Line(_cut_words(rest, RENEW_VERB))
+    end = c.team.contract_end(number)
+    dur = _duration(line.text)
+    to = "to" if c.lang == "en" else "至"
+    if dur is not None and end is not None and not re.search(r"\d{4}|[月/]", line.text[dur[1].end():dur[1].end() + 3]):
+        new_end = end + dur[0]
+        dv = DateValue(new_end, dur[1].group())
+        return Reading(c.lang, Renew(number, dv), f"{_verb('renew', c.lang)} {number} {to} {new_end.isoformat()}")
+    when = _date_in(line, now=c.now, tz=c.tz, example=ex)
+    if when is None:
+        if re.search(r"续|renew|extend", rest, re.IGNORECASE) and end is not None and not re.search(r"\d", line.text):
+            # "续约 HT-1" alone: a term as long as the current one is the usual meaning, but ask
+            new_end = end + relativedelta(years=1)
+            cmd = f"{_verb('renew', c.lang)} {number} {to} {new_end.isoformat()}"
+            return Reading(c.lang, None, None, Ask("choose", "ask.renew_year", {"number": number,
+                                                                                "date": new_end.isoformat()},
+                                                   ((new_end.isoformat(), cmd),)))
+        raise UserError("err.date_missing", example=ex)
+    _refuse_junk(line.text, ex)
+    return Reading(c.lang, Renew(number, when), f"{_verb('renew', c.lang)} {number} {to} {when.value.isoformat()}")
+
+
+_REASON = re.compile(r"(?<![A-Za-z])(?:reason|because|due\s+to|as|since)(?![A-Za-z])[:\s]*|原因[:：\s]*|理由[:：\s]*|因为",
+                     re.IGNORECASE)
+
+
+def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
+    ex = c.ex("change")
+    reason = ""
+    parts = _REASON.split(rest, maxsplit=1)
+    if len(parts) == 2 and parts[1].strip():
+        rest, reason = parts[0], parts[1].strip(" ,.;")
+    title, ask, left = _pick_milestone(c, number, _cut_words(rest, CHANGE_VERB), titles, "change")
+    if ask:
+        return Reading(c.lang, None, None, ask)
+    if title is None:
+        r = _no_milestone(c, number, left, titles, "change")
+        if r.ask:
+            return r
+        title = titles[0]
+    line = _Line(left)
+    due_kw = "due" if c.lang == "en" else "截止"
+    dur = _duration(line.text)
+    absolute = re.search(r"(?<![A-Za-z])(?:to|until|till|on)(?![A-Za-z])|到|至|为", line.text[: dur[1].start()]) \
+        if dur else None
+    if dur is not None and not absolute:
+        current = c.team.milestone_due(number, title)
+        if current is None:
+            raise UserError("err.date_missing", example=ex)
+        new_due = current + dur[0]
+        line.cut(dur[1].start(), dur[1].end())
+        dv = DateValue(new_due, dur[1].group())
+    else:
+        found = _date_in(line, now=c.now, tz=c.tz, example=ex)
+        if found is None:
+            template = f"{_verb('change', c.lang)} {number} {title} {due_kw} {{}}"
+            return Reading(c.lang, None, None, Ask("fill", "ask.new_date", {"number": number}, template=template,
+                                                   slot="date"))
+        dv = found
+    if not reason:
+        tail = [ch for ch in (_strip_stop(x) for x in line.chunks()) if ch]
+        tail = [t for t in tail if not re.fullmatch(r"(?:to|until|on|by|到|至|为)", t, re.IGNORECASE)]
+        reason = ", ".join(tail)
+    _refuse_junk(reason, ex)
+    why = (f" reason {reason}" if c.lang == "en" else f" 原因 {reason}") if reason else ""
+    cmd = RequestChange(number, title, "due", dv.value.isoformat(), date_value=dv, reason=reason)
+    return Reading(c.lang, cmd, f"{_verb('change', c.lang)} {number} {title} {due_kw} {dv.value.isoformat()}{why}")
+
+
+_OWNER_LABEL = re.compile(r"(?<![A-Za-z])(?:owner|owned\s+by|for|assign(?:ed)?\s+to|responsible)(?![A-Za-z])[:\s]*$"
+                          r"|负责人[:\s]*$", re.IGNORECASE)
+
+
+def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
+    ex = c.ex("milestone")
+    line = _Line(rest)
+    quoted = [next(g for g in m.groups() if g) for m in line.cut_all(QUOTED_RE)]
+    mentions = _mentions(line)
+    owner = mentions[0] if mentions else None
+    due = _date_in(line, now=c.now, tz=c.tz, example=ex)
+    percent = _percent(line, ex)
+    money = None if percent is not None else _money(line, min_bare=Decimal(1000), example=ex)
+    _refuse_junk(line.text, ex)
+    chunks = [_strip_stop(ch, keep_payment=True) for ch in line.chunks()]
+    chunks = [ch for ch in chunks if ch and not MILESTONE_WORD.fullmatch(ch) and not ADD_VERB.fullmatch(ch)]
+    name = quoted[0] if quoted else " ".join(chunks)
+    name = re.sub(r"\s+", " ", name).strip()
+    if not name:
+        raise UserError("err.milestone_name_missing", example=ex)
+    if due is None:
+        parts = [_verb("milestone", c.lang), number, f'"{name}"']
+        if percent is not None:
+            parts.append(f"{percent.normalize():f}%")
+        elif money is not None:
+            parts.append(_money_text(money))
+        parts.append("due {}" if c.lang == "en" else "{}")
+        if owner:
+            parts.append(("owner " if c.lang == "en" else "负责人 ") + _mention_text(owner))
+        return Reading(c.lang, None, None, Ask("fill", "ask.due_date", {"number": number}, template=" ".join(parts),
+                                               slot="date"))
+    if due.value.year < 2000 or due.value.year > 2100:
+        raise UserError("err.date_range", example=ex, phrase=due.text)
+    cmd = AddMilestone(number=number, title=name[:255], kind=milestone_kind(name), due_on=due, owner=owner,
+                       amount=money.amount if money else None, currency=money.currency if money else None,
+                       percent=percent)
+    return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
+
+
+def canonical_milestone(cmd: AddMilestone, lang: str) -> str:
+    """The README form of an added milestone."""
+    parts = [_verb("milestone", lang), cmd.number, _quote(cmd.title)]
+    if cmd.percent is not None:
+        parts.append(f"{cmd.percent.normalize():f}%")
+    elif cmd.amount is not None:
+        parts.append(_money_text(amounts.Money(cmd.amount, cmd.currency, 0, 0)))
+    parts.append(("due " if lang == "en" else "") + cmd.due_on.value.isoformat())
+    if cmd.owner:
+        parts.append(("owner " if lang == "en" else "负责人 ") + _mention_text(cmd.owner))
+    return " ".join(parts)
+
+
+def _quote(name: str) -> str:
+    return f'"{name}"' if '"' not in name else f"“{name}”"
+
+
+# --- new contracts ---------------------------------------------------------------------------------------------
+
+_TITLE_LABEL = re.compile(r"^(?:title|project|name|项目名称|项目|合同名称|名称|标题)\s*[:：]?\s*", re.IGNORECASE)
+_PARTY_LABEL = re.compile(r"^(?:for|with|customer|client|counterparty|party|buyer|客户名称|客户|对方单位|对方|甲方|"
+                          r"签约方|买方)\s*[:：]?\s*", re.IGNORECASE)
+_START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date)?[:：\s]*$",
+                          re.IGNORECASE)
+_SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on)?[:：\s]*$", re.IGNORECASE)
+_NOTICE = re.compile(r"(?:notice(?:\s+period)?(?:\s+of)?\s*(\d+)\s*days?|(\d+)\s*days?'?\s*notice|提前\s*(\d+)\s*天\s*通知"
+                     r"|通知期\s*(\d+)\s*天)", re.IGNORECASE)
+_AUTO_RENEW = re.compile(r"(?<![A-Za-z-])auto-?renew(?:al|s)?(?![A-Za-z-])|自动续约|自动续期|自动续签", re.IGNORECASE)
+_LABELLED_ANY = re.compile(r"(?:ends?|ending|expir(?:es|ing|y)|until|due|到期日?|截止|结束)\s*[:：]?\s*$", re.IGNORECASE)
+
+
+def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
+    ex = c.ex("new")
+    line = _Line(rest)
+    auto = bool(line.cut_all(_AUTO_RENEW))
+    notice = None
+    for m in line.cut_all(_NOTICE):
+        notice = int(next(g for g in m.groups() if g))
+    quoted = [next(g for g in m.groups() if g) for m in line.cut_all(QUOTED_RE)]
+    mentions = _mentions(line)
+    owner = mentions[0] if mentions else None
+    # dates: each is the end unless the words before it say start or signed
+    end_on = start_on = signed_on = None
+    for _ in range(3):
+        before_text = line.text
+        found = dates.find_date(line.text, now=c.now, tz=c.tz)
+        if found is None:
+            _refuse_out_of_range(line.text, ex)
+            break
+        lead = before_text[: found.start]
+        dv = _date_in(line, now=c.now, tz=c.tz, example=ex)
+        assert dv is not None
+        if _START_WORDS.search(lead):
+            start_on = dv
+        elif _SIGNED_WORDS.search(lead):
+            signed_on = dv
+        else:
+            end_on = end_on or dv
+    money = _money(line, min_bare=Decimal(100), example=ex)
+    currency = money.currency if money else None
+    if currency is None and (cur := amounts.find_currency(line.text)) is not None:
+        currency = cur[0]
+        line.cut(cur[1], cur[2])
+    _refuse_junk(line.text, ex)
+    title = quoted[0] if quoted else ""
+    party = quoted[1] if len(quoted) > 1 else ""
+    loose: list[str] = []
+    for chunk in line.chunks():
+        raw = chunk.strip()
+        if _PARTY_LABEL.match(raw) and not party:
+            party = _strip_stop(_PARTY_LABEL.sub("", raw)) or party
+            continue
+        if _TITLE_LABEL.match(raw) and not title:
+            title = _strip_stop(_TITLE_LABEL.sub("", raw)) or title
+            continue
+        piece = _strip_stop(raw)
+        piece = CONTRACT_WORD.sub(" ", piece) if CONTRACT_WORD.fullmatch(piece) else piece
+        piece = re.sub(r"^(?:新签|新建|录入|录|建个|建|签了|新增|创建)", "", piece).strip()
+        piece = _strip_stop(piece)
+        if piece and not NEW_VERB.fullmatch(piece) and not CONTRACT_WORD.fullmatch(piece):
+            loose.append(piece)
+    ask = None
+    if not title or not party:
+        names = _split_names(loose)
+        title, party, ask = _assign_names(c, title, party, names)
+    if ask is not None:
+        return Reading(c.lang, None, None, _ask_names(c, ask, number, money, currency, end_on, start_on, signed_on,
+                                                       owner, notice, auto))
+    if not title:
+        if party:
+            template = _new_text(c.lang, number, "{}", party, money, currency, end_on, start_on, signed_on, owner,
+                                 notice, auto)
+            return Reading(c.lang, None, None, Ask("fill", "ask.title", {"number": number}, template=template,
+                                                   slot="title"))
+        raise UserError("err.title_missing", example=ex)
+    if money is not None and money.amount > amounts.MAX_AMOUNT:
+        raise UserError("err.amount_absurd", example=ex, amount=f"{money.amount:,}")
+    cmd = NewContract(number=number, title=title[:255], counterparty=party[:255],
+                      amount=money.amount if money else None, currency=currency, end_on=end_on, start_on=start_on,
+                      signed_on=signed_on, owner=owner, notice_days=notice, auto_renew=auto)
+    text = _new_text(c.lang, number, title, party, money, currency, end_on, start_on, signed_on, owner, notice, auto)
+    return Reading(c.lang, cmd, text)
+
+
+def _split_names(loose: list[str]) -> list[str]:
+    """Names typed without quotes: each piece between commas, and words of a piece when there are two names."""
+    if len(loose) >= 2:
+        return loose
+    if len(loose) == 1:
+        words = loose[0].split()
+        if len(words) == 2:
+            return words
+        if len(words) > 2:
+            # "Tailspin Toys Fleet app": a company suffix ends the company's name
+            for i, w in enumerate(words[:-1]):
+                if _COMPANY.search(w):
+                    return [" ".join(words[: i + 1]), " ".join(words[i + 1:])]
+        return loose
+    return []
+
+
+def _assign_names(c: _Ctx, title: str, party: str, names: list[str]) -> tuple[str, str, tuple[str, str] | None]:
+    """Decide which unquoted name is the title and which the counterparty; a pair nothing settles is asked."""
+    if title and not party:
+        return title, " ".join(names), None
+    if party and not title:
+        return " ".join(names), party, None
+    if not names:
+        return title, party, None
+    if len(names) == 1:
+        only = names[0]
+        if _is_company(c, only) and not _TITLE_WORDS.search(only):
+            return "", only, None
+        return only, "", None
+    a, b = names[0], " ".join(names[1:])
+    known = {p.lower() for p in c.team.counterparties()}
+    votes_a = _party_score(a, b, known)
+    votes_b = _party_score(b, a, known)
+    if votes_b > votes_a:
+        return a, b, None
+    if votes_a > votes_b:
+        return b, a, None
+    return a, b, (a, b)
+
+
+def _is_company(c: _Ctx, name: str) -> bool:
+    return bool(_COMPANY.search(name)) or name.lower() in {p.lower() for p in c.team.counterparties()}
+
+
+def _party_score(name: str, other: str, known: set[str]) -> int:
+    """How strongly a name reads as the counterparty rather than the title."""
+    score = 0
+    if name.lower() in known:
+        score += 4
+    if _COMPANY.search(name):
+        score += 3
+    if _TITLE_WORDS.search(name):
+        score -= 2
+    if name and name in other and name != other:
+        score += 2  # 华为 in 华为云采购: the company's name inside the project's
+    return score
+
+
+def _ask_names(c: _Ctx, pair: tuple[str, str], number: str, *args: object) -> Ask:
+    a, b = pair
+    first = _new_text(c.lang, number, a, b, *args)  # type: ignore[arg-type]
+    second = _new_text(c.lang, number, b, a, *args)  # type: ignore[arg-type]
+    return Ask("choose", "ask.counterparty", {"a": a, "b": b}, ((b, first), (a, second)))
+
+
+def _new_text(lang: str, number: str, title: str, party: str, money: amounts.Money | None, currency: str | None,
+              end_on: DateValue | None, start_on: DateValue | None, signed_on: DateValue | None,
+              owner: OwnerRef | None, notice: int | None, auto: bool) -> str:
+    """The README form of a new contract (title quoted, so it reads back the same)."""
+    en = lang == "en"
+    parts = [_verb("new", lang), number, _quote(title) if title != "{}" else '"{}"', _quote(party) if party else '""']
+    if money is not None:
+        parts.append(f"{money.amount.normalize():,f}" if money.amount == money.amount.to_integral()
+                     else f"{money.amount:,}")
+    if currency:
+        parts.append(currency)
+    for dv, en_kw, zh_kw in ((end_on, "ends", "到期"), (start_on, "starts", "开始"), (signed_on, "signed", "签订")):
+        if dv is not None:
+            parts.append(f"{en_kw if en else zh_kw} {dv.value.isoformat()}")
+    if owner:
+        parts.append(("owner " if en else "负责人 ") + _mention_text(owner))
+    if notice is not None:
+        parts.append(f"notice {notice} days" if en else f"通知期 {notice} 天")
+    if auto:
+        parts.append("auto-renew" if en else "自动续约")
+    return " ".join(parts)
+
+
+def today_of(now: datetime, tz: str) -> date:
+    """Today in a zone (for callers that only have the clock)."""
+    return dates._local_now(now, tz).date()
+
+
+def days_between(a: date, b: date) -> int:
+    """Whole days from a to b."""
+    return (b - a).days
+
+
+__all__ = ["Ask", "Question", "Reading", "Team", "normalise", "read_free", "reply_language", "match_name",
+           "timedelta"]
