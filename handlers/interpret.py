@@ -108,7 +108,7 @@ def _text_fields(command: object) -> list[str]:
         return []
     out = []
     for f in fields(command):
-        if f.name in ("title", "counterparty", "milestone", "words", "value", "reason", "note"):
+        if f.name in ("title", "counterparty", "milestone"):
             v = getattr(command, f.name)
             if isinstance(v, str):
                 out.append(v)
@@ -142,9 +142,15 @@ def interpret(ctx: Ctx, text: str) -> Reading:
                                                     "err.not_understood_number"):
             raise strict_error from None
         raise
-    if reading.canonical and _same(reading.canonical, line):
+    if reading.canonical and (_same(reading.canonical, line) or _readme_new(line, verb)):
         reading = Reading(reading.lang, reading.command, None, reading.ask)
     return reading
+
+
+def _readme_new(line: str, verb: str) -> bool:
+    """``new NUMBER …`` typed in README form: no "read as" echo (the reply shows every field anyway)."""
+    parts = line.split(" ")
+    return verb == "new" and len(parts) > 1 and bool(re.fullmatch(r"[A-Za-z]{1,10}-?[\w\-/]*\d[\w\-/]*", parts[1]))
 
 
 def _same(a: str, b: str) -> bool:

@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
@@ -129,7 +130,8 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
     text = re.sub(r"[\u200b-\u200f\ufeff]", "", text)
     # a space after punctuation typed without one (20%,下个月15号 / 二百万,明年), but not inside 1,200,000 or 10:00
-    text = re.sub(r"(?<!\d)([,;:、。!?])(?!\s)|([,;:、。!?])(?=[^\d\s])", lambda m: (m.group(1) or m.group(2)) + " ", text)
+    text = _outside_quotes(text, lambda part: re.sub(r"(?<!\d)([,;、。])(?!\s)|([,;、。])(?=[^\d\s])",
+                                                     lambda m: (m.group(1) or m.group(2)) + " ", part))
     text = re.sub(r"\s+", " ", text).strip()
     for _ in range(3):
         before = text
@@ -141,6 +143,17 @@ def normalise(text: str) -> str:
     text = _EN_POLITE_END.sub("", text)
     text = _ZH_FILLER.sub("", text)
     return text.strip()
+
+
+def _outside_quotes(text: str, change: Callable[[str], str]) -> str:
+    """Apply ``change`` to the parts of text that are not quoted names."""
+    out, last = [], 0
+    for m in QUOTED_RE.finditer(text):
+        out.append(change(text[last:m.start()]))
+        out.append(m.group())
+        last = m.end()
+    out.append(change(text[last:]))
+    return "".join(out)
 
 
 def reply_language(text: str, default: str) -> str:
@@ -253,15 +266,18 @@ _EN_STOP = {
     "register", "put", "on", "entry", "line", "thing", "stuff", "agreement", "deal", "payment"
 }
 _EN_STOP_KEEP_PAYMENT = _EN_STOP - {"payment"}
+# Chinese filler cut from the start of a piece (给, 把 …) and from its end (节点, 负责 …); single characters only
+# where they cannot begin or end a real name
 _ZH_STOP = (
-    "请帮我", "帮我", "麻烦", "给", "添加", "新增", "增加", "加一个", "加个", "加上", "加", "一个", "节点", "里程碑",
-    "负责人", "负责", "的", "这个", "那个", "把", "合同", "一下", "录", "建个", "建", "新签", "新建", "创建", "签了",
-    "到期", "截止", "开始", "生效", "金额", "是", "在", "了", "吧", "呢", "啊", "于", "为", "由", "跟", "来",
-    "再", "和", "与", "及", "日期", "时间", "完成", "已", "项目名称", "项目", "名称", "客户名称", "客户", "对方",
-    "甲方", "签约方", "前", "之前", "以前", "内", "款项",
+    "请帮我", "帮我", "麻烦", "添加", "新增", "增加", "加一个", "加个", "加上", "一个", "节点", "里程碑", "负责人",
+    "负责", "这个", "那个", "合同", "一下", "建个", "新签", "新建", "创建", "签了", "到期", "截止", "开始", "生效",
+    "金额", "日期", "时间", "完成", "项目名称", "项目", "名称", "客户名称", "客户", "对方", "甲方", "签约方", "之前",
+    "以前", "款项", "录入",
 )
-_ZH_STOP_RE = re.compile("|".join(sorted(map(re.escape, _ZH_STOP), key=len, reverse=True)))
-_SEP = re.compile(r"[,;、。!|()\[\]{}<>\x00]+|(?<![\d])[:](?![\d])|\s-+\s|\s-+$|^-+\s")
+_ZH_STOP_START = _ZH_STOP + ("给", "把", "加", "录", "建", "的", "是", "由", "跟", "于", "和")
+_ZH_STOP_END = _ZH_STOP + ("的", "了", "吧", "呢", "啊", "前")
+_ZH_STOP_RE = re.compile("|".join(sorted(map(re.escape, _ZH_STOP_START), key=len, reverse=True)))
+_SEP = re.compile(r"[,;、。!|()\[\]{}\x00]+|(?<![\d])[:](?![\d])|\s-+\s|\s-+$|^-+\s")
 
 # tokens that look like numbers or dates but are not ones we can read: never glued into a name
 JUNK_RE = re.compile(
@@ -322,11 +338,11 @@ def _strip_stop(chunk: str, *, keep_payment: bool = False) -> str:
         m = _ZH_STOP_RE.match(text)
         if m:
             text = text[m.end():].strip()
-        for w in sorted(_ZH_STOP, key=len, reverse=True):
+        for w in sorted(_ZH_STOP_END, key=len, reverse=True):
             if text.endswith(w) and len(text) > len(w):
                 text = text[: -len(w)].strip()
                 break
-        if text in _ZH_STOP:
+        if text in _ZH_STOP_START or text in _ZH_STOP_END:
             text = ""
         if text == before:
             break
@@ -570,7 +586,9 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     if not exists and number and (NEW_VERB.search(low) and (CONTRACT_WORD.search(low) or _starts_new(c.text))) \
             and not MILESTONE_WORD.search(low):
         return _new_contract(c, number, rest)
-    if number and exists and _starts_new(c.text) and CONTRACT_WORD.search(low) and not MILESTONE_WORD.search(low):
+    readme_new = re.match(rf"^\s*(?:new|create|新建|新增|创建|新合同|录入)\s*{re.escape(number)}\b", c.text, re.IGNORECASE)
+    if number and exists and not MILESTONE_WORD.search(low) and (
+            readme_new or (NEW_VERB.search(low) and CONTRACT_WORD.search(low))):
         raise UserError("err.contract_duplicate", example=c.ex("new"), number=number)
 
     # a contract named instead of numbered: "Show Contoso", "京东的合同", "when does Northwind's contract end?"
@@ -591,6 +609,8 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     if not number:
         return _unknown(c)
     if not exists:
+        if _leftover(rest) and not SHOW_VERB.search(low):
+            return _unknown(c, number)
         # a number the team doesn't have: the use case explains, with close numbers
         return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
 
@@ -669,8 +689,10 @@ def _unknown(c: _Ctx, number: str = "") -> Reading:
     close = difflib.get_close_matches(first.lower(), aliases, n=1, cutoff=0.75)
     if close:
         raise UserError("err.unknown_suggest", example=example_for("help", c.lang), got=first, suggestion=close[0])
-    if number:
+    if number and NUMBER_RE.match(c.text):
         raise UserError("err.not_understood_number", example=example_for("help", c.lang), number=number)
+    if number or len(c.text) <= 40:
+        raise UserError("err.unknown_command", example=example_for("help", c.lang), got=first)
     raise UserError("err.not_understood", example=example_for("help", c.lang), got=c.text[:40])
 
 
@@ -1037,6 +1059,8 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     name = re.sub(r"\s+", " ", name).strip()
     if not name:
         raise UserError("err.milestone_name_missing", example=ex)
+    if due is None and (bad := _unreadable_date(line.text)) is not None:
+        raise UserError("err.date_unreadable", example=ex, phrase=bad)
     if due is None:
         parts = [_verb("milestone", c.lang), number, f'"{name}"']
         if percent is not None:
@@ -1054,6 +1078,19 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
                        amount=money.amount if money else None, currency=money.currency if money else None,
                        percent=percent)
     return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
+
+
+def _unreadable_date(text: str) -> str | None:
+    """Something written as a date that could not be read (2月30日, due blursday): say so, don't ask."""
+    from handlers.grammar import _DATEISH, _DUE_WORDS
+
+    if (m := _DATEISH.search(text)) is not None:
+        return m.group().strip()
+    if (m := _DUE_WORDS.search(text)) is not None:
+        after = text[m.end():].replace("\x00", " ").strip(" ,")
+        if after:
+            return after.split(" ")[0]
+    return None
 
 
 def canonical_milestone(cmd: AddMilestone, lang: str) -> str:
@@ -1084,6 +1121,16 @@ _SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on)?[:：\s]*$
 _NOTICE = re.compile(r"(?:notice(?:\s+period)?(?:\s+of)?\s*(\d+)\s*days?|(\d+)\s*days?'?\s*notice|提前\s*(\d+)\s*天\s*通知"
                      r"|通知期\s*(\d+)\s*天)", re.IGNORECASE)
 _AUTO_RENEW = re.compile(r"(?<![A-Za-z-])auto-?renew(?:al|s)?(?![A-Za-z-])|自动续约|自动续期|自动续签", re.IGNORECASE)
+# README keywords of a new contract whose value is one word: channel #x, opp 123, order PO-9, kind purchase
+_CONTRACT_FIELDS = {
+    "channel": re.compile(r"(?<![A-Za-z])(?:channel|频道)(?:\s*[:：]\s*|\s+)(?P<v><#[^>]+>|#?[^\s,]+)", re.IGNORECASE),
+    "opp": re.compile(r"(?<![A-Za-z])(?:opp|opportunity|商机)(?:\s*[:：]\s*|\s+)(?P<v>[^\s,]+)", re.IGNORECASE),
+    "order": re.compile(r"(?<![A-Za-z])(?:order|订单)(?:\s*[:：]\s*|\s+)(?P<v>[^\s,]+)", re.IGNORECASE),
+    "kind": re.compile(r"(?<![A-Za-z])(?:kind|type|类型)(?:\s*[:：]\s*|\s+)(?P<v>[^\s,]+)", re.IGNORECASE),
+    "currency": re.compile(r"(?<![A-Za-z])(?:currency|币种)(?:\s*[:：]\s*|\s+)(?P<v>[^\s,]+)", re.IGNORECASE),
+}
+_FIELD_WORDS = {"channel": ("channel", "频道"), "opp": ("opp", "商机"), "order": ("order", "订单"),
+                "kind": ("kind", "类型"), "currency": ("currency", "币种")}
 _LABELLED_ANY = re.compile(r"(?:ends?|ending|expir(?:es|ing|y)|until|due|到期日?|截止|结束)\s*[:：]?\s*$", re.IGNORECASE)
 
 
@@ -1095,6 +1142,10 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
     for m in line.cut_all(_NOTICE):
         notice = int(next(g for g in m.groups() if g))
     quoted = [next(g for g in m.groups() if g) for m in line.cut_all(QUOTED_RE)]
+    keyed: dict[str, str] = {}
+    for key, pattern in _CONTRACT_FIELDS.items():
+        for m in line.cut_all(pattern):
+            keyed[key] = m.group("v")
     mentions = _mentions(line)
     owner = mentions[0] if mentions else None
     # dates: each is the end unless the words before it say start or signed
@@ -1116,7 +1167,9 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
             end_on = end_on or dv
     money = _money(line, min_bare=Decimal(100), example=ex)
     currency = money.currency if money else None
-    if currency is None and (cur := amounts.find_currency(line.text)) is not None:
+    if keyed.get("currency"):
+        currency = amounts.normalize_currency(keyed["currency"])
+    elif currency is None and (cur := amounts.find_currency(line.text)) is not None:
         currency = cur[0]
         line.cut(cur[1], cur[2])
     _refuse_junk(line.text, ex)
@@ -1155,8 +1208,13 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
         raise UserError("err.amount_absurd", example=ex, amount=f"{money.amount:,}")
     cmd = NewContract(number=number, title=title[:255], counterparty=party[:255],
                       amount=money.amount if money else None, currency=currency, end_on=end_on, start_on=start_on,
-                      signed_on=signed_on, owner=owner, notice_days=notice, auto_renew=auto)
+                      signed_on=signed_on, owner=owner, notice_days=notice, auto_renew=auto,
+                      crm_opportunity=keyed.get("opp"), crm_order=keyed.get("order"), channel=keyed.get("channel"),
+                      kind=keyed.get("kind"))
     text = _new_text(c.lang, number, title, party, money, currency, end_on, start_on, signed_on, owner, notice, auto)
+    for key, (en_kw, zh_kw) in _FIELD_WORDS.items():
+        if keyed.get(key) and key != "currency":
+            text += f" {en_kw if c.lang == 'en' else zh_kw} {keyed[key]}"
     return Reading(c.lang, cmd, text)
 
 

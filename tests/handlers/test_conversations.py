@@ -43,8 +43,8 @@ def test_new_contract_in_chinese(chat: Chat) -> None:
 
 
 def test_amount_forms(chat: Chat) -> None:
-    chat.say("new HT-1 Big Corp 1.2亿")
-    chat.say("new HT-2 Small Shop $50k")
+    chat.say('new HT-1 "Big deal" Big Corp 1.2亿')
+    chat.say('new HT-2 "Small deal" Small Shop $50k')
     amounts = {c.number: (c.amount, c.currency) for c in chat.contracts()}
     assert amounts["HT-1"] == (Decimal(120000000), "CNY")
     assert amounts["HT-2"] == (Decimal(50000), "USD")
@@ -139,18 +139,31 @@ def test_help_in_both_languages(chat: Chat) -> None:
     assert "节点 编号" in chat.say("帮助")
 
 
+@pytest.mark.parametrize(("text", "question", "answer", "due"), [
+    ("milestone HT-2026-001 first payment 30%", "When is it due?", "next Friday", date(2026, 12, 4)),
+    ("节点 HT-2026-002 首付款 30%", "截止日期是哪天？", "下周五", date(2026, 12, 4)),
+])
+def test_a_missing_date_is_asked_and_the_answer_fills_it(chat: Chat, text: str, question: str, answer: str,
+                                                         due: date) -> None:
+    ledger(chat)
+    assert question in chat.say(text)
+    assert chat.milestones() == []
+    out = chat.say(answer)
+    assert "Read as:" in out or "理解为：" in out
+    [m] = chat.milestones()
+    assert m.due_on == due and m.percent == Decimal(30)
+
+
 @pytest.mark.parametrize(
     ("text", "reason", "example"),
     [
         ("frobnicate HT-1", "I don't know the command", "Example: help"),
-        ("milestone HT-2026-001 first payment 30%", "The due date is missing", "Example: milestone"),
         ("milestone HT-2026-001 first payment 30% due blursday", "can't read", "Example: milestone"),
         ("milestone HT-2026-009 first payment 30% due next Friday", "Did you mean", "Example:"),
         ("new HT-2026-001 Dup Corp 5,000", "already exists", "Example: new"),
         ("new HT-9 Neg Corp -5,000", "more than zero", "Example: new"),
         ("new HT-9 Huge Corp 5,000,000,000,000", "too large", "Example: new"),
         ("milestone HT-2026-001 first payment 130% due next Friday", "over 100", "Example: milestone"),
-        ("节点 HT-2026-002 首付款 30%", "缺少截止日期", "例如：节点"),
         ("节点 HT-2026-002 首付款 30% 2月30日", "日期", "例如：节点"),
         ("查看 HT-2026-00X", "没有合同", "例如：查看"),
     ],

@@ -83,7 +83,7 @@ def test_milestone_names_keep_their_numbers(chat: Chat) -> None:
 
 
 def test_chinese_percent(chat: Chat) -> None:
-    chat.say("新建 HT-1 项目 客户 100万")
+    chat.say("新建 HT-1 测试项目 某客户 100万")
     chat.say("节点 HT-1 一期款 百分之十 2027-01-10")
     assert chat.milestones()[0].amount == Decimal("100000.00")
 

@@ -169,7 +169,7 @@ async def test_groups_are_separate_teams(fake: FakeTelegram, telegram: TelegramP
 async def test_user_text_is_escaped_in_html(
     fake: FakeTelegram, telegram: TelegramPlatform, core: Core
 ) -> None:
-    [reply] = await say(fake, "/contract new HT-2026-009 <b>x</b> Evil&Co 1000")
+    [reply] = await say(fake, "/contract new HT-2026-009 \"<b>x</b>\" Evil&Co 1000")
     assert "&lt;b&gt;x&lt;/b&gt;" in reply["text"]
     assert "<b>x</b>" not in reply["text"]
     assert "Evil&amp;Co" in reply["text"]
