@@ -55,6 +55,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
+
 from handlers.numerals import cn_int
 
 # The working-day calendar lives in scheduler.workdays (the planner needs it too); re-exported here.

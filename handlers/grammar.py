@@ -306,6 +306,17 @@ def _date_value(phrase: str, *, now: datetime, tz: str, example: str) -> DateVal
     return DateValue(found.value, found.text, found.note, found.note_zh)
 
 
+def only_mention(value: str, ex: str) -> OwnerRef:
+    """The one person an ``owner`` keyword names; anything else after it is refused, not dropped."""
+    t = _Text(value)
+    found = take_mentions(t)
+    if not found:
+        raise UserError("err.owner_missing", example=ex)
+    if t.rest().strip(" ,，;；."):
+        raise UserError("err.word_unplaced", example=ex, word=t.rest().split(" ")[0])
+    return found[0]
+
+
 def _find_date_in(t: _Text, *, now: datetime, tz: str) -> DateValue | None:
     found = dates.find_date(t.text, now=now, tz=tz)
     if found is None:
@@ -440,15 +451,17 @@ def _parse_new(words: str, *, now: datetime, tz: str, ex: str) -> NewContract:
 def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMilestone:
     number, _, rest = words.partition(" ")
     number = _check_number(number, ex)
+    quoted = None
+    if (qm := QUOTED_RE.search(rest)) is not None:
+        # a quoted name is the name, whatever words it holds ("UAT sign-off due", "owner handover")
+        quoted = next(g for g in qm.groups() if g)
+        rest = rest[: qm.start()] + " " + rest[qm.end():]
     head, kw = split_keywords(rest, _MILESTONE_KEYWORDS)
     h = _Text(head)
     mentions = take_mentions(h)
     owner = mentions[0] if mentions else None
     if "owner" in kw:
-        found = take_mentions(_Text(kw["owner"]))
-        if not found:
-            raise UserError("err.owner_missing", example=ex)
-        owner = found[0]
+        owner = only_mention(kw["owner"], ex)
     due = _find_date_in(h, now=now, tz=tz)
     if due is None:
         if (dm := _DATEISH.search(h.text)) is not None:
@@ -478,6 +491,10 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
     title = _DUE_WORDS.sub(" ", h.rest())
     title = re.sub(r"^\s*(?:(?:of|for|the)\s+)+|(?:\s+(?:of|for|the))+\s*$", " ", title, flags=re.IGNORECASE)
     title = re.sub(r"\s+", " ", title).strip(" ,，;；")
+    if quoted:
+        if title:
+            raise UserError("err.word_unplaced", example=ex, word=title.split(" ")[0])
+        title = quoted.strip()
     if not title:
         raise UserError("err.milestone_name_missing", example=ex)
     kind = kind_from_word(kw["kind"]) if kw.get("kind") else None

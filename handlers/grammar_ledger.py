@@ -150,6 +150,8 @@ def _parse_paid(words: str, *, now: datetime, tz: str, ex: str) -> RecordPayment
     if currency is None and (cur := amounts.find_currency(h.text)) is not None:
         currency = cur[0]
         h.cut(cur[1], cur[2])
+    if kw.get("for") and h.rest():
+        raise UserError("err.word_unplaced", example=ex, word=h.rest().split(" ")[0])
     milestone = kw.get("for") or h.rest()
     return RecordPayment(number, amount, currency, when, milestone.strip(), kw.get("note") or None)
 

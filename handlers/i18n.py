@@ -81,6 +81,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The database is busy; please try again in a moment.",
         "zh": "数据库正忙，请稍后再试。",
     },
+    "err.milestone_ambiguous": {
+        "en": "“{name}” fits several milestones of {number}: {choices}. Say which one.",
+        "zh": "“{name}”对应 {number} 的多个节点：{choices}。请说明是哪一个。",
+    },
     "ask.which_contract": {"en": "Which contract do you mean?", "zh": "您指的是哪个合同？"},
     "ask.which_milestone": {"en": "Which milestone of {number} do you mean?", "zh": "您指的是 {number} 的哪个节点？"},
     "ask.amount": {"en": "How much was received on {number}?", "zh": "{number} 收到的金额是多少？"},

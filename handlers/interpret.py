@@ -122,7 +122,8 @@ def interpret(ctx: Ctx, text: str) -> Reading:
         return Reading(ctx.lang, grammar.Help())
     verb = grammar.split_verb(line)[0]
     strict_error: UserError | None = None
-    if verb and verb != "new":
+    ambiguous = _ambiguous_day_month(line)
+    if verb and verb != "new" and not ambiguous:
         try:
             parsed = grammar.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
             for value in _text_fields(parsed.command):
@@ -159,6 +160,11 @@ def _same(a: str, b: str) -> bool:
 
 
 _DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{1,2})(?![\d/])")
+
+
+def _ambiguous_day_month(line: str) -> bool:
+    m = _DAY_MONTH.search(line)
+    return m is not None and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12 and m.group(1) != m.group(2)
 
 
 def _read_with_dates(ctx: Ctx, line: str) -> Reading:

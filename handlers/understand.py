@@ -21,10 +21,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
@@ -44,7 +44,6 @@ from handlers.grammar import (
     Reassign,
     ShowContract,
     Snooze,
-    detect_language,
     example_for,
     milestone_kind,
 )
@@ -127,6 +126,8 @@ _ZH_FILLER = re.compile(r"一下|谢谢|多谢|辛苦了|[吧啊呀哈]+(?=[\s,�
 
 def normalise(text: str) -> str:
     """Full-width to half-width (NFKC), one space between words, no leading bot mention or politeness."""
+    # full-width separators are never inside a number: keep them apart from digits before NFKC folds them
+    text = re.sub(r"([，；、：。])", r"\1 ", text)
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
     text = re.sub(r"[\u200b-\u200f\ufeff]", "", text)
     # a space after punctuation typed without one (20%,下个月15号 / 二百万,明年), but not inside 1,200,000 or 10:00
@@ -258,12 +259,12 @@ _EN_STOP = {
     "this", "that", "please", "pls", "plz", "can", "could", "would", "you", "me", "my", "we", "our", "us", "hey",
     "hi", "bot", "contract", "milestone", "milestones", "due", "owner", "owns", "own", "add", "new", "create",
     "log", "and", "from", "now", "as", "mark", "set", "be", "should", "will", "has", "have", "been", "just",
-    "so", "up", "out", "also", "called", "named", "about", "instead", "ok", "okay", "done", "is", "finished",
+    "so", "up", "out", "also", "called", "named", "about", "instead", "ok", "okay", "done", "finished",
     "complete", "completed", "close", "closed", "today", "another", "one", "next", "there", "here", "then",
-    "which", "that's", "it's", "on", "into", "under", "deadline", "by", "date", "ends", "ending", "expires",
+    "which", "that's", "it's", "into", "under", "deadline", "date", "ends", "ending", "expires",
     "expiring", "end", "until", "starts", "starting", "start", "signed", "owned", "responsible", "handles",
-    "handled", "assigned", "assign", "for", "yet", "still", "already", "item", "task", "step", "record",
-    "register", "put", "on", "entry", "line", "thing", "stuff", "agreement", "deal", "payment"
+    "handled", "assigned", "assign", "yet", "still", "already", "item", "task", "step", "record",
+    "register", "put", "entry", "line", "thing", "stuff", "agreement", "deal", "payment"
 }
 _EN_STOP_KEEP_PAYMENT = _EN_STOP - {"payment"}
 # Chinese filler cut from the start of a piece (给, 把 …) and from its end (节点, 负责 …); single characters only
@@ -922,6 +923,7 @@ def _snooze(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
         if r.ask:
             return r
         title = titles[0]
+    _refuse_junk(left, ex)
     dur = _duration(left)
     if dur is not None and not re.search(r"后|later|from\s+now", left[dur[1].end():dur[1].end() + 10]):
         delta, _m = dur
@@ -1029,6 +1031,7 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
             return Reading(c.lang, None, None, Ask("fill", "ask.new_date", {"number": number}, template=template,
                                                    slot="date"))
         dv = found
+    _refuse_junk(line.text, ex)
     if not reason:
         tail = [ch for ch in (_strip_stop(x) for x in line.chunks()) if ch]
         tail = [t for t in tail if not re.fullmatch(r"(?:to|until|on|by|到|至|为)", t, re.IGNORECASE)]

@@ -32,8 +32,8 @@ from handlers.grammar_ledger import (
 )
 from handlers.replies import Reply
 from handlers.understand import Question
-from handlers.usecases.answers import answer
 from handlers.usecases.admin import history, set_role
+from handlers.usecases.answers import answer
 from handlers.usecases.changes import decide_change, request_change
 from handlers.usecases.contracts import create_contract, show_contract
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from handlers import grammar
 from handlers.amounts import format_money, quantize
 from handlers.context import (
@@ -21,47 +19,20 @@ from handlers.errors import UserError
 from handlers.grammar import AddMilestone, CompleteMilestone
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
+from handlers.understand import match_name
 from handlers.views import describe_upcoming, milestone_amount, owner_span, percent_of, planned_payments
 from scheduler import planner
 from storage import repo
 from storage.models import Contract, Milestone
 
-# Names people use for the same milestone, so "done HT-1 首付款" finds "first payment" and back.
-SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("first payment", "down payment", "advance payment", "deposit", "首付款", "首款", "预付款", "定金", "首期款"),
-    ("mid payment", "middle payment", "progress payment", "interim payment", "second payment", "中期款", "进度款"),
-    ("final payment", "balance payment", "last payment", "尾款", "最终款"),
-    ("acceptance", "delivery and acceptance", "交付验收", "验收", "终验"),
-    ("delivery", "交付", "交货", "发货"),
-    ("warranty", "warranty retention", "retention", "质保金", "质保", "保证金"),
-    ("renewal", "renewal notice", "续约", "续签", "续约通知"),
-)
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_\-·]+", " ", text.strip().lower())
-
-
-def _synonym_group(name: str) -> int | None:
-    n = _norm(name)
-    for i, group in enumerate(SYNONYMS):
-        if n in (_norm(g) for g in group):
-            return i
-    return None
-
 
 def match_milestone(candidates: list[Milestone], name: str) -> list[Milestone]:
-    """The milestones a typed name can mean: exact title, then same synonym group, then substring."""
-    n = _norm(name)
-    exact = [m for m in candidates if _norm(m.title) == n]
-    if exact:
-        return exact
-    group = _synonym_group(name)
-    if group is not None:
-        same = [m for m in candidates if _synonym_group(m.title) == group]
-        if same:
-            return same
-    return [m for m in candidates if n and (n in _norm(m.title) or _norm(m.title) in n)]
+    """The milestones a typed name can mean: exact title, same synonym group, unique prefix, then a whole word.
+
+    Never a substring in reverse: "next" does not mean a milestone called "x".
+    """
+    titles = match_name([m.title for m in candidates], name)
+    return [m for m in candidates if m.title in titles]
 
 
 def pick_open_milestone(ctx: Ctx, contract: Contract, name: str, example: str) -> Milestone:
@@ -79,8 +50,10 @@ def pick_open_milestone(ctx: Ctx, contract: Contract, name: str, example: str) -
         return found[0]
     if not found:
         raise UserError("err.milestone_unknown", example=example, number=contract.number, name=name, choices=choices)
-    # several with the same name: the earliest due is the one people mean
-    return found[0]
+    if len({m.title for m in found}) == 1:
+        return found[0]  # the same name twice: the earliest due is the one people mean
+    raise UserError("err.milestone_ambiguous", example=example, number=contract.number, name=name,
+                    choices=", ".join(m.title for m in found))
 
 
 def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:

@@ -58,6 +58,9 @@ def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
             choices = ", ".join(m.title for m in open_ms) or "-"
             raise UserError("err.milestone_unknown", example=ex, number=contract.number, name=cmd.milestone,
                             choices=choices)
+        if len({m.title for m in found}) > 1:
+            raise UserError("err.milestone_ambiguous", example=ex, number=contract.number, name=cmd.milestone,
+                            choices=", ".join(m.title for m in found))
         named = found[0]
     slots = [Slot(m.id or 0, m.due_on, m.amount or Decimal(0), paid.get(m.id or 0, Decimal(0))) for m in open_ms]
     parts, left = allocate(cmd.amount, slots, named=named.id if named else None)
