@@ -120,29 +120,40 @@ def interpret(ctx: Ctx, text: str) -> Reading:
     line = normalise(text)
     if not line:
         return Reading(ctx.lang, grammar.Help())
+    if _ambiguous_day_month(line):
+        return _read_with_dates(ctx, line)
+    return _read_one(ctx, line)
+
+
+def _refuse_junk_names(command: object, verb: str, lang: str) -> None:
+    """A name (title, counterparty, milestone) never carries a broken number or half a date."""
+    for value in _text_fields(command):
+        if (m := JUNK_RE.search(value)) is not None:
+            raise UserError("err.word_unplaced", example=grammar.example_for(verb, lang), word=m.group().strip())
+
+
+def _read_one(ctx: Ctx, line: str) -> Reading:
+    """The README form first (exactly as documented); free phrasing when that does not read."""
     verb = grammar.split_verb(line)[0]
     strict_error: UserError | None = None
-    ambiguous = _ambiguous_day_month(line)
-    if verb and verb != "new" and not ambiguous:
+    if verb and verb != "new":
         try:
             parsed = grammar.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
-            for value in _text_fields(parsed.command):
-                if (m := JUNK_RE.search(value)) is not None:
-                    raise UserError("err.word_unplaced", example=grammar.example_for(verb, ctx.lang),
-                                    word=m.group().strip())
+            _refuse_junk_names(parsed.command, verb, ctx.lang)
             return Reading(ctx.lang, parsed.command)
         except UserError as err:
-            if err.key in ("err.word_unplaced", "err.amount_unreadable", "err.amount_negative",
-                           "err.amount_absurd", "err.percent_over", "err.percent_range"):
-                raise
             strict_error = err
     try:
-        reading = _read_with_dates(ctx, line)
+        reading = read_free(line, team=LedgerTeam(ctx), now=ctx.now, tz=ctx.tz, lang=ctx.lang)
     except UserError as err:
-        if strict_error is not None and err.key in ("err.not_understood", "err.unknown_suggest",
-                                                    "err.not_understood_number"):
+        if strict_error is not None and err.key in ("err.not_understood", "err.unknown_suggest", "err.unknown_command",
+                                                    "err.not_understood_number", "err.use_form"):
             raise strict_error from None
         raise
+    if reading.command is not None:
+        _refuse_junk_names(reading.command, verb or "help", ctx.lang)
+    if strict_error is not None and reading.command is None and reading.ask is None:
+        raise strict_error
     if reading.canonical and (_same(reading.canonical, line) or _readme_new(line, verb)):
         reading = Reading(reading.lang, reading.command, None, reading.ask)
     return reading
@@ -168,29 +179,22 @@ def _ambiguous_day_month(line: str) -> bool:
 
 
 def _read_with_dates(ctx: Ctx, line: str) -> Reading:
-    """Free reading; 03/04 (either order a real date) is asked as a choice between both readings."""
-    team = LedgerTeam(ctx)
+    """03/04 (either order a real date): read both ways and ask which one is meant."""
     m = _DAY_MONTH.search(line)
-    if m is None:
-        return read_free(line, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
+    assert m is not None
     a, b = int(m.group(1)), int(m.group(2))
-    if not (1 <= a <= 12 and 1 <= b <= 12 and a != b):
-        return read_free(line, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
     year = ctx.today.year
     options = []
     for month, day in ((a, b), (b, a)):
-        try:
-            d = date(year, month, day)
-        except ValueError:
-            continue
+        d = date(year, month, day)
         if d < ctx.today and not re.search(r"paid|received|到账|回款|收到", line, re.IGNORECASE):
             d = date(year + 1, month, day)
         swapped = line[: m.start()] + d.isoformat() + line[m.end():]
-        r = read_free(swapped, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
-        if r.canonical and r.command is not None:
-            options.append((d.isoformat(), r.canonical))
+        reading = _read_one(ctx, swapped)
+        if reading.command is not None:
+            options.append((d.isoformat(), reading.canonical or swapped))
     if len(options) < 2:
-        return read_free(line, team=team, now=ctx.now, tz=ctx.tz, lang=ctx.lang)
+        return _read_one(ctx, line)
     return Reading(ctx.lang, None, None, Ask("choose", "ask.day_month", {"text": m.group()}, tuple(options)))
 
 
