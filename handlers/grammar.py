@@ -55,7 +55,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
 MENTION_RE = re.compile(
     r"<@(?P<id>[A-Za-z0-9:_\-]+)(?:\|(?P<name>[^>]+))?>"
-    r"|(?<![\w.@])@(?P<handle>[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-]*)"
+    r"|(?<![A-Za-z0-9_.@])@(?P<handle>[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-]*)"
 )
 QUOTED_RE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|「([^」]+)」|'([^']+)'")
 

@@ -217,8 +217,8 @@ REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,
                        r"owns?\s+it\s+now", r"transfer(?:red)?\s+to", r"owner\s+(?:is\s+)?now", r"change\s+owner",
                        "转交", "交给", "改由", "换成", "改成", "换人", "指派", "转给", "转派", "来跟", "来负责", "接手",
                        "负责人改", "负责人换")
-CHANGE_VERB = _words(r"delay", r"push(?:ed)?\s+(?:back|out)", r"push", r"postpone", r"move", r"moved",
-                     r"reschedule", r"shift", r"slip", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
+CHANGE_VERB = _words(r"delay(?:ed|s)?", r"push(?:ed)?\s+(?:back|out)", r"push", r"postpone[ds]?", r"move[ds]?",
+                     r"reschedule[ds]?", r"shift(?:ed)?", r"slip(?:ped|s)?", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
                      "延期", "推迟", "往后挪", "往后推", "后延", "顺延", "改到", "调整为", "调整到", "挪到", "提前到",
                      "改期", "延到", "推到", "推后")
 RENEW_VERB = _words(r"renew(?:ed|al)?", r"extend(?:ed)?", r"prolong(?:ed)?",
@@ -227,7 +227,7 @@ END_VERB = _words(r"terminate[d]?", r"cancel\s+(?:the\s+)?contract", r"end\s+(?:
                   "终止", "解约", "不续约了", "不续了")
 SHOW_VERB = _words(r"show", r"pull\s+up", r"open", r"details?", r"view", r"look\s+up", r"status", r"info",
                    r"what's\s+up\s+with", r"how's", r"tell\s+me\s+about",
-                   "打开", "看一下", "看看", "查看", "查一下", "查", "详情", "什么情况", "怎么样了", "进展", "情况", "状态")
+                   "打开", "看一下", "看看", "查看", "查一下", "查", "看", "详情", "什么情况", "怎么样了", "进展", "情况", "状态")
 HELP_WORD = _words(r"help", r"commands", r"how\s+do\s+i", "帮助", "怎么用", "使用说明", "命令")
 NOTE_VERB = _words(r"note", r"comment", "备注", "备忘", "评论")
 RECEIVABLES_WORD = _words(r"receivables?", r"a/r", r"ageing", r"aging", r"money\s+owed\s+to\s+us",
@@ -244,7 +244,7 @@ LIST_WORD = _words(r"list", r"all\s+contracts", r"contracts", r"everything", "�
 Q_OUTSTANDING = _words(r"outstanding", r"owed?", r"owing", r"still\s+unpaid", r"left\s+to\s+(?:pay|collect)",
                        r"unpaid", r"remaining", r"balance", r"to\s+collect",
                        "还欠", "欠多少", "没收回", "未收", "还有多少", "剩多少", "剩余", "尚欠", "待收", "还差")
-Q_PAID = _words(r"paid", r"received", r"in\s+yet", r"come\s+in", r"arrived", r"settled", r"pay",
+Q_PAID = _words(r"paid", r"received?", r"receiving", r"collected", r"get\s+paid", r"got\s+paid", r"in\s+yet", r"come\s+in", r"arrived", r"settled", r"pay",
                 "收到", "到账", "付了", "回款了", "付款了", "结清", "打过来", "回了")
 Q_OWNER = _words(r"who", r"who's", r"whose", r"owner", r"handling", r"responsible", "谁", "负责人", "在跟")
 Q_WHEN = _words(r"when", r"when's", r"what\s+date", r"which\s+day", r"due\s+date", r"deadline",
@@ -264,7 +264,8 @@ _EN_STOP = {
     "which", "that's", "it's", "into", "under", "deadline", "date", "ends", "ending", "expires",
     "expiring", "end", "until", "starts", "starting", "start", "signed", "owned", "responsible", "handles",
     "handled", "assigned", "assign", "yet", "still", "already", "item", "task", "step", "record",
-    "register", "put", "entry", "line", "thing", "stuff", "agreement", "deal", "payment"
+    "register", "put", "entry", "line", "thing", "stuff", "agreement", "deal", "payment", "schedule",
+    "plan", "planned", "scheduled", "let's", "lets", "need", "needs", "want", "some", "any",
 }
 _EN_STOP_KEEP_PAYMENT = _EN_STOP - {"payment"}
 # Chinese filler cut from the start of a piece (给, 把 …) and from its end (节点, 负责 …); single characters only
@@ -275,7 +276,8 @@ _ZH_STOP = (
     "金额", "日期", "时间", "完成", "项目名称", "项目", "名称", "客户名称", "客户", "对方", "甲方", "签约方", "之前",
     "以前", "款项", "录入",
 )
-_ZH_STOP_START = _ZH_STOP + ("给", "把", "加", "录", "建", "的", "是", "由", "跟", "于", "和")
+_ZH_STOP_START = _ZH_STOP + ("录个", "建个", "签个", "来个", "开个", "个", "给", "把", "加", "录", "建", "的", "是", "由",
+                             "跟", "于", "和")
 _ZH_STOP_END = _ZH_STOP + ("的", "了", "吧", "呢", "啊", "前")
 _ZH_STOP_RE = re.compile("|".join(sorted(map(re.escape, _ZH_STOP_START), key=len, reverse=True)))
 _SEP = re.compile(r"[,;、。!|()\[\]{}\x00]+|(?<![\d])[:](?![\d])|\s-+\s|\s-+$|^-+\s")
@@ -749,6 +751,11 @@ def _question(c: _Ctx, number: str, rest: str, exists: bool, has_mention: bool) 
     who = mentions[0] if mentions else None
     if RECEIVABLES_WORD.search(low) and not number:
         return Reading(c.lang, Receivables(), _verb("receivables", c.lang))
+    if who is None and not number and MINE_WORD.search(low):
+        if OVERDUE_WORD.search(low):
+            return Reading(c.lang, Question("person_overdue"))
+        if WEEK_WORD.search(low):
+            return Reading(c.lang, Question("person_week"))
     if who is not None and not number:
         if OVERDUE_WORD.search(low):
             return Reading(c.lang, Question("person_overdue", who=who))
@@ -879,10 +886,10 @@ def _money_text(money: amounts.Money) -> str:
 
 _DURATION = re.compile(
     rf"(?<![A-Za-z])(?P<sign>[+-])?\s*(?P<n>\d+|[{NUMERAL_CHARS}]+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve"
-    r"|half\s+a|半)\s*(?:个)?\s*(?P<unit>business\s+days?|working\s+days?|days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?"
+    r"|another|half\s+a|半)\s*(?:个)?\s*(?P<unit>business\s+days?|working\s+days?|days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?"
     r"|天|日|周|星期|礼拜|月|年|个工作日|工作日)(?![A-Za-z])",
     re.IGNORECASE)
-_EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+_EN_NUM = {"a": 1, "an": 1, "another": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10, "twelve": 12}
 
 
@@ -911,6 +918,12 @@ def _duration(text: str) -> tuple[relativedelta, re.Match[str]] | None:
             delta = -delta
         return delta, m
     return None
+
+
+def _date_over(text: str, span: re.Match[str], c: _Ctx) -> bool:
+    """Say whether a date phrase covers where a span of time was found (6月 in 6月20日, 2028年 in 2028年9月30日)."""
+    found = dates.find_date(text, now=c.now, tz=c.tz)
+    return found is not None and found.start <= span.start() < found.end and found.end - found.start > len(span.group())
 
 
 def _snooze(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
@@ -975,8 +988,10 @@ def _renew(c: _Ctx, number: str, rest: str) -> Reading:
     line = _Line(_cut_words(rest, RENEW_VERB))
     end = c.team.contract_end(number)
     dur = _duration(line.text)
+    if dur is not None and _date_over(line.text, dur[1], c):
+        dur = None
     to = "to" if c.lang == "en" else "至"
-    if dur is not None and end is not None and not re.search(r"\d{4}|[月/]", line.text[dur[1].end():dur[1].end() + 3]):
+    if dur is not None and end is not None:
         new_end = end + dur[0]
         dv = DateValue(new_end, dur[1].group())
         return Reading(c.lang, Renew(number, dv), f"{_verb('renew', c.lang)} {number} {to} {new_end.isoformat()}")
@@ -1004,6 +1019,7 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     parts = _REASON.split(rest, maxsplit=1)
     if len(parts) == 2 and parts[1].strip():
         rest, reason = parts[0], parts[1].strip(" ,.;")
+    to_date = re.search(r"(?<![A-Za-z])(?:to|until|till|on)(?![A-Za-z])|到|至|为", rest)
     title, ask, left = _pick_milestone(c, number, _cut_words(rest, CHANGE_VERB), titles, "change")
     if ask:
         return Reading(c.lang, None, None, ask)
@@ -1015,8 +1031,9 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     line = _Line(left)
     due_kw = "due" if c.lang == "en" else "截止"
     dur = _duration(line.text)
-    absolute = re.search(r"(?<![A-Za-z])(?:to|until|till|on)(?![A-Za-z])|到|至|为", line.text[: dur[1].start()]) \
-        if dur else None
+    if dur is not None and _date_over(line.text, dur[1], c):
+        dur = None  # 6月 inside 6月20日 is a date, not six months
+    absolute = dur is not None and to_date is not None and to_date.start() < rest.find(dur[1].group())
     if dur is not None and not absolute:
         current = c.team.milestone_due(number, title)
         if current is None:
@@ -1081,6 +1098,11 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
                        amount=money.amount if money else None, currency=money.currency if money else None,
                        percent=percent)
     return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
+
+
+_MONTH_PHRASE = re.compile(
+    r"(?<![A-Za-z])(?:next|this|last|coming|early|late|mid|end\s+of|until|till|by|ends?|ending|expir\w*)\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?![A-Za-z])", re.IGNORECASE)
 
 
 def _unreadable_date(text: str) -> str | None:
@@ -1176,6 +1198,8 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
         currency = cur[0]
         line.cut(cur[1], cur[2])
     _refuse_junk(line.text, ex)
+    if (m := _MONTH_PHRASE.search(line.text)) is not None:
+        raise UserError("err.date_unreadable", example=ex, phrase=m.group())
     title = quoted[0] if quoted else ""
     party = quoted[1] if len(quoted) > 1 else ""
     loose: list[str] = []

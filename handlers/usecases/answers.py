@@ -14,7 +14,7 @@ from handlers.replies import Reply
 from handlers.understand import Question, match_name
 from handlers.views import owner_span
 from storage import repo
-from storage.models import Contract, Milestone
+from storage.models import Contract, Milestone, Person
 
 
 def answer(ctx: Ctx, q: Question) -> list[Reply]:
@@ -117,10 +117,13 @@ def _paid(ctx: Ctx, contract: Contract, milestone: Milestone | None) -> str:
 
 
 def _person(ctx: Ctx, q: Question) -> Reply:
-    assert q.who is not None
-    person = resolve_owner(ctx, q.who) if q.who.user_id else repo.find_person(
-        ctx.session, tenant_id=ctx.tenant.id or 0, handle=q.who.handle)
-    name = "@" + (q.who.handle or q.who.name or q.who.user_id or "?")
+    if q.who is None:  # "what do I have overdue?": the sender
+        person: Person | None = ctx.person
+        name = ctx.who()
+    else:
+        person = resolve_owner(ctx, q.who) if q.who.user_id else repo.find_person(
+            ctx.session, tenant_id=ctx.tenant.id or 0, handle=q.who.handle)
+        name = "@" + (q.who.handle or q.who.name or q.who.user_id or "?")
     if person is None:
         return Reply(title=ctx.t(f"answer.{q.topic}_none", who=name), lang=ctx.lang)
     name = "@" + (person.display_name or person.handle or "?")
