@@ -18,7 +18,7 @@ from handlers.grammar import ListItems
 from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.replies import Reply
-from handlers.understand import Reading, reply_language
+from handlers.understand import Reading, normalise, reply_language
 from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
@@ -119,6 +119,8 @@ class Core:
         answered, cancelled = interpret.pending_command(ctx, text)
         if cancelled:
             return [Reply(title=ctx.t("ask.cancelled"), lang=ctx.lang, ephemeral=True)]
+        if answered is None and normalise(text).lower() in interpret.CANCEL:
+            return [Reply(title=ctx.t("ask.nothing"), lang=ctx.lang, ephemeral=True)]
         if answered is not None:
             reading = interpret.interpret(ctx, answered)
             if reading.command is not None and reading.canonical is None:

@@ -85,6 +85,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{name}” fits several milestones of {number}: {choices}. Say which one.",
         "zh": "“{name}”对应 {number} 的多个节点：{choices}。请说明是哪一个。",
     },
+    "ask.nothing": {"en": "There is no open question to cancel.", "zh": "当前没有需要取消的问题。"},
+    "ask.pay_rest": {
+        "en": "Record a payment of {amount} for {title} ({number}), what it still owes?",
+        "zh": "为 {number} 的 {title} 登记回款 {amount}（剩余未收金额）？",
+    },
     "ask.which_contract": {"en": "Which contract do you mean?", "zh": "您指的是哪个合同？"},
     "ask.which_milestone": {"en": "Which milestone of {number} do you mean?", "zh": "您指的是 {number} 的哪个节点？"},
     "ask.amount": {"en": "How much was received on {number}?", "zh": "{number} 收到的金额是多少？"},

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import fields, is_dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, literal, or_
 from sqlmodel import col, select
@@ -79,6 +80,16 @@ class LedgerTeam:
                 titles.append(m.title)
         return titles
 
+    def milestone_owed(self, number: str, title: str) -> Decimal | None:
+        contract = self._contract(number)
+        if contract is None:
+            return None
+        paid = repo.paid_by_milestone(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0)
+        for m in repo.milestones_of(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0):
+            if m.title == title and m.status == "open" and m.amount is not None:
+                return max(Decimal(0), m.amount - paid.get(m.id or 0, Decimal(0)))
+        return None
+
     def counterparties(self) -> set[str]:
         rows = self.ctx.session.exec(
             select(Contract.counterparty).where(Contract.tenant_id == self.tenant_id).distinct().limit(5000)
@@ -121,8 +132,8 @@ def interpret(ctx: Ctx, text: str) -> Reading:
     if not line:
         return Reading(ctx.lang, grammar.Help())
     if _ambiguous_day_month(line):
-        return _read_with_dates(ctx, line)
-    return _read_one(ctx, line)
+        return _read_with_dates(ctx, line, text)
+    return _read_one(ctx, line, text)
 
 
 def _refuse_junk_names(command: object, verb: str, lang: str) -> None:
@@ -132,11 +143,16 @@ def _refuse_junk_names(command: object, verb: str, lang: str) -> None:
             raise UserError("err.word_unplaced", example=grammar.example_for(verb, lang), word=m.group().strip())
 
 
-def _read_one(ctx: Ctx, line: str) -> Reading:
+def _read_one(ctx: Ctx, line: str, raw: str | None = None) -> Reading:
     """The README form first (exactly as documented); free phrasing when that does not read."""
     verb = grammar.split_verb(line)[0]
     strict_error: UserError | None = None
-    if verb and verb != "new":
+    if verb == "new":
+        try:  # only its error is wanted: a bare "新建" is told what is missing, in README terms
+            grammar.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
+        except UserError as err:
+            strict_error = err
+    elif verb:
         try:
             parsed = grammar.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
             _refuse_junk_names(parsed.command, verb, ctx.lang)
@@ -144,7 +160,7 @@ def _read_one(ctx: Ctx, line: str) -> Reading:
         except UserError as err:
             strict_error = err
     try:
-        reading = read_free(line, team=LedgerTeam(ctx), now=ctx.now, tz=ctx.tz, lang=ctx.lang)
+        reading = read_free(line, team=LedgerTeam(ctx), now=ctx.now, tz=ctx.tz, lang=ctx.lang, raw=raw)
     except UserError as err:
         if strict_error is not None and err.key in ("err.not_understood", "err.unknown_suggest", "err.unknown_command",
                                                     "err.not_understood_number", "err.use_form"):
@@ -178,7 +194,7 @@ def _ambiguous_day_month(line: str) -> bool:
     return m is not None and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12 and m.group(1) != m.group(2)
 
 
-def _read_with_dates(ctx: Ctx, line: str) -> Reading:
+def _read_with_dates(ctx: Ctx, line: str, raw: str) -> Reading:
     """03/04 (either order a real date): read both ways and ask which one is meant."""
     m = _DAY_MONTH.search(line)
     assert m is not None
@@ -190,11 +206,11 @@ def _read_with_dates(ctx: Ctx, line: str) -> Reading:
         if d < ctx.today and not re.search(r"paid|received|到账|回款|收到", line, re.IGNORECASE):
             d = date(year + 1, month, day)
         swapped = line[: m.start()] + d.isoformat() + line[m.end():]
-        reading = _read_one(ctx, swapped)
+        reading = _read_one(ctx, swapped, raw)
         if reading.command is not None:
             options.append((d.isoformat(), reading.canonical or swapped))
     if len(options) < 2:
-        return _read_one(ctx, line)
+        return _read_one(ctx, line, raw)
     return Reading(ctx.lang, None, None, Ask("choose", "ask.day_month", {"text": m.group()}, tuple(options)))
 
 

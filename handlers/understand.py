@@ -70,6 +70,10 @@ class Team(Protocol):
 
     def milestone_due(self, number: str, title: str) -> date | None: ...
 
+    def milestone_owed(self, number: str, title: str) -> Decimal | None:
+        """What is still owed on an open payment milestone (None when it has no amount)."""
+        ...
+
 
 # --- results ------------------------------------------------------------------------------------------
 
@@ -211,7 +215,7 @@ PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"g
                    "已付", "转来", "转账")
 SNOOZE_VERB = _words(r"snooze", r"remind\s+me", r"hold\s+(?:the\s+)?reminders?", r"pause\s+(?:the\s+)?reminders?",
                      r"mute", r"stop\s+reminding", r"silence", r"quiet",
-                     "再提醒", "提醒我", "暂停提醒", "先别提醒", "别提醒", "不要提醒", "稍后提醒", "晚点提醒", "延后提醒")
+                     "再提醒", "提醒我", "暂停提醒", r"(?:延后|推迟|晚|过)(?=\S{0,5}提醒)", r"提醒(?=\S{0,3}(?:延后|推迟))", "先别提醒", "别提醒", "不要提醒", "稍后提醒", "晚点提醒", "延后提醒")
 REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,6}?\s+over", r"hand\s+over",
                        r"hand\s+off", r"give", r"take\s+over", r"takes\s+over", r"should\s+own", r"will\s+own",
                        r"owns?\s+it\s+now", r"transfer(?:red)?\s+to", r"owner\s+(?:is\s+)?now", r"change\s+owner",
@@ -228,7 +232,8 @@ END_VERB = _words(r"terminate[d]?", r"cancel\s+(?:the\s+)?contract", r"end\s+(?:
 SHOW_VERB = _words(r"show", r"pull\s+up", r"open", r"details?", r"view", r"look\s+up", r"status", r"info",
                    r"what's\s+up\s+with", r"how's", r"tell\s+me\s+about",
                    "打开", "看一下", "看看", "查看", "查一下", "查", "看", "详情", "什么情况", "怎么样了", "进展", "情况", "状态")
-HELP_WORD = _words(r"help", r"commands", r"how\s+do\s+i", "帮助", "怎么用", "使用说明", "命令")
+HELP_WORD = _words(r"help", r"commands", r"how\s+do\s+i", r"what\s+can\s+you\s+do", r"how\s+does\s+this\s+work",
+                   "帮助", "怎么用", "使用说明", "命令", "你能做什么", "能干什么", "你会什么")
 NOTE_VERB = _words(r"note", r"comment", "备注", "备忘", "评论")
 RECEIVABLES_WORD = _words(r"receivables?", r"a/r", r"ageing", r"aging", r"money\s+owed\s+to\s+us",
                           "应收", "应收款", "账龄", "回款情况", "欠款总额")
@@ -274,7 +279,7 @@ _ZH_STOP = (
     "请帮我", "帮我", "麻烦", "添加", "新增", "增加", "加一个", "加个", "加上", "一个", "节点", "里程碑", "负责人",
     "负责", "这个", "那个", "合同", "一下", "建个", "新签", "新建", "创建", "签了", "到期", "截止", "开始", "生效",
     "金额", "日期", "时间", "完成", "项目名称", "项目", "名称", "客户名称", "客户", "对方", "甲方", "签约方", "之前",
-    "以前", "款项", "录入",
+    "以前", "款项", "录入", "新合同", "新签合同",
 )
 _ZH_STOP_START = _ZH_STOP + ("录个", "建个", "签个", "来个", "开个", "个", "给", "把", "加", "录", "建", "的", "是", "由",
                              "跟", "于", "和")
@@ -556,6 +561,7 @@ class _Ctx:
     now: datetime
     tz: str
     team: Team
+    request: bool = False  # typed as a request ("can you move …?", "麻烦…"): a question mark does not make it a question
 
     def ex(self, verb: str) -> str:
         return example_for(verb, self.lang)
@@ -565,9 +571,14 @@ class _Ctx:
         return dates._local_now(self.now, self.tz).date()
 
 
-def read_free(text: str, *, team: Team, now: datetime, tz: str, lang: str) -> Reading:
+_REQUEST = re.compile(r"^\s*(?:@\S+\s+)?(?:(?:hey|hi)\s+bot[\s,]*)?(?:can|could|would|will)\s+you\b|^\s*(?:please|pls|kindly)\b"
+                      r"|能不能|能否|可以帮|可不可以|麻烦|请帮|帮我|帮忙", re.IGNORECASE)
+WRITE_VERBS = (DONE_VERB, PAID_VERB, CHANGE_VERB, RENEW_VERB, SNOOZE_VERB, ADD_VERB, MILESTONE_WORD)
+
+
+def read_free(text: str, *, team: Team, now: datetime, tz: str, lang: str, raw: str | None = None) -> Reading:
     """Read a line typed in free word order; raise UserError (in ``lang``) when it cannot be read."""
-    c = _Ctx(normalise(text), lang, now, tz, team)
+    c = _Ctx(normalise(text), lang, now, tz, team, request=bool(_REQUEST.search(raw if raw is not None else text)))
     if not c.text:
         return Reading(lang, Help())
     line = c.text
@@ -586,7 +597,10 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     has_mention = MENTION_RE.search(rest) is not None
 
     # creating a contract: "new contract HT-…", "新签一个合同 HT-…", README "new HT-…" for an unknown number
-    if not exists and number and (NEW_VERB.search(low) and (CONTRACT_WORD.search(low) or _starts_new(c.text))) \
+    bare_contract = CONTRACT_WORD.match(low.strip()) and (amounts.pick_money(rest) is not None or
+                                                           dates.find_date(rest, now=c.now, tz=c.tz) is not None)
+    if not exists and number and (bare_contract or NEW_VERB.search(low) and (CONTRACT_WORD.search(low) or
+                                                                            _starts_new(c.text))) \
             and not MILESTONE_WORD.search(low):
         return _new_contract(c, number, rest)
     readme_new = re.match(rf"^\s*(?:new|create|新建|新增|创建|新合同|录入)\s*{re.escape(number)}\b", c.text, re.IGNORECASE)
@@ -604,10 +618,15 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
             rest = _cut_name(rest, c.team, named)
             low = rest.lower()
 
+    if is_question and c.request and any(p.search(low) for p in WRITE_VERBS):
+        is_question = False  # "can you move the due date …?" asks the bot to do it
     if is_question or not number:
         q = _question(c, number, rest, exists, has_mention)
         if q is not None:
             return q
+    if is_question and number and exists:
+        # a question never writes: what it did not match is answered with the contract itself
+        return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
 
     if not number:
         return _unknown(c)
@@ -649,6 +668,10 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     if has_mention and _mentions_existing(rest, titles_open):
         return _reassign(c, number, rest, titles_open)
     leftover = _leftover(rest)
+    named, _span = _mentioned_titles(rest, titles_open)
+    if len(named) == 1 and norm_name(_leftover(rest, keep_payment=True)) in {norm_name(named[0]), ""} | {
+            norm_name(w) for g in SYNONYMS for w in g if synonym_group(named[0]) == SYNONYMS.index(g)}:
+        return Reading(c.lang, Question("due", number, named[0]))  # "HT-1 first payment": its state
     if not leftover or SHOW_VERB.search(low):
         return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
     # "HT-2027-102 验收款 15万 五个工作日内 @李雷": a new name with a date is a milestone being added
@@ -662,9 +685,9 @@ def _starts_new(text: str) -> bool:
         text.startswith(("新建", "新增", "创建", "新合同", "录入", "新签"))
 
 
-def _leftover(rest: str) -> str:
+def _leftover(rest: str, *, keep_payment: bool = False) -> str:
     line = _Line(rest)
-    return " ".join(filter(None, (_strip_stop(ch) for ch in line.chunks()
+    return " ".join(filter(None, (_strip_stop(ch, keep_payment=keep_payment) for ch in line.chunks()
                                   if not SHOW_VERB.fullmatch(ch.strip().lower()))))
 
 
@@ -784,6 +807,8 @@ def _question(c: _Ctx, number: str, rest: str, exists: bool, has_mention: bool) 
     milestone = named[0] if len(named) == 1 else ""
     if len(named) > 1:
         return Reading(c.lang, None, None, _which_milestone(c, "ask.which_milestone", number, named, "show"))
+    if milestone and DONE_VERB.search(low) and not Q_OWNER.search(low):
+        return Reading(c.lang, Question("due", number, milestone))  # "is the acceptance done?": its state
     if Q_OUTSTANDING.search(low) and not Q_PAID.search(re.sub("unpaid", "", low)):
         return Reading(c.lang, Question("outstanding", number, milestone))
     if milestone and (Q_PAID.search(low) or Q_OUTSTANDING.search(low)) and not Q_WHEN.search(low):
@@ -865,6 +890,14 @@ def _paid(c: _Ctx, number: str, rest: str) -> Reading:
     _refuse_junk(line.text, ex)
     on = f" on {when.value.isoformat()}" if c.lang == "en" and when else (f" 于 {when.value.isoformat()}" if when else "")
     named = (f" for {title}" if c.lang == "en" else f" 节点 {title}") if title else ""
+    owed = c.team.milestone_owed(number, title) if title and money is None else None
+    if money is None and owed:
+        # "mark the first payment paid", "paid in full": the rest of what that milestone is owed, once confirmed
+        rest_money = amounts.Money(owed, None, 0, 0)
+        command = f"{_verb('paid', c.lang)} {number} {_money_text(rest_money)}{on}{named}"
+        return Reading(c.lang, None, None, Ask("choose", "ask.pay_rest", {"number": number, "title": title or "",
+                                                                         "amount": f"{owed:,}"},
+                                               ((f"{owed:,}", command),)))
     if money is None:
         template = f"{_verb('paid', c.lang)} {number} {{}}{on}{named}"
         return Reading(c.lang, None, None, Ask("fill", "ask.amount", {"number": number}, template=template,
@@ -1053,6 +1086,9 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
         tail = [ch for ch in (_strip_stop(x) for x in line.chunks()) if ch]
         tail = [t for t in tail if not re.fullmatch(r"(?:to|until|on|by|到|至|为)", t, re.IGNORECASE)]
         reason = ", ".join(tail)
+    reason = reason.strip(" ?!.,;。？！，；")
+    if not re.search(r"[A-Za-z0-9\u3400-\u9fff]", reason):
+        reason = ""
     _refuse_junk(reason, ex)
     why = (f" reason {reason}" if c.lang == "en" else f" 原因 {reason}") if reason else ""
     cmd = RequestChange(number, title, "due", dv.value.isoformat(), date_value=dv, reason=reason)
@@ -1100,6 +1136,9 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
 
 
+# an end / start keyword whose date was not read: "ends Q4", "到期 明年某天"
+_DANGLING_END = re.compile(r"(?<![A-Za-z])(?:ends?|ending|expires?|expiring|until|starts?|starting|signed)\s+"
+                           r"(?P<what>[^\s,\x00]+)", re.IGNORECASE)
 _MONTH_PHRASE = re.compile(
     r"(?<![A-Za-z])(?:next|this|last|coming|early|late|mid|end\s+of|until|till|by|ends?|ending|expir\w*)\s+"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?![A-Za-z])", re.IGNORECASE)
@@ -1200,6 +1239,8 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
     _refuse_junk(line.text, ex)
     if (m := _MONTH_PHRASE.search(line.text)) is not None:
         raise UserError("err.date_unreadable", example=ex, phrase=m.group())
+    if (m := _DANGLING_END.search(line.text)) is not None:
+        raise UserError("err.date_unreadable", example=ex, phrase=m.group("what"))
     title = quoted[0] if quoted else ""
     party = quoted[1] if len(quoted) > 1 else ""
     loose: list[str] = []
@@ -1213,7 +1254,7 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
             continue
         piece = _strip_stop(raw)
         piece = CONTRACT_WORD.sub(" ", piece) if CONTRACT_WORD.fullmatch(piece) else piece
-        piece = re.sub(r"^(?:新签|新建|录入|录|建个|建|签了|新增|创建)", "", piece).strip()
+        piece = re.sub(r"^(?:新签合同|新合同|新签|新建|录入|录|建个|建|签了|新增|创建)", "", piece).strip()
         piece = _strip_stop(piece)
         if piece and not NEW_VERB.fullmatch(piece) and not CONTRACT_WORD.fullmatch(piece):
             loose.append(piece)
