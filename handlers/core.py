@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from handlers import grammar, interpret, usecases
+from handlers import commands, grammar, interpret
 from handlers.context import Ctx
 from handlers.errors import Refused, UserError
 from handlers.grammar import ListItems
@@ -57,7 +57,7 @@ class Core:
 
     def handle(self, msg: IncomingMessage) -> list[Reply]:
         """Run one typed command and return the replies; never raises for the user's mistakes."""
-        return self._run(msg, usecases.run)
+        return self._run(msg, commands.run)
 
     def my_milestones(self, msg: IncomingMessage) -> list[Reply]:
         """A private chat's list / mine / overdue / this week: the sender's milestones in all their teams."""
@@ -65,7 +65,7 @@ class Core:
         def personal(ctx: Ctx, command: object) -> list[Reply]:
             if isinstance(command, ListItems):
                 return my_milestones_everywhere(ctx, command)
-            return usecases.run(ctx, command)
+            return commands.run(ctx, command)
 
         return self._run(msg, personal)
 
@@ -161,7 +161,7 @@ class Core:
                     if repo.get_pending(session, tenant_id=tenant.id or 0, chat_id=action.chat_id or "",
                                         person_id=person.id or 0, now=now) is None:
                         raise UserError("ask.expired")
-                    return self._understand_and_run(ctx, key.arg or "", usecases.run)
+                    return self._understand_and_run(ctx, key.arg or "", commands.run)
                 return run_action(ctx, key, action)
         except UserError as err:
             return [error_reply(err, lang)]

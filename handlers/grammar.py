@@ -16,41 +16,6 @@ from handlers import amounts, dates
 from handlers.errors import UserError
 from handlers.numerals import cn_int
 
-# --- verbs -------------------------------------------------------------------------------------------
-
-VERBS: dict[str, tuple[str, ...]] = {
-    "new": ("new", "create", "add", "新建", "新增", "创建", "新合同", "录入"),
-    "milestone": ("milestone", "ms", "节点", "里程碑"),
-    "done": ("done", "complete", "finish", "完成", "已完成"),
-    "show": ("show", "view", "查看", "详情"),
-    "list": ("list", "ls", "列表", "清单"),
-    "mine": ("mine", "我的"),
-    "overdue": ("overdue", "逾期"),
-    "week": ("本周到期", "本周"),
-    "help": ("help", "?", "？", "帮助", "帮忙", "说明"),
-    "snooze": ("snooze", "postpone", "延后", "推迟", "稍后提醒"),
-    "reassign": ("reassign", "assign", "转交", "指派", "转派"),
-    "note": ("note", "comment", "备注", "评论"),
-    "remind": ("remind", "reminders", "提醒"),
-    "settings": ("settings", "setting", "config", "设置", "配置"),
-}
-def _all_verbs() -> dict[str, tuple[str, ...]]:
-    from handlers.grammar_ledger import LEDGER_VERBS
-
-    return {**VERBS, **LEDGER_VERBS}
-
-
-_VERB_OF: dict[str, str] = {}
-# Chinese verbs may be typed without a space: 完成HT-2026-002 首付款
-_ZH_VERBS: list[str] = []
-
-
-def _load_verbs() -> None:
-    if _VERB_OF:
-        return
-    _VERB_OF.update({alias.lower(): verb for verb, aliases in _all_verbs().items() for alias in aliases})
-    _ZH_VERBS.extend(sorted((a for a in _VERB_OF if re.search(r"[\u4e00-\u9fff]", a)), key=len, reverse=True))
-
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
 MENTION_RE = re.compile(
@@ -216,20 +181,6 @@ class SetReminders:
 class Settings:
     key: str = ""
     value: str = ""
-
-
-Command = (
-    NewContract | AddMilestone | CompleteMilestone | ShowContract | ListItems | Help | Snooze | Reassign | AddNote
-    | SetReminders | Settings
-)
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A parsed command and the language it was typed in."""
-
-    command: Command
-    lang: str
 
 
 # --- pieces ------------------------------------------------------------------------------------------
@@ -604,76 +555,8 @@ def _parse_settings(words: str) -> Settings:
     return Settings(canonical, value.strip())
 
 
-def split_verb(text: str) -> tuple[str, str, str]:
-    """Return (verb, the text after it, the verb as typed); verb is '' when none is known."""
-    _load_verbs()
-    text = text.strip()
-    first, _, rest = text.partition(" ")
-    verb = _VERB_OF.get(first.lower())
-    if verb is not None:
-        return verb, rest.strip(), first
-    for alias in _ZH_VERBS:
-        if text.startswith(alias):
-            return _VERB_OF[alias], text[len(alias):].strip(), alias
-    # two-word English forms: "list mine" is handled by list itself; "due this week" for convenience
-    if text.lower() in ("due this week", "this week"):
-        return "week", "", text
-    return "", text, first
-
-
 def example_for(verb: str, lang: str) -> str:
     """A correct example of a command, in the given language."""
     from handlers.i18n import t
 
     return t(f"ex.{verb}", lang)
-
-
-def parse(text: str, *, now: datetime, tz: str, lang_hint: str = "en") -> Parsed:
-    """Parse one command; raise UserError with a reason and an example when it cannot be read."""
-    text = text.replace("\u3000", " ").strip()
-    verb, words, typed = split_verb(text)
-    lang = detect_language(typed) or detect_language(text) or lang_hint
-    if not text:
-        return Parsed(Help(), lang)
-    if not verb:
-        raise UserError("err.unknown_command", example=example_for("help", lang), got=typed[:40])
-    ex = example_for(verb, lang)
-    if verb == "help":
-        return Parsed(Help(words), lang)
-    if verb == "new":
-        return Parsed(_parse_new(words, now=now, tz=tz, ex=ex), lang)
-    if verb == "milestone":
-        return Parsed(_parse_milestone(words, now=now, tz=tz, ex=ex), lang)
-    if verb in ("done", "show"):
-        number, _, rest = words.partition(" ")
-        number = _check_number(number, ex)
-        if verb == "show":
-            return Parsed(ShowContract(number), lang)
-        return Parsed(CompleteMilestone(number, rest.strip()), lang)
-    if verb == "list":
-        return Parsed(_parse_list(words, lang), lang)
-    if verb in ("mine", "overdue", "week"):
-        return Parsed(ListItems(verb), lang)
-    if verb == "snooze":
-        return Parsed(_parse_snooze(words, now=now, tz=tz, ex=ex), lang)
-    if verb == "reassign":
-        return Parsed(_parse_reassign(words, ex), lang)
-    if verb == "note":
-        number, rest = _number_and_rest(words, ex)
-        if not rest:
-            raise UserError("err.note_empty", example=ex)
-        return Parsed(AddNote(number, rest), lang)
-    if verb == "remind":
-        return Parsed(_parse_remind(words, ex), lang)
-    if verb == "settings":
-        try:
-            return Parsed(_parse_settings(words), lang)
-        except UserError as err:
-            err.example = ex
-            raise
-    from handlers.grammar_ledger import PARSERS
-
-    if verb in PARSERS:
-        return Parsed(PARSERS[verb](words, now, tz, ex), lang)  # type: ignore[arg-type]
-    raise UserError("err.unknown_command", example=example_for("help", lang), got=typed[:40])
-

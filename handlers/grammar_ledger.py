@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,19 +23,6 @@ from handlers.grammar import (
     split_keywords,
     take_mentions,
 )
-
-LEDGER_VERBS: dict[str, tuple[str, ...]] = {
-    "paid": ("paid", "payment", "received", "回款", "收款", "到账"),
-    "receivables": ("receivables", "ar", "ageing", "aging", "应收", "应收款", "账龄"),
-    "undo": ("undo", "reverse", "撤销", "冲销"),
-    "renew": ("renew", "续约", "续签"),
-    "end": ("end", "terminate", "终止"),
-    "change": ("change", "amend", "变更"),
-    "approve": ("approve", "批准", "同意"),
-    "reject": ("reject", "decline", "驳回", "拒绝"),
-    "history": ("history", "log", "历史", "记录"),
-    "role": ("role", "角色"),
-}
 
 
 @dataclass(frozen=True)
@@ -104,9 +90,6 @@ class SetRole:
     role: str
 
 
-LedgerCommand = (
-    RecordPayment | Receivables | UndoPayment | Renew | EndContract | RequestChange | DecideChange | History | SetRole
-)
 
 _PAY_KEYWORDS = {
     "on": ("on", "received", "日期", "于"),
@@ -234,19 +217,3 @@ def _parse_decide(words: str, ex: str, approve: bool) -> DecideChange:
     seq = _seq(words, ex, "err.change_id")
     reason = words.strip().partition(" ")[2].strip()
     return DecideChange(seq, approve, reason)
-
-
-Parser = Callable[[str, datetime, str, str], LedgerCommand]  # (words, now, tz, example) -> command
-
-PARSERS: dict[str, Parser] = {
-    "paid": lambda w, now, tz, ex: _parse_paid(w, now=now, tz=tz, ex=ex),
-    "renew": lambda w, now, tz, ex: _parse_renew(w, now=now, tz=tz, ex=ex),
-    "change": lambda w, now, tz, ex: _parse_change(w, now=now, tz=tz, ex=ex),
-    "receivables": lambda w, now, tz, ex: Receivables(),
-    "undo": lambda w, now, tz, ex: UndoPayment(_seq(w, ex, "err.payment_id")),
-    "end": lambda w, now, tz, ex: EndContract(*_number_and_rest(w, ex)),
-    "approve": lambda w, now, tz, ex: _parse_decide(w, ex, True),
-    "reject": lambda w, now, tz, ex: _parse_decide(w, ex, False),
-    "history": lambda w, now, tz, ex: History(_number_and_rest(w, ex)[0]),
-    "role": lambda w, now, tz, ex: _parse_role(w, ex),
-}

@@ -630,50 +630,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.change.rejected": {"en": "rejected a change", "zh": "驳回了变更"},
     # help
     "help.title": {"en": "ContractBot commands", "zh": "合同履约跟踪机器人 命令"},
-    "help.body": {
+    "help.section.contracts": {"en": "Contracts and milestones", "zh": "合同与节点"},
+    "help.section.reminders": {"en": "Reminders", "zh": "提醒"},
+    "help.section.money": {"en": "Money, renewals and changes", "zh": "回款、续约与变更"},
+    "help.section.team": {"en": "History, roles and help", "zh": "历史、角色与帮助"},
+    "help.footer": {
         "en": (
-            "Contracts and milestones\n"
-            'new NUMBER "TITLE" COUNTERPARTY AMOUNT [CURRENCY] [ends DATE] [starts DATE] [signed DATE] '
-            "[owner @name] [notice 30 days] [auto-renew] [opp ID] [order ID]\n"
-            '    new HT-2026-001 "Acme annual license" Acme Corp 1,200,000 CNY ends 2027-12-31\n'
-            "milestone NUMBER NAME [30% | AMOUNT] [due] DATE [owner @name]\n"
-            "    milestone HT-2026-001 first payment 30% due next Friday owner @alice\n"
-            "done NUMBER [MILESTONE] · show NUMBER · list | list mine | list overdue | list due this week\n"
-            "Reminders\n"
-            "snooze NUMBER MILESTONE 3d | until DATE · reassign NUMBER MILESTONE @bob · "
-            "note NUMBER MILESTONE: TEXT\n"
-            "remind NUMBER [MILESTONE] 14,7,1 · settings [timezone|time|stages|overdue|escalation|routing|"
-            "holidays|currency|language VALUE]\n"
-            "Money, renewals and changes\n"
-            "paid NUMBER AMOUNT [on DATE] [for MILESTONE] [note TEXT] · undo P-3 · receivables\n"
-            "renew NUMBER to DATE [amount X] · end NUMBER [reason]\n"
-            "change NUMBER [MILESTONE] due|amount|owner|scope|end VALUE [reason TEXT] · approve CR-1 · "
-            "reject CR-1 [reason]\n"
-            "history NUMBER · role @name admin|member|viewer · help\n"
             "Dates: 2026-12-04, next Friday, in 3 days, end of month, the 15th, in 5 business days.\n"
-            "Amounts: 1,200,000 / 120万 / 1.2亿 / 30% of the contract amount.\n"
-            "Every command also works in Chinese: type 帮助."
+            "Amounts: 1,200,000 / 120万 / 1.2亿 / 人民币壹佰贰拾万元整 / 30% of the contract amount.\n"
+            "You can also just say it: “HT-2026-001 first payment is done”, “Contoso wired 360k today”, "
+            "“what's overdue?”, “who owns HT-2026-001?”. Every command also works in Chinese: type 帮助."
         ),
         "zh": (
-            "合同与节点\n"
-            "新建 编号 名称 对方 金额 [币种] [到期 日期] [开始 日期] [签订 日期] [负责人 @某人] "
-            "[提前30天通知] [自动续约] [商机 编号] [订单 编号]\n"
-            "    新建 HT-2026-002 华为云采购 华为 120万 到期 2027年12月31日\n"
-            "节点 编号 名称 [30% | 金额] 日期 [负责人] @某人\n"
-            "    节点 HT-2026-002 首付款 30% 下周五 @张三\n"
-            "    节点 HT-2026-002 交付验收 3月15日 负责人 @李四\n"
-            "完成 编号 [节点] · 查看 编号 · 列表 | 我的 | 逾期 | 本周到期\n"
-            "提醒\n"
-            "延后 编号 节点 3天 | 到 日期 · 转交 编号 节点 @王五 · 备注 编号 节点：内容\n"
-            "提醒 编号 [节点] 14,7,1 · 设置 [时区|时间|提醒|逾期|升级|发送|节假日|币种|语言 值]\n"
-            "回款、续约与变更\n"
-            "回款 编号 金额 [日期] [节点] [备注 内容] · 撤销 P-3 · 应收\n"
-            "续约 编号 至 日期 [金额 X] · 终止 编号 [原因]\n"
-            "变更 编号 [节点] 截止|金额|负责人|范围|到期 值 [原因 内容] · 批准 CR-1 · 驳回 CR-1 [原因]\n"
-            "历史 编号 · 角色 @某人 管理员|成员|查看者 · 帮助\n"
-            "日期：2026-12-04、下周五、三天后、月底、15号、3个工作日后。\n"
-            "金额：1,200,000 / 120万 / 1.2亿 / 合同金额的 30%。\n"
-            "所有命令也可用英文输入：help。"
+            "日期：2026-12-04、下周五、3天后、月底、15号、5个工作日内。\n"
+            "金额：1,200,000 / 120万 / 1.2亿 / 人民币壹佰贰拾万元整 / 合同金额的 30%。\n"
+            "也可以直接说：“HT-2026-002 首付款 已完成”、“京东今天打来 36万”、“哪些节点逾期了？”、"
+            "“HT-2026-002 谁负责？”。所有命令也可用英文输入：help。"
         ),
     },
 }

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import func, literal, or_
 from sqlmodel import col, select
 
-from handlers import grammar
+from handlers import commands, grammar
 from handlers.context import Ctx
 from handlers.errors import UserError
 from handlers.grammar import NewContract
@@ -145,22 +145,23 @@ def _refuse_junk_names(command: object, verb: str, lang: str) -> None:
 
 def _read_one(ctx: Ctx, line: str, raw: str | None = None) -> Reading:
     """The README form first (exactly as documented); free phrasing when that does not read."""
-    verb = grammar.split_verb(line)[0]
+    verb = commands.split_verb(line)[0]
     strict_error: UserError | None = None
     if verb == "new":
         try:  # only its error is wanted: a bare "新建" is told what is missing, in README terms
-            grammar.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
+            commands.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
         except UserError as err:
             strict_error = err
     elif verb:
         try:
-            parsed = grammar.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
+            parsed = commands.parse(line, now=ctx.now, tz=ctx.tz, lang_hint=ctx.lang)
             _refuse_junk_names(parsed.command, verb, ctx.lang)
             return Reading(ctx.lang, parsed.command)
         except UserError as err:
             strict_error = err
     try:
-        reading = read_free(line, team=LedgerTeam(ctx), now=ctx.now, tz=ctx.tz, lang=ctx.lang, raw=raw)
+        reading = read_free(line, team=LedgerTeam(ctx), now=ctx.now, tz=ctx.tz, lang=ctx.lang, raw=raw,
+                            verbs=tuple(commands.aliases()))
     except UserError as err:
         if strict_error is not None and err.key in ("err.not_understood", "err.unknown_suggest", "err.unknown_command",
                                                     "err.not_understood_number", "err.use_form"):
@@ -268,7 +269,7 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
         drop()
         return options[pick][1], False
     # a slot to fill: anything that is not itself a command fills it
-    if grammar.split_verb(answer)[0] or re.search(r"\b[A-Za-z]{1,10}-\d", answer):
+    if commands.split_verb(answer)[0] or re.search(r"\b[A-Za-z]{1,10}-\d", answer):
         drop()
         return None, False
     drop()

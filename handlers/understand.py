@@ -561,6 +561,7 @@ class _Ctx:
     now: datetime
     tz: str
     team: Team
+    verbs: tuple[str, ...] = ()  # every command verb people can type (from the registry), for "did you mean"
     request: bool = False  # typed as a request ("can you move …?", "麻烦…"): a question mark does not make it a question
 
     def ex(self, verb: str) -> str:
@@ -576,9 +577,11 @@ _REQUEST = re.compile(r"^\s*(?:@\S+\s+)?(?:(?:hey|hi)\s+bot[\s,]*)?(?:can|could|
 WRITE_VERBS = (DONE_VERB, PAID_VERB, CHANGE_VERB, RENEW_VERB, SNOOZE_VERB, ADD_VERB, MILESTONE_WORD)
 
 
-def read_free(text: str, *, team: Team, now: datetime, tz: str, lang: str, raw: str | None = None) -> Reading:
+def read_free(text: str, *, team: Team, now: datetime, tz: str, lang: str, raw: str | None = None,
+              verbs: tuple[str, ...] = ()) -> Reading:
     """Read a line typed in free word order; raise UserError (in ``lang``) when it cannot be read."""
-    c = _Ctx(normalise(text), lang, now, tz, team, request=bool(_REQUEST.search(raw if raw is not None else text)))
+    c = _Ctx(normalise(text), lang, now, tz, team, verbs=verbs,
+             request=bool(_REQUEST.search(raw if raw is not None else text)))
     if not c.text:
         return Reading(lang, Help())
     line = c.text
@@ -709,9 +712,7 @@ _VERB_WORDS = {
 
 def _unknown(c: _Ctx, number: str = "") -> Reading:
     first = c.text.split(" ")[0][:40] if c.text else ""
-    from handlers.grammar import VERBS, _all_verbs  # noqa: F401  (the verb list, for "did you mean")
-
-    aliases = [a for words in _all_verbs().values() for a in words if len(a) > 1]
+    aliases = [a for a in c.verbs if len(a) > 1]
     close = difflib.get_close_matches(first.lower(), aliases, n=1, cutoff=0.75)
     if close:
         raise UserError("err.unknown_suggest", example=example_for("help", c.lang), got=first, suggestion=close[0])

@@ -24,7 +24,7 @@ from bot.telegram.limits import FloodLimiter
 from bot.telegram.render import MAX_ALERT
 from bot.telegram.send import deliver, edit_all, post
 from bot.telegram.translate import ALIASES, command_text, incoming_action, incoming_message, neutral_text
-from handlers import grammar
+from handlers import commands
 from handlers.core import Core
 from handlers.messages import IncomingMessage
 from handlers.replies import Reply, reply_text
@@ -78,7 +78,7 @@ def run_command(core: Core, msg: IncomingMessage) -> list[Reply]:
     if (
         msg.chat_type == "private"
         and personal is not None
-        and grammar.split_verb(msg.text)[0] in PERSONAL_VERBS
+        and commands.split_verb(msg.text)[0] in PERSONAL_VERBS
     ):
         return personal(msg)  # type: ignore[no-any-return]
     return core.handle(msg)

@@ -8,7 +8,7 @@ from handlers import grammar
 from handlers.amounts import format_money
 from handlers.context import Ctx, person_ref
 from handlers.dates import format_date
-from handlers.grammar import Help, ListItems
+from handlers.grammar import ListItems
 from handlers.reminders import reminder_reply
 from handlers.replies import Reply
 from handlers.views import milestone_line
@@ -72,11 +72,3 @@ def _list_contracts(ctx: Ctx) -> Reply:
             parts.append(ctx.t("cstatus." + c.status))
         reply.add(" · ".join(parts))
     return reply
-
-
-def show_help(ctx: Ctx, cmd: Help) -> list[Reply]:
-    """The command reference in the user's language."""
-    reply = Reply(title=ctx.t("help.title"), lang=ctx.lang)
-    for line in ctx.t("help.body").split("\n"):
-        reply.add(line)
-    return [reply]

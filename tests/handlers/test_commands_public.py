@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from handlers.commands import split_verb
 from handlers.core import Core
-from handlers.grammar import split_verb
 from handlers.understand import normalise
 from storage.models import ChangeRequest, Contract, Milestone, Payment, Person, Tenant
 from tests.chat import Chat

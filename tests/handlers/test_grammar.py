@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from handlers.commands import parse
 from handlers.errors import UserError
 from handlers.grammar import (
     AddMilestone,
@@ -17,7 +18,6 @@ from handlers.grammar import (
     OwnerRef,
     ShowContract,
     milestone_kind,
-    parse,
 )
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
