@@ -272,6 +272,10 @@ def _find_date_in(t: _Text, *, now: datetime, tz: str) -> DateValue | None:
     found = dates.find_date(t.text, now=now, tz=tz)
     if found is None:
         return None
+    glued = re.match(r"-?[A-Za-z]+", t.text[found.end:])
+    if glued and found.text[-1:].isalpha():
+        # "yesterday-ish": half a date is not a date
+        raise UserError("err.word_unplaced", word=found.text + glued.group())
     t.cut(found.start, found.end)
     return DateValue(found.value, found.text, found.note, found.note_zh)
 
