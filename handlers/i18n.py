@@ -87,8 +87,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ask.nothing": {"en": "There is no open question to cancel.", "zh": "当前没有需要取消的问题。"},
     "ask.pay_rest": {
-        "en": "Record a payment of {amount} for {title} ({number}), what it still owes?",
-        "zh": "为 {number} 的 {title} 登记回款 {amount}（剩余未收金额）？",
+        "en": "How much was received for {title} ({number})? It still owes {amount}.",
+        "zh": "{number} 的 {title} 收到多少？剩余未收 {amount}。",
     },
     "ask.which_contract": {"en": "Which contract do you mean?", "zh": "您指的是哪个合同？"},
     "ask.which_milestone": {"en": "Which milestone of {number} do you mean?", "zh": "您指的是 {number} 的哪个节点？"},
@@ -106,6 +106,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ask.choose_hint": {
         "en": "Reply yes or 1 for the first, a number for another, or cancel.",
         "zh": "回复“是”或 1 选第一个，回复数字选其他，或回复“取消”。",
+    },
+    "ask.fill_or_yes_hint": {
+        "en": "Reply yes or 1 for that, another amount, or cancel.",
+        "zh": "回复“是”或 1 确认，或直接回复其他金额，或回复“取消”。",
     },
     "ask.fill_hint": {"en": "Reply with the answer, or cancel.", "zh": "直接回复答案，或回复“取消”。"},
     "ask.cancel_button": {"en": "Cancel", "zh": "取消"},

@@ -225,13 +225,14 @@ def ask_reply(ctx: Ctx, ask: Ask) -> Reply:
     repo.put_pending(ctx.session, tenant_id=ctx.tenant.id or 0, chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0,
                      kind=ask.kind, payload=json.dumps(payload, ensure_ascii=False), lang=ctx.lang, now=ctx.now)
     reply = Reply(title=ctx.t(ask.prompt_key, **ask.params), lang=ctx.lang, ephemeral=False)
-    if ask.kind == "choose":
+    if ask.options:
         for i, (label, command) in enumerate(ask.options, start=1):
             reply.add(f"{i}. {command}")
             key = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="answer", arg=str(i))
             reply.actions.append(Action(kind="answer", label=f"{i}. {label}"[:75], key=key, command=str(i),
                                         style="primary" if i == 1 else None))
-        reply.context.append(ctx.t("ask.choose_hint", n=len(ask.options)))
+        reply.context.append(ctx.t("ask.choose_hint" if ask.kind == "choose" else "ask.fill_or_yes_hint",
+                                   n=len(ask.options)))
     else:
         reply.context.append(ctx.t("ask.fill_hint"))
     key = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="answer", arg="cancel")
@@ -268,7 +269,10 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
             return None, False
         drop()
         return options[pick][1], False
-    # a slot to fill: anything that is not itself a command fills it
+    # a slot to fill: yes/1 takes the offered value, anything that is not itself a command fills it
+    if payload["options"] and _choice(answer, 1) == 0:
+        drop()
+        return payload["options"][0][1], False
     if commands.split_verb(answer)[0] or re.search(r"\b[A-Za-z]{1,10}-\d", answer):
         drop()
         return None, False

@@ -896,9 +896,10 @@ def _paid(c: _Ctx, number: str, rest: str) -> Reading:
         # "mark the first payment paid", "paid in full": the rest of what that milestone is owed, once confirmed
         rest_money = amounts.Money(owed, None, 0, 0)
         command = f"{_verb('paid', c.lang)} {number} {_money_text(rest_money)}{on}{named}"
-        return Reading(c.lang, None, None, Ask("choose", "ask.pay_rest", {"number": number, "title": title or "",
-                                                                         "amount": f"{owed:,}"},
-                                               ((f"{owed:,}", command),)))
+        template = f"{_verb('paid', c.lang)} {number} {{}}{on}{named}"
+        return Reading(c.lang, None, None, Ask("fill", "ask.pay_rest", {"number": number, "title": title or "",
+                                                                       "amount": f"{owed:,}"},
+                                               ((f"{owed:,}", command),), template=template, slot="amount"))
     if money is None:
         template = f"{_verb('paid', c.lang)} {number} {{}}{on}{named}"
         return Reading(c.lang, None, None, Ask("fill", "ask.amount", {"number": number}, template=template,
