@@ -119,6 +119,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这个问题已过期或已回答，请重新输入命令。",
     },
     # answers to questions
+    "answer.next": {"en": "Next on {number}: {title}, due {date} ({status}).",
+                    "zh": "{number} 的下一个节点：{title}，截止 {date}（{status}）。"},
+    "answer.next_none": {"en": "{number} has no open milestones.", "zh": "{number} 没有未完成的节点。"},
+    "err.contract_name_unknown": {
+        "en": "No contract of this team has a number, title or counterparty “{name}”.",
+        "zh": "本团队没有编号、名称或对方为“{name}”的合同。",
+    },
     "answer.more": {"en": "More: {command}", "zh": "详情：{command}"},
     "answer.outstanding": {
         "en": "{number}: {owed} outstanding (received {received} of {total}).",

@@ -237,15 +237,19 @@ HELP_WORD = _words(r"help", r"commands", r"how\s+do\s+i", r"what\s+can\s+you\s+d
 NOTE_VERB = _words(r"note", r"comment", "备注", "备忘", "评论")
 RECEIVABLES_WORD = _words(r"receivables?", r"a/r", r"ageing", r"aging", r"money\s+owed\s+to\s+us",
                           "应收", "应收款", "账龄", "回款情况", "欠款总额")
-MINE_WORD = _words(r"my\s+plate", r"on\s+my\s+plate", r"my\s+milestones", r"my\s+tasks", r"my\s+items", r"mine",
+MINE_WORD = _words(r"(?:what|anything)\s+(?:do\s+)?i\s+(?:have|own|need)", r"my\s+plate", r"on\s+my\s+plate", r"my\s+milestones", r"my\s+tasks", r"my\s+items", r"mine",
                    r"assigned\s+to\s+me", r"do\s+i\s+(?:have|own)", r"i\s+(?:have|own)", r"my\s+to-?do",
-                   "我手上", "我的待办", "我负责", "我的节点", "我的", "待办", "我还有")
+                   "我手上", "我的待办", "我负责", "我的节点", "我的", "待办", "我还有", "我有", "我这周", "我本周",
+                   "这周我", "本周我", "我要做", "轮到我")
 OVERDUE_WORD = _words(r"overdue", r"late", r"past\s+due", r"slipped", "逾期", "超期", "过期", "延误", "拖欠")
 WEEK_WORD = _words(r"this\s+week", r"the\s+week", r"next\s+7\s+days", r"coming\s+up", "本周", "这周", "这礼拜",
                    "这星期", "本星期", "这个星期", "这个礼拜")
 LIST_WORD = _words(r"list", r"all\s+contracts", r"contracts", r"everything", "列表", "清单", "所有合同", "全部合同")
 
 # question topics
+Q_NEXT = _words(r"next\s+(?:milestone|step|payment|deadline|thing)", r"what's\s+next", r"coming\s+up\s+next",
+                "下一个节点", "下一步", "下个节点", "接下来")
+OWNER_WORD = _words(r"owner", r"owned\s+by", r"responsible", "负责人", "负责")
 Q_OUTSTANDING = _words(r"outstanding", r"owed?", r"owing", r"still\s+unpaid", r"left\s+to\s+(?:pay|collect)",
                        r"unpaid", r"remaining", r"balance", r"to\s+collect",
                        "还欠", "欠多少", "没收回", "未收", "还有多少", "剩多少", "剩余", "尚欠", "待收", "还差")
@@ -668,8 +672,8 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
         return _add_milestone(c, number, rest)
     if NOTE_VERB.search(low):
         return Reading(c.lang, None, None, _ask_command(c, "note", number))
-    if has_mention and _mentions_existing(rest, titles_open):
-        return _reassign(c, number, rest, titles_open)
+    if has_mention and _mentions_existing(rest, titles_open) and OWNER_WORD.search(low):
+        return _reassign(c, number, rest, titles_open)  # "HT-1 first payment owner @ben"
     leftover = _leftover(rest)
     named, _span = _mentioned_titles(rest, titles_open)
     if len(named) == 1 and norm_name(_leftover(rest, keep_payment=True)) in {norm_name(named[0]), ""} | {
@@ -786,6 +790,10 @@ def _question(c: _Ctx, number: str, rest: str, exists: bool, has_mention: bool) 
         if WEEK_WORD.search(low) or re.search(r"this week|本周|这周|due", low):
             return Reading(c.lang, Question("person_week", who=who))
         return Reading(c.lang, Question("person_open", who=who))
+    if not number and SHOW_VERB.search(low) and _leftover(rest) and not (MINE_WORD.search(low) or
+                                                                        OVERDUE_WORD.search(low) or WEEK_WORD.search(low)):
+        name = re.sub(r"\s+", " ", SHOW_VERB.sub(" ", _leftover(rest))).strip() or _leftover(rest)
+        raise UserError("err.contract_name_unknown", example=c.ex("show"), name=name[:40])
     if not number:
         if MINE_WORD.search(low):
             return Reading(c.lang, ListItems("mine"), "list mine" if c.lang == "en" else "我的")
@@ -808,6 +816,8 @@ def _question(c: _Ctx, number: str, rest: str, exists: bool, has_mention: bool) 
     milestone = named[0] if len(named) == 1 else ""
     if len(named) > 1:
         return Reading(c.lang, None, None, _which_milestone(c, "ask.which_milestone", number, named, "show"))
+    if Q_NEXT.search(low):
+        return Reading(c.lang, Question("next", number))
     if milestone and DONE_VERB.search(low) and not Q_OWNER.search(low):
         return Reading(c.lang, Question("due", number, milestone))  # "is the acceptance done?": its state
     if Q_OUTSTANDING.search(low) and not Q_PAID.search(re.sub("unpaid", "", low)):
@@ -820,6 +830,8 @@ def _question(c: _Ctx, number: str, rest: str, exists: bool, has_mention: bool) 
         if milestone:
             return Reading(c.lang, Question("due", number, milestone))
         return Reading(c.lang, Question("ends", number))
+    if Q_PAID.search(low) and not milestone:
+        return Reading(c.lang, Question("outstanding", number))  # "how much has Contoso paid?"
     if Q_VALUE.search(low) or re.search(r"how\s+much", low):
         return Reading(c.lang, Question("value", number))
     if Q_PAID.search(low):

@@ -47,6 +47,15 @@ def answer(ctx: Ctx, q: Question) -> list[Reply]:
             deadline = contract.end_on - timedelta(days=contract.notice_days or 0)
             if contract.notice_days:
                 reply.add(ctx.t("answer.notice", date=format_date(deadline, ctx.lang)))
+    elif q.topic == "next":
+        upcoming = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0,
+                                                  contract_id=contract.id or 0) if m.status == "open"]
+        if not upcoming:
+            reply.title = ctx.t("answer.next_none", number=contract.number)
+        else:
+            m = min(upcoming, key=lambda x: x.due_on)
+            reply.title = ctx.t("answer.next", number=contract.number, title=m.title,
+                                date=format_date(m.due_on, ctx.lang), status=_due_status(ctx, m))
     elif q.topic == "value":
         reply.title = ctx.t("answer.value", number=contract.number, title=contract.title,
                             amount=format_money(contract.amount, contract.currency))
