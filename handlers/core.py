@@ -119,7 +119,7 @@ class Core:
         answered, cancelled = interpret.pending_command(ctx, text)
         if cancelled:
             return [Reply(title=ctx.t("ask.cancelled"), lang=ctx.lang, ephemeral=True)]
-        if answered is None and normalise(text).lower() in interpret.CANCEL:
+        if answered is None and interpret.is_bare_answer(text):
             return [Reply(title=ctx.t("ask.nothing"), lang=ctx.lang, ephemeral=True)]
         if answered is not None:
             reading = interpret.interpret(ctx, answered)

@@ -85,7 +85,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{name}” fits several milestones of {number}: {choices}. Say which one.",
         "zh": "“{name}”对应 {number} 的多个节点：{choices}。请说明是哪一个。",
     },
-    "ask.nothing": {"en": "There is no open question to cancel.", "zh": "当前没有需要取消的问题。"},
+    "ask.nothing": {"en": "There is no open question to answer or cancel.", "zh": "当前没有需要回答或取消的问题。"},
     "ask.pay_rest": {
         "en": "How much was received for {title} ({number})? It still owes {amount}.",
         "zh": "{number} 的 {title} 收到多少？剩余未收 {amount}。",

@@ -280,6 +280,12 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
     return payload["template"].replace("{}", text.strip().replace('"', "'"), 1), False
 
 
+def is_bare_answer(text: str) -> bool:
+    """yes / 是 / 2 / cancel typed when no question is open."""
+    answer = normalise(text).strip().rstrip(".!。！").lower()
+    return answer in CANCEL or answer in YES or answer in NO or _choice(answer, 9) is not None
+
+
 def _choice(answer: str, n: int) -> int | None:
     if answer in YES:
         return 0
