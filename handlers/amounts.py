@@ -27,9 +27,9 @@ _MULTIPLIERS = {
 _NUMBER = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CODE = "|".join(sorted(CURRENCIES, key=len, reverse=True))
 AMOUNT_RE = re.compile(
-    rf"(?<![\w.\-/])(?<!\d,)(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
+    rf"(?<![A-Za-z0-9_.\-/])(?<!\d,)(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
     rf"(?:\s?(?P<cur>{_CODE}|元|块|人民币|美元|欧元|港币|日元|英镑)(?![A-Za-z]))?"
-    rf"(?![\w%.\-/年月日号]|,\d)",
+    rf"(?![A-Za-z0-9_%.\-/年月日号]|,\d)",
     re.IGNORECASE,
 )
 # the currency written first: RMB 200k, USD 80,000, 人民币 50万
@@ -40,7 +40,7 @@ PREFIX_AMOUNT_RE = re.compile(
 )
 # 八十万 / 二十万元 / 人民币捌拾万元整 (大写, as written on contracts and cheques)
 CN_AMOUNT_RE = re.compile(
-    rf"(?<![\w])(?P<neg>负)?(?:人民币)?(?P<num>[{NUMERAL_CHARS}]+?)(?P<unit>万元|亿元|万|亿|元|圆|块)整?(?![\w])"
+    rf"(?<![{NUMERAL_CHARS}A-Za-z0-9])(?P<neg>负)?(?:人民币)?(?P<num>[{NUMERAL_CHARS}]+?)(?P<unit>万元|亿元|万|亿|元|圆|块)整?(?![A-Za-z0-9])"
 )
 PERCENT_RE = re.compile(rf"(?<![\w.])(?P<num>{_NUMBER})\s?[%％]|百分之(?P<cn>[\d.]+|[{NUMERAL_CHARS}]+)")
 CURRENCY_RE = re.compile(rf"(?<![A-Za-z])(?P<cur>{_CODE})(?![A-Za-z])", re.IGNORECASE)

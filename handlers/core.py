@@ -18,7 +18,7 @@ from handlers.grammar import ListItems
 from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.replies import Reply
-from handlers.understand import Reading, normalise, reply_language
+from handlers.understand import Reading, reply_language
 from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere

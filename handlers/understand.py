@@ -206,7 +206,7 @@ ADD_VERB = _words(r"add", r"new", r"create", r"log", r"set\s+up", r"schedule", r
                   "添加", "新增", "增加", "加一个", "加个", "加上", "加", "录入", "登记节点", "设置")
 DONE_VERB = _words(r"done", r"finished", r"finish", r"completed?", r"close(?:d)?\s+out", r"closed?", r"wrapped\s+up",
                    r"mark(?:ed)?\s+(?:as\s+)?(?:done|complete|completed|finished)", r"signed\s+off", r"delivered",
-                   r"accepted", "已完成", "完成", "搞定", "做完", "弄完", "关掉", "关闭", "结掉", "标记为完成", "办完",
+                   r"accepted", r"✅", r"✔️?", r"☑️?", "已完成", "完成", "搞定", "做完", "弄完", "关掉", "关闭", "结掉", "标记为完成", "办完",
                    "结束了", "验收通过", "已交付")
 PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"got\s+(?:the\s+)?(?:money|payment|cash)",
                    r"got", r"collected", r"log\s+(?:a\s+)?payment", r"record\s+(?:a\s+)?payment", r"payment\s+of",
@@ -222,7 +222,7 @@ REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,
                        "转交", "交给", "改由", "换成", "改成", "换人", "指派", "转给", "转派", "来跟", "来负责", "接手",
                        "负责人改", "负责人换")
 CHANGE_VERB = _words(r"delay(?:ed|s)?", r"push(?:ed)?\s+(?:back|out)", r"push", r"postpone[ds]?", r"move[ds]?",
-                     r"reschedule[ds]?", r"shift(?:ed)?", r"slip(?:ped|s)?", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
+                     r"reschedule[ds]?", r"shift(?:ed)?", r"slip(?:ped|s)?", r"change[ds]?", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
                      "延期", "推迟", "往后挪", "往后推", "后延", "顺延", "改到", "调整为", "调整到", "挪到", "提前到",
                      "改期", "延到", "推到", "推后")
 RENEW_VERB = _words(r"renew(?:ed|al)?", r"extend(?:ed)?", r"prolong(?:ed)?",
@@ -625,6 +625,8 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
             rest = _cut_name(rest, c.team, named)
             low = rest.lower()
 
+    if SHOW_VERB.search(low) and any(p.search(low) for p in (Q_VALUE, Q_OWNER, Q_OUTSTANDING)):
+        is_question = True  # "查下 Northwind 的合同金额": a fact, not the whole contract
     if is_question and c.request and any(p.search(low) for p in WRITE_VERBS):
         is_question = False  # "can you move the due date …?" asks the bot to do it
     if is_question or not number:
@@ -818,6 +820,8 @@ def _question(c: _Ctx, number: str, rest: str, exists: bool, has_mention: bool) 
         return Reading(c.lang, None, None, _which_milestone(c, "ask.which_milestone", number, named, "show"))
     if Q_NEXT.search(low):
         return Reading(c.lang, Question("next", number))
+    if milestone and (Q_VALUE.search(low) or re.search(r"how\s+much", low)) and not Q_WHEN.search(low):
+        return Reading(c.lang, Question("outstanding", number, milestone))  # "尾款是多少钱": what it still owes
     if milestone and DONE_VERB.search(low) and not Q_OWNER.search(low):
         return Reading(c.lang, Question("due", number, milestone))  # "is the acceptance done?": its state
     if Q_OUTSTANDING.search(low) and not Q_PAID.search(re.sub("unpaid", "", low)):
@@ -1062,6 +1066,8 @@ _REASON = re.compile(r"(?<![A-Za-z])(?:reason|because|due\s+to|as|since)(?![A-Za
 
 def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     ex = c.ex("change")
+    if re.search(r"(?<![A-Za-z])(?:amount|owner|scope|value)(?![A-Za-z])|金额|负责人|范围", rest, re.IGNORECASE):
+        raise UserError("err.use_form", example=ex, number=number)  # only due dates are read from free text
     reason = ""
     parts = _REASON.split(rest, maxsplit=1)
     if len(parts) == 2 and parts[1].strip():
@@ -1097,7 +1103,7 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
         dv = found
     _refuse_junk(line.text, ex)
     if not reason:
-        tail = [ch for ch in (_strip_stop(x) for x in line.chunks()) if ch]
+        tail = [x.strip() for x in line.chunks() if _strip_stop(x)]
         tail = [t for t in tail if not re.fullmatch(r"(?:to|until|on|by|到|至|为)", t, re.IGNORECASE)]
         reason = ", ".join(tail)
     reason = reason.strip(" ?!.,;。？！，；")
@@ -1193,6 +1199,10 @@ def _quote(name: str) -> str:
 _TITLE_LABEL = re.compile(r"^(?:title|project|name|项目名称|项目|合同名称|名称|标题)\s*[:：]?\s*", re.IGNORECASE)
 _PARTY_LABEL = re.compile(r"^(?:for|with|customer|client|counterparty|party|buyer|客户名称|客户|对方单位|对方|甲方|"
                           r"签约方|买方)\s*[:：]?\s*", re.IGNORECASE)
+# labels whose value was already cut out (金额：300万, end: 2027-10-31): nothing left to name
+_FIELD_LABEL = re.compile(r"(?:amount|value|price|total|sum|contract\s+value|end|ends|end\s+date|expiry|start|"
+                          r"start\s+date|signed|currency|owner|due|金额|合同金额|总额|结束日期|到期日|到期|开始日期|"
+                          r"签订日期|币种|负责人)\s*[:：]?", re.IGNORECASE)
 _START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date)?[:：\s]*$",
                           re.IGNORECASE)
 _SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on)?[:：\s]*$", re.IGNORECASE)
@@ -1258,8 +1268,17 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
     title = quoted[0] if quoted else ""
     party = quoted[1] if len(quoted) > 1 else ""
     loose: list[str] = []
-    for chunk in line.chunks():
+    chunks = line.chunks()
+    for i, chunk in enumerate(chunks):
         raw = chunk.strip()
+        if i + 1 < len(chunks) and _PARTY_LABEL.fullmatch(raw + " ") and not party:
+            chunks[i + 1] = "client " + chunks[i + 1]  # "client: Fabrikam" split at the colon
+            continue
+        if i + 1 < len(chunks) and _TITLE_LABEL.fullmatch(raw + " ") and not title:
+            chunks[i + 1] = "title " + chunks[i + 1]
+            continue
+        if _FIELD_LABEL.fullmatch(raw):
+            continue
         if _PARTY_LABEL.match(raw) and not party:
             party = _strip_stop(_PARTY_LABEL.sub("", raw)) or party
             continue
