@@ -662,6 +662,13 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# sentences kept in their own modules, one per area, so areas can grow without touching this table
+from handlers import i18n_changes, i18n_people  # noqa: E402
+
+MESSAGES.update(i18n_people.MESSAGES)
+MESSAGES.update(i18n_changes.MESSAGES)
+
+
 def t(msg_key: str, lang: str, /, **params: Any) -> str:
     """Look up a sentence in the user's language and fill in its parameters."""
     entry = MESSAGES.get(msg_key)

@@ -1,0 +1,5 @@
+"""Sentences about people, roles, permissions and history, in English and Chinese (merged into handlers.i18n)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {}
