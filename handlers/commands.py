@@ -21,7 +21,7 @@ from handlers.replies import Reply
 from handlers.understand import Question
 from handlers.usecases.admin import history, set_role
 from handlers.usecases.answers import answer
-from handlers.usecases.changes import decide_change, request_change
+from handlers.usecases.changes import PendingChanges, decide_change, pending_changes, request_change
 from handlers.usecases.contracts import create_contract, show_contract
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
 from handlers.usecases.listing import list_items
@@ -143,6 +143,8 @@ REGISTRY: tuple[Spec, ...] = (
          "money", lambda w, now, tz, ex, lang: gl._parse_decide(w, ex, True), decide_change, gl.DecideChange),
     Spec("reject", ("reject", "decline", "驳回", "拒绝"), {"en": "reject CR-1 [reason]", "zh": "驳回 CR-1 [原因]"},
          "money", lambda w, now, tz, ex, lang: gl._parse_decide(w, ex, False), None),
+    Spec("pending", ("pending", "approvals", "待审批"), {"en": "pending", "zh": "待审批"},
+         "money", _no_args(PendingChanges), pending_changes, PendingChanges),
     Spec("history", ("history", "log", "历史", "记录"), {"en": "history NUMBER", "zh": "历史 编号"},
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -142,7 +143,11 @@ def require_actor(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
 
 
 def require_contract_actor(ctx: Ctx, contract: Contract) -> None:
-    """Allow the contract owner, a team admin, or whoever owns one of its milestones."""
+    """Allow the contract owner, a team admin, or whoever owns one of its milestones.
+
+    A coarse first check only: recording a payment then needs ``require_payment_actor`` (the owner of some
+    other milestone may not record money), and adding a milestone needs ``require_contract_owner``.
+    """
     require_writer(ctx)
     if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
         return
@@ -153,8 +158,29 @@ def require_contract_actor(ctx: Ctx, contract: Contract) -> None:
     raise Refused("err.not_allowed_contract", number=contract.number)
 
 
+def require_payment_actor(ctx: Ctx, contract: Contract, targets: Sequence[Milestone]) -> None:
+    """Allow recording a payment: the contract owner, a team admin, or the owner of a payment milestone it is for.
+
+    ``targets`` are the milestones the payment is for: the one the command names, else the ones the allocation
+    settles. Owning some other milestone of the contract (a delivery, say) is not enough.
+    """
+    require_writer(ctx)
+    if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
+        return
+    payment_ms = [m for m in targets if m.kind == "payment"]
+    if any(m.owner_id == ctx.person.id for m in payment_ms):
+        return
+    if not payment_ms:
+        raise Refused("err.payment_actor_unplanned", number=contract.number)
+    titles = ", ".join(dict.fromkeys(m.title for m in payment_ms))
+    raise Refused("err.payment_actor", number=contract.number, titles=titles)
+
+
 def require_contract_owner(ctx: Ctx, contract: Contract) -> None:
-    """Allow only the contract owner or a team admin (whole-contract actions: end, renew, schedules)."""
+    """Allow only the contract owner or a team admin.
+
+    For whole-contract actions: adding a milestone, ending, renewing, the contract's reminder days.
+    """
     require_writer(ctx)
     if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
         return

@@ -49,12 +49,13 @@ class DigestComposer:
             reply.context.append(t("digest.done_last_week", lang, n=done))
         people = repo.people_by_id(session, ids={m.owner_id for m, _ in rows if m.owner_id})
         current: int | None = -1
+        paid = repo.paid_for_milestones(session, tenant_id=tenant.id or 0, milestone_ids=[m.id or 0 for m, _ in rows])
         for m, c in rows:
             if m.owner_id != current:
                 current = m.owner_id
                 owner = person_ref(people.get(m.owner_id or 0))
                 reply.add(owner if owner is not None else t("label.nobody", lang), ":")
-            reply.add("  • ", *milestone_line(m, c, None, day, lang, with_owner=False))
+            reply.add("  • ", *milestone_line(m, c, None, day, lang, with_owner=False, paid=paid.get(m.id or 0)))
         return reply
 
     @staticmethod

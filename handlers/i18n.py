@@ -569,6 +569,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "money.undo_hint": {"en": "Mistake? undo P-{seq}", "zh": "登记错了？撤销 P-{seq}"},
     "money.reopened": {"en": "{title} is open again", "zh": "{title} 已重新打开"},
     "money.paid_owed": {"en": "paid {paid}, owes {owed}", "zh": "已收 {paid}，尚欠 {owed}"},
+    "money.owes": {"en": "owes {owed} of {amount}", "zh": "尚欠 {owed} / 共 {amount}"},
     "label.received": {"en": "Received", "zh": "已回款"},
     "label.outstanding": {"en": "Outstanding", "zh": "未回款"},
     "label.reason": {"en": "Reason", "zh": "原因"},

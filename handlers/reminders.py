@@ -15,9 +15,10 @@ from handlers.context import person_ref
 from handlers.dates import format_date
 from handlers.i18n import norm_lang, t
 from handlers.replies import Action, Field, Reply
-from handlers.views import milestone_amount, owner_span
+from handlers.views import money_text, owner_span
 from scheduler import planner
 from scheduler.notify import Outgoing, Target
+from storage import repo
 from storage.models import ActionKey, Contract, Milestone, Person, Reminder, SentMessage, Tenant
 
 # action kind, label key, argument, typed form ({n} number, {m} milestone)
@@ -45,7 +46,7 @@ def milestone_actions(session: Session, milestone: Milestone, number: str, lang:
     """The buttons of a reminder: Done, Snooze 1d/3d/date, Reassign, Note (and Record payment for payments)."""
     actions = []
     rows = list(REMINDER_ACTIONS)
-    if milestone.kind == "payment":
+    if milestone.amount is not None:  # any milestone with money: 验收款, 质保金, 定金 …
         rows.append(("pay", "action.pay", None, "cmd.pay"))
     for kind, label, arg, typed in rows:
         key = new_key(session, tenant_id=milestone.tenant_id, action=kind, milestone_id=milestone.id,
@@ -83,7 +84,8 @@ def reminder_reply(
     ]
     if contract.counterparty:
         reply.fields.insert(1, Field(t("label.counterparty", lang), (contract.counterparty,)))
-    money = milestone_amount(milestone, contract.currency)
+    paid = repo.paid_for_milestones(session, tenant_id=milestone.tenant_id, milestone_ids=[milestone.id or 0])
+    money = money_text(milestone, contract.currency, lang, paid.get(milestone.id or 0))
     if money:
         reply.fields.append(Field(t("label.amount", lang), (money,)))
     if milestone.note:

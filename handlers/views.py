@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from handlers.amounts import format_money
+from handlers.amounts import format_money, quantize
 from handlers.dates import format_date
 from handlers.i18n import t
 from handlers.replies import Field, Line, PersonRef
@@ -37,6 +37,11 @@ def milestone_amount(m: Milestone, currency: str) -> str | None:
     return money or pct
 
 
+def is_money(m: Milestone) -> bool:
+    """Every milestone with an amount is money the counterparty owes; its name only says when it falls due."""
+    return m.amount is not None and m.status != "cancelled"
+
+
 def owner_span(owner: PersonRef | None, lang: str) -> PersonRef | str:
     """The owner as a mention, or 'nobody'."""
     return owner if owner is not None else t("label.nobody", lang)
@@ -58,14 +63,23 @@ def milestone_line(
     if with_owner:
         parts.append(" · ")
         parts.append(owner_span(owner, lang))
-    amount = milestone_amount(m, c.currency)
+    amount = money_text(m, c.currency, lang, paid)
     if amount:
         parts.append(f" · {amount}")
-    if paid and m.amount is not None:
-        owed = max(Decimal(0), m.amount - paid)
-        parts.append(" · " + t("money.paid_owed", lang, paid=format_money(paid, c.currency),
-                               owed=format_money(owed, c.currency)))
     return tuple(parts)
+
+
+def money_text(m: Milestone, currency: str, lang: str, paid: Decimal | None) -> str | None:
+    """What a milestone is worth, as still owed of planned when it is open: 'owes 105,000.00 of 705,000.00 CNY'."""
+    if m.amount is None and m.percent is None:
+        return None
+    pct = f" ({m.percent.normalize():f}%)" if m.percent is not None else ""
+    if m.amount is not None and m.status == "open":
+        owed = max(Decimal(0), m.amount - (paid or Decimal(0)))
+        return t("money.owes", lang, owed=f"{quantize(owed):,}", amount=format_money(m.amount, currency)) + pct
+    if m.amount is not None:
+        return format_money(m.amount, currency) + pct
+    return pct.strip(" ()")
 
 
 def contract_fields(c: Contract, owner: PersonRef | None, lang: str) -> list[Field]:
@@ -104,11 +118,8 @@ def percent_of(part: Decimal, whole: Decimal) -> str:
 
 
 def planned_payments(milestones: list[Milestone]) -> Decimal:
-    """The money planned in payment milestones that are not cancelled."""
-    return sum(
-        (m.amount for m in milestones if m.kind == "payment" and m.amount is not None and m.status != "cancelled"),
-        Decimal(0),
-    )
+    """The money planned in milestones that are not cancelled, whatever their kind (验收款, 质保金, 定金 …)."""
+    return sum((m.amount or Decimal(0) for m in milestones if is_money(m)), Decimal(0))
 
 
 def describe_upcoming(session: Session, *, milestone: Milestone, tenant: Tenant, lang: str, limit: int = 4) -> str:

@@ -190,6 +190,20 @@ def paid_by_milestone(session: Session, *, tenant_id: int, contract_id: int) -> 
     return {mid: Decimal(total) for mid, total in rows}
 
 
+def paid_for_milestones(session: Session, *, tenant_id: int, milestone_ids: Sequence[int]) -> dict[int, Decimal]:
+    """Money received per milestone for the given milestones (reversed payments excluded)."""
+    if not milestone_ids:
+        return {}
+    rows = session.exec(
+        select(PaymentAllocation.milestone_id, func.sum(PaymentAllocation.amount))
+        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+        .where(Payment.tenant_id == tenant_id, col(Payment.reversed_at).is_(None),
+               col(PaymentAllocation.milestone_id).in_(list(milestone_ids)))
+        .group_by(PaymentAllocation.milestone_id)
+    ).all()
+    return {mid: Decimal(total) for mid, total in rows}
+
+
 def received_total(session: Session, *, tenant_id: int, contract_id: int) -> Decimal:
     """Money received on a contract (reversed payments excluded)."""
     total = session.exec(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from handlers import grammar
 from handlers.amounts import format_money, quantize
@@ -13,14 +14,25 @@ from handlers.context import Ctx, find_contract, person_ref, require_currency, r
 from handlers.dates import format_date
 from handlers.errors import Refused, UserError
 from handlers.grammar_ledger import DecideChange, RequestChange
+from handlers.i18n import norm_lang
 from handlers.reminders import followups, new_key
-from handlers.replies import Action, Field, Reply
+from handlers.replies import Action, Field, Line, Reply, Span
 from handlers.usecases.milestones import pick_open_milestone
 from handlers.usecases.renewals import status_on, sync_renewal_milestone
 from handlers.views import planned_payments
 from scheduler import planner
 from storage import repo
-from storage.models import ChangeRequest, Contract, Milestone, Person
+from storage.models import ChangeRequest, Contract, Milestone, Person, Tenant
+
+# at most this many requests get their own Approve / Reject buttons in `pending` (Slack: 25 elements a block)
+PENDING_BUTTONS = 10
+# long scope texts are cut in one-line summaries
+SUMMARY_VALUE = 60
+
+
+@dataclass(frozen=True)
+class PendingChanges:
+    """`pending` / `待审批`: the team's change requests waiting for a decision."""
 
 
 def _show_value(ctx: Ctx, field: str, value: str | None, currency: str) -> str:
@@ -70,7 +82,198 @@ def request_change(ctx: Ctx, cmd: RequestChange) -> list[Reply]:
     ctx.session.flush()
     repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="change.requested", entity="change",
                entity_id=cr.id, contract_id=contract.id, after=repo.snapshot(cr))
-    return [change_card(ctx, cr, contract, milestone, with_actions=True)]
+    card = change_card(ctx, cr, contract, milestone, with_actions=True)
+    return [card, *_send_to_approvers(ctx, cr, contract, milestone, card)]
+
+
+# -- reaching the approvers -----------------------------------------------------------------------------
+
+
+def approvers_of(ctx: Ctx, contract: Contract, requester_id: int | None) -> list[Person]:
+    """Who may decide a change of this contract: its owner, then the team admins; never the requester or a viewer."""
+    found: list[Person] = []
+    owner = ctx.session.get(Person, contract.owner_id) if contract.owner_id else None
+    admins = ctx.session.exec(
+        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role == "admin").order_by(col(Person.id))
+    ).all()
+    for person in [owner, *admins]:
+        if person is None or person.id == requester_id or person.role == "viewer" or person in found:
+            continue
+        found.append(person)
+    return found
+
+
+def dm_target(tenant: Tenant, person: Person) -> str | None:
+    """Where a person's private messages go, as ``Reply.channel``; None when the bot cannot write to them.
+
+    Slack posts to a user id as the bot's DM with them; a Telegram private chat has the user's id, but only
+    once they started the bot. The console has one shared chat and no DMs.
+    """
+    if tenant.platform == "console" or not person.platform_user_id:
+        return None
+    if person.dm_channel:
+        return person.dm_channel
+    if tenant.platform == "telegram" and not person.can_dm:
+        return None
+    return person.platform_user_id
+
+
+def _team_chat(ctx: Ctx, contract: Contract) -> str | None:
+    """The chat a contract's news goes to: its own channel, the team's default, or (Telegram) the team's group."""
+    chat = contract.channel or ctx.tenant.default_channel
+    if chat is None and ctx.tenant.platform in ("telegram", "console"):
+        chat = ctx.tenant.external_id
+    return chat
+
+
+def _lang_of(person: Person, tenant: Tenant) -> str:
+    return norm_lang(person.language) or norm_lang(tenant.language) or "en"
+
+
+def _name(person: Person | None) -> str:
+    """A person as plain '@name' text (no mention, so nobody is pinged twice)."""
+    if person is None:
+        return "-"
+    return "@" + (person.display_name or person.handle or person.platform_user_id or "?")
+
+
+def _send_to_approvers(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone | None,
+                       card: Reply) -> list[Reply]:
+    """A copy of the request, with its buttons, in each approver's DM; who cannot be DMed is mentioned instead.
+
+    The mention goes on the requester's own card when it was asked in a group chat, else into the contract's
+    channel. ``card`` (the requester's reply) says where the request went.
+    """
+    approvers = approvers_of(ctx, contract, cr.requested_by_id)
+    if not approvers:
+        card.context.append(ctx.t("change.nobody"))
+        return []
+    requester = ctx.session.get(Person, cr.requested_by_id) if cr.requested_by_id else None
+    out: list[Reply] = []
+    mention: list[Person] = []
+    for person in approvers:
+        target = dm_target(ctx.tenant, person)
+        if target is None:
+            mention.append(person)
+            continue
+        pctx = replace(ctx, lang=_lang_of(person, ctx.tenant))
+        dm = change_card(pctx, cr, contract, milestone, with_actions=True)
+        why = ("change.why_owner" if person.id == contract.owner_id else "change.why_admin")
+        dm.context = [pctx.t("change.for_you", who=_name(requester)), pctx.t(why, number=contract.number)]
+        dm.channel = target
+        out.append(dm)
+    if out:
+        names = ", ".join(_name(p) for p in approvers if p not in mention)
+        card.add(ctx.t("change.notified", names=names))
+    if mention:
+        # the sentence is split where the names go, and the names become real mentions
+        before, _, after = ctx.t("change.mention", names="\0").partition("\0")
+        spans: list[Span] = [before]
+        for i, person in enumerate(mention):
+            ref = person_ref(person)
+            spans.extend([", "] if i else [])
+            spans.append(ref if ref is not None else _name(person))
+        spans.append(after)
+        chat = _team_chat(ctx, contract)
+        if ctx.chat_type != "private" or chat is None or chat == ctx.chat_id:
+            card.add(*spans)
+        else:
+            notice = change_card(ctx, cr, contract, milestone, with_actions=True)
+            notice.add(*spans)
+            notice.channel = chat
+            out.insert(0, notice)
+        if ctx.tenant.platform == "telegram":
+            card.context.append(ctx.t("change.start_private"))
+    return out
+
+
+# -- what a change does, in one line ----------------------------------------------------------------------
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SUMMARY_VALUE else text[: SUMMARY_VALUE - 1] + "…"
+
+
+def change_diff(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone | None) -> str:
+    """'first payment due date: Fri 2026-12-04 → Tue 2026-12-15' in the command's language."""
+    field = ctx.t("field." + cr.field)
+    subject = ctx.t("change.subject_ms", title=milestone.title, field=field) if milestone else field
+    before = _show_value(ctx, cr.field, cr.old_value, contract.currency)
+    after = _show_value(ctx, cr.field, cr.new_value, contract.currency)
+    if cr.field == "scope":
+        before, after = _short(before), _short(after)
+    return ctx.t("change.diff", subject=subject, before=before, after=after)
+
+
+def _age(ctx: Ctx, since: datetime) -> str:
+    seconds = (ctx.now - since).total_seconds()
+    if seconds < 3600:
+        return ctx.t("change.age_now")
+    if seconds < 86400:
+        return ctx.t("change.age_hours", n=int(seconds // 3600))
+    return ctx.t("change.age_days", n=int(seconds // 86400))
+
+
+def may_decide(ctx: Ctx, cr: ChangeRequest, contract: Contract) -> bool:
+    """Whether the sender could approve or reject this request (the same rules as ``decide``)."""
+    me = ctx.person
+    return (cr.status == "pending" and me.role != "viewer" and me.id != cr.requested_by_id
+            and (me.role == "admin" or me.id == contract.owner_id))
+
+
+def _open_requests(ctx: Ctx, contract_id: int | None = None) -> list[ChangeRequest]:
+    q = select(ChangeRequest).where(ChangeRequest.tenant_id == ctx.tenant.id, ChangeRequest.status == "pending")
+    if contract_id is not None:
+        q = q.where(ChangeRequest.contract_id == contract_id)
+    return list(ctx.session.exec(q.order_by(col(ChangeRequest.seq))).all())
+
+
+def pending_changes(ctx: Ctx, cmd: PendingChanges) -> list[Reply]:
+    """The team's open change requests, each with what it changes; buttons for the ones the sender may decide."""
+    requests = _open_requests(ctx)
+    if not requests:
+        return [Reply(title=ctx.t("pending.none"), lang=ctx.lang)]
+    reply = Reply(title=ctx.t("pending.title", count=len(requests)), lang=ctx.lang)
+    contracts = {c.id: c for c in ctx.session.exec(
+        select(Contract).where(col(Contract.id).in_({cr.contract_id for cr in requests}))).all()}
+    people = repo.people_by_id(ctx.session, ids={cr.requested_by_id for cr in requests if cr.requested_by_id})
+    left_out = 0
+    for cr in requests:
+        contract = contracts[cr.contract_id]
+        milestone = ctx.session.get(Milestone, cr.milestone_id) if cr.milestone_id else None
+        reply.add("• " + ctx.t("pending.item", seq=cr.seq, number=contract.number,
+                               diff=change_diff(ctx, cr, contract, milestone),
+                               who=_name(people.get(cr.requested_by_id or 0)), age=_age(ctx, cr.created_at)))
+        if not may_decide(ctx, cr, contract):
+            continue
+        if len(reply.actions) >= 2 * PENDING_BUTTONS:
+            left_out += 1
+            continue
+        for kind, label in (("approve", "pending.approve_n"), ("reject", "pending.reject_n")):
+            key = new_key(ctx.session, tenant_id=cr.tenant_id, action=kind, change_id=cr.id)
+            reply.actions.append(Action(kind=kind, label=ctx.t(label, seq=cr.seq), key=key,
+                                        style="primary" if kind == "approve" else "danger",
+                                        command=ctx.t(f"cmd.{kind}", seq=cr.seq)))
+    if left_out:
+        reply.context.append(ctx.t("pending.more", n=left_out))
+    if not reply.actions:
+        reply.context.append(ctx.t("change.approvers"))
+    return [reply]
+
+
+def open_change_lines(ctx: Ctx, contract: Contract) -> list[Line]:
+    """A contract's open change requests as lines for `show` (nothing when there are none)."""
+    requests = _open_requests(ctx, contract.id or 0)
+    if not requests:
+        return []
+    people = repo.people_by_id(ctx.session, ids={cr.requested_by_id for cr in requests if cr.requested_by_id})
+    lines: list[Line] = [(f"{ctx.t('show.changes')}:",)]
+    for cr in requests:
+        milestone = ctx.session.get(Milestone, cr.milestone_id) if cr.milestone_id else None
+        lines.append(("• " + ctx.t("show.change_item", seq=cr.seq, diff=change_diff(ctx, cr, contract, milestone),
+                                   who=_name(people.get(cr.requested_by_id or 0)), age=_age(ctx, cr.created_at)),))
+    return lines
 
 
 def change_card(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone | None, *,
@@ -128,8 +331,10 @@ def decide(ctx: Ctx, cr: ChangeRequest, approve: bool, reason: str = "") -> list
         cr.reason = f"{cr.reason or ''}\n{ctx.who()}: {reason}".strip()
     ctx.session.add(cr)
     extra: list[Reply] = []
+    changed: list[str] = []
     if approve:
-        extra = _apply(ctx, cr, contract, milestone)
+        changed.append(change_diff(ctx, cr, contract, milestone))
+        extra = _apply(ctx, cr, contract, milestone, changed)
     repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action=f"change.{cr.status}",
                entity="change", entity_id=cr.id, contract_id=contract.id, before=before,
                after=repo.snapshot(cr, ("status",)))
@@ -137,6 +342,8 @@ def decide(ctx: Ctx, cr: ChangeRequest, approve: bool, reason: str = "") -> list
     requester = ctx.session.get(Person, cr.requested_by_id) if cr.requested_by_id else None
     card.title = ctx.t(f"change.{cr.status}", seq=cr.seq)
     card.lines.insert(0, (person_ref(requester) or "", " " + ctx.t(f"change.told_{cr.status}", who=ctx.who())))
+    for i, line in enumerate(changed):
+        card.lines.insert(1 + i, (("✏️ " if i == 0 else "   ") + line,))
     return [card, *extra]
 
 
@@ -160,8 +367,12 @@ def _check_still_applies(ctx: Ctx, cr: ChangeRequest, contract: Contract, milest
         raise UserError("err.change_stale", seq=cr.seq)
 
 
-def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone | None) -> list[Reply]:
-    """Write the approved value, audit before/after, and re-plan the reminders it affects."""
+def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone | None,
+           changed: list[str]) -> list[Reply]:
+    """Write the approved value, audit before/after, and re-plan the reminders it affects.
+
+    What else moved with it (percentage milestones following a new contract amount) is added to ``changed``.
+    """
     _check_still_applies(ctx, cr, contract, milestone)
     target: Milestone | Contract = milestone if milestone is not None else contract
     attr = _ATTR[cr.field]
@@ -180,7 +391,7 @@ def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone
             _check_milestone_amount(ctx, contract, milestone, value)
             milestone.percent = None
         else:
-            _rescale_percent_milestones(ctx, contract, value)
+            changed.extend(_rescale_percent_milestones(ctx, contract, value))
     else:
         value = int(cr.new_value) if cr.field == "owner" and cr.new_value else cr.new_value
     setattr(target, attr, value)
@@ -222,14 +433,24 @@ def _check_milestone_amount(ctx: Ctx, contract: Contract, milestone: Milestone, 
                             amount=format_money(contract.amount, contract.currency))
 
 
-def _rescale_percent_milestones(ctx: Ctx, contract: Contract, value: Decimal) -> None:
-    """A new contract amount: open percentage milestones follow it; the plan and receipts must still fit."""
+def _rescale_percent_milestones(ctx: Ctx, contract: Contract, value: Decimal) -> list[str]:
+    """A new contract amount: open percentage milestones follow it; the plan and receipts must still fit.
+
+    Returns a 'before → after' line for each milestone whose amount moved.
+    """
     tenant_id = ctx.tenant.id or 0
     ms = repo.milestones_of(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    moved: list[str] = []
     for m in ms:
         if m.status == "open" and m.percent is not None:
             m_before = repo.snapshot(m, ("amount",))
+            old_amount = m.amount
             m.amount = quantize(value * m.percent / 100)
+            if old_amount != m.amount:
+                subject = ctx.t("change.subject_ms", title=m.title, field=ctx.t("field.amount"))
+                moved.append(ctx.t("change.diff", subject=subject,
+                                   before=format_money(old_amount, contract.currency) if old_amount is not None
+                                   else "-", after=format_money(m.amount, contract.currency)))
             ctx.session.add(m)
             repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="milestone.changed",
                        entity="milestone", entity_id=m.id, contract_id=contract.id, before=m_before,
@@ -239,3 +460,4 @@ def _rescale_percent_milestones(ctx: Ctx, contract: Contract, value: Decimal) ->
     if value < floor:
         raise UserError("err.amount_below_plan", amount=format_money(value, contract.currency),
                         floor=format_money(floor, contract.currency))
+    return moved

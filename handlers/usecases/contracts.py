@@ -100,4 +100,7 @@ def show_contract(ctx: Ctx, cmd: ShowContract) -> list[Reply]:
             reply.context.append(ctx.t("renewal.previous", number=prev.number))
     if not milestones:
         reply.context.append(ctx.t("show.no_milestones", number=contract.number))
+    from handlers.usecases.changes import open_change_lines  # here only: show_contract is all that uses it
+
+    reply.lines.extend(open_change_lines(ctx, contract))
     return [reply]

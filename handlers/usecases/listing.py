@@ -35,8 +35,10 @@ def list_items(ctx: Ctx, cmd: ListItems) -> list[Reply]:
         return [Reply(title=ctx.t(f"list.empty.{cmd.scope}"), lang=ctx.lang)]
     people = repo.people_by_id(ctx.session, ids={m.owner_id for m, _ in rows if m.owner_id})
     reply = Reply(title=ctx.t(f"list.{cmd.scope}", count=len(rows), **title_params), lang=ctx.lang)
+    paid = repo.paid_for_milestones(ctx.session, tenant_id=tenant_id, milestone_ids=[m.id or 0 for m, _ in rows])
     for m, c in rows:
-        reply.add("• ", *milestone_line(m, c, person_ref(people.get(m.owner_id or 0)), ctx.today, ctx.lang))
+        reply.add("• ", *milestone_line(m, c, person_ref(people.get(m.owner_id or 0)), ctx.today, ctx.lang,
+                                        paid=paid.get(m.id or 0)))
     return [reply]
 
 

@@ -39,8 +39,11 @@ def my_milestones_everywhere(ctx: Ctx, cmd: ListItems) -> list[Reply]:
         if not found:
             continue
         reply.add(f"【{tenant.name or tenant.external_id}】")
+        paid = repo.paid_for_milestones(ctx.session, tenant_id=tenant.id or 0,
+                                        milestone_ids=[m.id or 0 for m, _ in found])
         for m, c in found:
-            reply.add("• ", *milestone_line(m, c, person_ref(person), ctx.today, ctx.lang, with_owner=False))
+            reply.add("• ", *milestone_line(m, c, person_ref(person), ctx.today, ctx.lang, with_owner=False,
+                                            paid=paid.get(m.id or 0)))
         count += len(found)
     if not count:
         reply.title = ctx.t(f"list.empty.{scope}")

@@ -53,7 +53,7 @@ def test_payment_in_chinese_partly_paid_stays_open(chat: Chat) -> None:
     assert "已登记回款 P-1" in out and "尚欠 260,000.00 CNY" in out
     m = ms(chat, "首付款")
     assert m.status == "open"
-    assert "已收 100,000.00 CNY，尚欠 260,000.00 CNY" in chat.say("查看 HT-2026-002")
+    assert "尚欠 260,000.00 / 共 360,000.00 CNY" in chat.say("查看 HT-2026-002")
 
 
 def test_unnamed_payment_settles_earliest_first(chat: Chat) -> None:
