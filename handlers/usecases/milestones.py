@@ -71,7 +71,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
             raise UserError("err.percent_no_amount", example=ex, number=contract.number, percent=cmd.percent)
         amount = quantize(contract.amount * cmd.percent / 100)
     existing = repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
-    if cmd.kind == "payment" and amount is not None and contract.amount is not None:
+    if amount is not None and contract.amount is not None:  # 验收款 60% counts against the plan like 首付款
         total = planned_payments(existing) + amount
         if total > contract.amount:
             raise UserError("err.plan_exceeds", example=ex, total=format_money(total, contract.currency),
@@ -112,7 +112,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
         reply.context.append(ctx.t("warn.reading", note=cmd.due_on.reading(ctx.lang)))
     if milestone.due_on < ctx.today:
         reply.context.append(ctx.t("warn.past_date", date=format_date(milestone.due_on, ctx.lang)))
-    if milestone.kind == "payment" and contract.amount:
+    if milestone.amount is not None and contract.amount:
         planned = planned_payments([*existing, milestone])
         reply.context.append(ctx.t("ok.plan_total", planned=format_money(planned, contract.currency),
                                    amount=format_money(contract.amount, contract.currency),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from sqlmodel import col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from handlers import grammar
 from handlers.allocation import Slot, allocate
@@ -17,19 +19,20 @@ from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
 from handlers.usecases.milestones import match_milestone
+from handlers.views import planned_payments
 from scheduler import planner
 from storage import repo
 from storage.models import Contract, Milestone, Payment, PaymentAllocation
 
 CLOSED = ("ended",)
-BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
+BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90", "unplanned")
 
 
 def payment_slots(ctx: Ctx, contract: Contract) -> tuple[list[Milestone], dict[int, Decimal]]:
     """A contract's open payment milestones with money planned, and what each has received."""
     paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
     ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
-          if m.kind == "payment" and m.status == "open" and m.amount is not None]
+          if m.status == "open" and m.amount is not None]
     return ms, paid
 
 
@@ -106,20 +109,44 @@ def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
     return [reply, *edits]
 
 
+@dataclass(frozen=True)
+class Balance:
+    """A contract's money: planned, received, written off, and what is still outstanding."""
+
+    total: Decimal
+    planned: Decimal
+    received: Decimal
+    waived: Decimal
+    outstanding: Decimal
+
+
+def balance(session: Session, *, tenant_id: int, contract: Contract) -> Balance:
+    """The one definition of what a contract still owes, used by show, answers and receivables alike.
+
+    outstanding = (contract amount, else what its milestones plan) - money received - what was written off.
+    """
+    ms = repo.milestones_of(session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    paid = repo.paid_by_milestone(session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    planned = planned_payments(ms)
+    waived = sum((max(Decimal(0), (m.amount or Decimal(0)) - paid.get(m.id or 0, Decimal(0)))
+                  for m in ms if m.status == "waived"), Decimal(0))
+    received = repo.received_total(session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    total = contract.amount if contract.amount is not None else planned
+    return Balance(total, planned, received, waived, max(Decimal(0), total - received - waived))
+
+
 def money_fields(ctx: Ctx, contract: Contract) -> list[Field]:
     """Planned vs received vs outstanding for a contract."""
-    tenant_id = ctx.tenant.id or 0
-    ms = repo.milestones_of(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
-    planned = sum((m.amount for m in ms if m.kind == "payment" and m.amount is not None and m.status != "cancelled"),
-                  Decimal(0))
-    received = repo.received_total(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
-    total = contract.amount if contract.amount is not None else planned
+    b = balance(ctx.session, tenant_id=ctx.tenant.id or 0, contract=contract)
     cur = contract.currency
-    return [
-        Field(ctx.t("label.planned"), (format_money(planned, cur),)),
-        Field(ctx.t("label.received"), (format_money(received, cur),)),
-        Field(ctx.t("label.outstanding"), (format_money(max(Decimal(0), total - received), cur),)),
+    fields = [
+        Field(ctx.t("label.planned"), (format_money(b.planned, cur),)),
+        Field(ctx.t("label.received"), (format_money(b.received, cur),)),
     ]
+    if b.waived:
+        fields.append(Field(ctx.t("label.waived"), (format_money(b.waived, cur),)))
+    fields.append(Field(ctx.t("label.outstanding"), (format_money(b.outstanding, cur),)))
+    return fields
 
 
 def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
@@ -191,36 +218,59 @@ def bucket_of(days_late: int) -> str:
     return "over_90"
 
 
+def receivable_parts(session: Session, *, tenant_id: int, contract: Contract, today: date
+                     ) -> list[tuple[Milestone | None, str, Decimal]]:
+    """A contract's outstanding money split by milestone and ageing bucket; the parts add up to its outstanding.
+
+    Open milestones with money are counted for what they still owe (earliest due first). Money received that
+    no milestone took is credited to the earliest ones; what no milestone plans yet is "unplanned".
+    """
+    outstanding = balance(session, tenant_id=tenant_id, contract=contract).outstanding
+    paid = repo.paid_by_milestone(session, tenant_id=tenant_id, contract_id=contract.id or 0)
+    open_ms = sorted((m for m in repo.milestones_of(session, tenant_id=tenant_id, contract_id=contract.id or 0)
+                      if m.status == "open" and m.amount is not None), key=lambda m: (m.due_on, m.id or 0))
+    owed = [(m, max(Decimal(0), (m.amount or Decimal(0)) - paid.get(m.id or 0, Decimal(0)))) for m in open_ms]
+    excess = sum((o for _, o in owed), Decimal(0)) - outstanding
+    parts: list[tuple[Milestone | None, str, Decimal]] = []
+    for m, o in owed:
+        if excess > 0:
+            take = min(o, excess)
+            o, excess = o - take, excess - take
+        if o > 0:
+            parts.append((m, bucket_of((today - m.due_on).days), o))
+    rest = outstanding - sum((o for _, _, o in parts), Decimal(0))
+    if rest > 0:
+        parts.append((None, "unplanned", rest))
+    return parts
+
+
 def receivables(ctx: Ctx, cmd: Receivables) -> list[Reply]:
     """The team's outstanding and overdue money, by ageing bucket, by owner and by counterparty."""
     tenant_id = ctx.tenant.id or 0
-    rows = repo.open_milestones(ctx.session, tenant_id=tenant_id)
+    contracts = [c for c in repo.list_contracts(ctx.session, tenant_id=tenant_id) if c.status not in CLOSED]
     by_owner: dict[tuple[str, int | None], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     by_party: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    paid_cache: dict[int, dict[int, Decimal]] = {}
-    for m, c in rows:
-        if m.kind != "payment" or m.amount is None:
-            continue
-        if c.id not in paid_cache:
-            paid_cache[c.id or 0] = repo.paid_by_milestone(ctx.session, tenant_id=tenant_id, contract_id=c.id or 0)
-        owed = m.amount - paid_cache[c.id or 0].get(m.id or 0, Decimal(0))
-        if owed <= 0:
-            continue
-        bucket = bucket_of((ctx.today - m.due_on).days)
-        by_owner[(c.currency, m.owner_id)][bucket] += owed
-        by_party[(c.currency, c.counterparty or "-")][bucket] += owed
-        totals[c.currency][bucket] += owed
+    waived: dict[str, Decimal] = defaultdict(Decimal)
+    for c in contracts:
+        waived[c.currency] += balance(ctx.session, tenant_id=tenant_id, contract=c).waived
+        for m, bucket, owed in receivable_parts(ctx.session, tenant_id=tenant_id, contract=c, today=ctx.today):
+            owner_id = m.owner_id if m is not None else c.owner_id
+            by_owner[(c.currency, owner_id)][bucket] += owed
+            by_party[(c.currency, c.counterparty or "-")][bucket] += owed
+            totals[c.currency][bucket] += owed
     if not totals:
         return [Reply(title=ctx.t("ar.none"), lang=ctx.lang)]
     reply = Reply(title=ctx.t("ar.title"), lang=ctx.lang)
     for cur, buckets in sorted(totals.items()):
         outstanding = sum(buckets.values(), Decimal(0))
-        overdue = outstanding - buckets.get("not_due", Decimal(0))
+        overdue = outstanding - buckets.get("not_due", Decimal(0)) - buckets.get("unplanned", Decimal(0))
         reply.fields.append(Field(ctx.t("ar.total", currency=cur),
                                   (ctx.t("ar.total_value", outstanding=format_money(outstanding, cur),
                                          overdue=format_money(overdue, cur)),)))
         reply.add(ctx.t("ar.buckets") + " " + _bucket_text(ctx, buckets, cur))
+        if waived.get(cur):
+            reply.add(ctx.t("ar.waived", amount=format_money(waived[cur], cur)))
     people = repo.people_by_id(ctx.session, ids={oid for _, oid in by_owner if oid})
     reply.add(ctx.t("ar.by_owner"))
     for (cur, oid), buckets in sorted(by_owner.items(), key=lambda kv: -sum(kv[1].values())):
@@ -229,6 +279,7 @@ def receivables(ctx: Ctx, cmd: Receivables) -> list[Reply]:
     reply.add(ctx.t("ar.by_party"))
     for (cur, party), buckets in sorted(by_party.items(), key=lambda kv: -sum(kv[1].values())):
         reply.add(f"• {party}: " + _bucket_text(ctx, buckets, cur))
+    reply.context.append(ctx.t("ar.footnote"))
     return [reply]
 
 
