@@ -19,13 +19,13 @@ from handlers.errors import UserError
 from handlers.i18n import t
 from handlers.replies import Reply
 from handlers.understand import Question
-from handlers.usecases.admin import history, set_role
+from handlers.usecases.admin import Members, history, members, parse_members, set_role
 from handlers.usecases.answers import answer
 from handlers.usecases.changes import PendingChanges, decide_change, pending_changes, request_change
 from handlers.usecases.contracts import create_contract, show_contract
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
 from handlers.usecases.listing import list_items
-from handlers.usecases.milestones import add_milestone, complete_milestone
+from handlers.usecases.milestones import add_milestone, complete_milestone, waive_milestone
 from handlers.usecases.payments import receivables, record_payment, undo_payment
 from handlers.usecases.renewals import end_contract, renew
 from handlers.usecases.settings import settings
@@ -125,8 +125,10 @@ REGISTRY: tuple[Spec, ...] = (
          "money", lambda w, now, tz, ex, lang: gl._parse_paid(w, now=now, tz=tz, ex=ex), record_payment,
          gl.RecordPayment),
     Spec("undo", ("undo", "reverse", "撤销", "冲销"), {"en": "undo P-3", "zh": "撤销 P-3"},
-         "money", lambda w, now, tz, ex, lang: gl.UndoPayment(gl._seq(w, ex, "err.payment_id")), undo_payment,
-         gl.UndoPayment),
+         "money", lambda w, now, tz, ex, lang: gl._parse_undo(w, ex), undo_payment, gl.UndoPayment),
+    Spec("waive", ("waive", "writeoff", "write-off", "核销", "免收", "豁免"),
+         {"en": "waive NUMBER MILESTONE reason TEXT", "zh": "核销 编号 节点 原因 内容"},
+         "money", lambda w, now, tz, ex, lang: gl._parse_waive(w, ex), waive_milestone, gl.WaiveMilestone),
     Spec("receivables", ("receivables", "ar", "ageing", "aging", "应收", "应收款", "账龄"),
          {"en": "receivables", "zh": "应收"}, "money", _no_args(gl.Receivables), receivables, gl.Receivables),
     Spec("renew", ("renew", "续约", "续签"),
@@ -149,6 +151,8 @@ REGISTRY: tuple[Spec, ...] = (
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},
          "team", lambda w, now, tz, ex, lang: gl._parse_role(w, ex), set_role, gl.SetRole),
+    Spec("members", ("members", "people", "team", "成员", "团队成员"), {"en": "members", "zh": "成员"}, "team",
+         parse_members, members, Members),
     Spec("help", ("help", "?", "？", "帮助", "帮忙", "说明"), {"en": "help", "zh": "帮助"},
          "team", lambda w, now, tz, ex, lang: g.Help(w), _show_help, g.Help),
 )

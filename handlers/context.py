@@ -159,7 +159,7 @@ def require_contract_actor(ctx: Ctx, contract: Contract) -> None:
 
 
 def require_payment_actor(ctx: Ctx, contract: Contract, targets: Sequence[Milestone]) -> None:
-    """Allow recording a payment: the contract owner, a team admin, or the owner of a payment milestone it is for.
+    """Allow recording a payment: the contract owner, a team admin, or the owner of a milestone it is for.
 
     ``targets`` are the milestones the payment is for: the one the command names, else the ones the allocation
     settles. Owning some other milestone of the contract (a delivery, say) is not enough.
@@ -167,12 +167,11 @@ def require_payment_actor(ctx: Ctx, contract: Contract, targets: Sequence[Milest
     require_writer(ctx)
     if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
         return
-    payment_ms = [m for m in targets if m.kind == "payment"]
-    if any(m.owner_id == ctx.person.id for m in payment_ms):
+    if any(m.owner_id == ctx.person.id for m in targets):
         return
-    if not payment_ms:
+    if not targets:
         raise Refused("err.payment_actor_unplanned", number=contract.number)
-    titles = ", ".join(dict.fromkeys(m.title for m in payment_ms))
+    titles = ", ".join(dict.fromkeys(m.title for m in targets))
     raise Refused("err.payment_actor", number=contract.number, titles=titles)
 
 

@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 
 from handlers import commands, grammar, interpret
 from handlers.context import Ctx
-from handlers.errors import Refused, UserError
+from handlers.errors import AskFirst, Refused, UserError
 from handlers.grammar import ListItems
 from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.replies import Reply
-from handlers.understand import Reading, reply_language
+from handlers.understand import Ask, Reading, reply_language
 from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
@@ -131,7 +131,12 @@ class Core:
             return [interpret.ask_reply(ctx, reading.ask)]
         if reading.command is None:
             return [Reply(title=ctx.t("ask.cancelled"), lang=ctx.lang, ephemeral=True)]
-        replies = work(ctx, reading.command)
+        try:
+            with ctx.session.begin_nested():  # a use case that asks first has written nothing: make sure
+                replies = work(ctx, reading.command)
+        except AskFirst as first:
+            assert isinstance(first.ask, Ask)
+            return [interpret.ask_reply(ctx, first.ask)]
         if reading.canonical and replies:
             replies[0].preface = ctx.t("read_as", command=reading.canonical)
         return replies
@@ -162,7 +167,12 @@ class Core:
                                         person_id=person.id or 0, now=now) is None:
                         raise UserError("ask.expired")
                     return self._understand_and_run(ctx, key.arg or "", commands.run)
-                return run_action(ctx, key, action)
+                try:
+                    with session.begin_nested():
+                        return run_action(ctx, key, action)
+                except AskFirst as first:  # "Done" on a milestone still owed money
+                    assert isinstance(first.ask, Ask)
+                    return [interpret.ask_reply(ctx, first.ask)]
         except UserError as err:
             return [error_reply(err, lang)]
         except Exception:  # the same boundary for button presses

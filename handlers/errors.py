@@ -15,3 +15,11 @@ class UserError(Exception):
 
 class Refused(UserError):
     """The sender may not do this (a viewer writing, someone else's milestone, another team's button)."""
+
+
+class AskFirst(Exception):
+    """A use case wants an answer before it writes anything (``ask`` is a handlers.understand.Ask)."""
+
+    def __init__(self, ask: object) -> None:
+        super().__init__("ask first")
+        self.ask = ask

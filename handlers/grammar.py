@@ -31,7 +31,8 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("warranty", ("warranty", "retention", "质保", "保证金")),
     ("renewal", ("renewal", "renew", "续约", "续签", "续费")),
     ("acceptance", ("acceptance", "accept", "验收", "sign-off", "signoff")),
-    ("payment", ("payment", "pay", "invoice", "installment", "deposit", "款", "付费", "支付", "回款", "发票")),
+    ("payment", ("payment", "pay", "invoice", "installment", "deposit", "fee", "rent", "款", "付费", "支付", "回款",
+                 "发票", "定金", "订金", "费", "租金")),
     ("delivery", ("delivery", "deliver", "go-live", "golive", "launch", "交付", "上线", "发货", "交货")),
 )
 _KIND_NAMES = {

@@ -43,6 +43,14 @@ class Receivables:
 @dataclass(frozen=True)
 class UndoPayment:
     seq: int
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class WaiveMilestone:
+    number: str
+    milestone: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,3 +225,23 @@ def _parse_decide(words: str, ex: str, approve: bool) -> DecideChange:
     seq = _seq(words, ex, "err.change_id")
     reason = words.strip().partition(" ")[2].strip()
     return DecideChange(seq, approve, reason)
+
+
+_CONFIRM = re.compile(r"(?<![A-Za-z])(?:confirm(?:ed)?|yes|sure)(?![A-Za-z])|确认|是的|是", re.IGNORECASE)
+
+
+def _parse_undo(words: str, ex: str) -> UndoPayment:
+    """undo P-3 [confirm]: without "confirm" the bot shows the payment and asks first."""
+    seq = _seq(words, ex, "err.payment_id")
+    rest = words.strip().partition(" ")[2]
+    return UndoPayment(seq, confirmed=bool(_CONFIRM.search(rest)))
+
+
+def _parse_waive(words: str, ex: str) -> WaiveMilestone:
+    """waive NUMBER MILESTONE [reason TEXT]: close a milestone without the money, saying why."""
+    number, rest = _number_and_rest(words, ex)
+    reason = ""
+    parts = _REASON.split(rest, maxsplit=1)
+    if len(parts) == 2:
+        rest, reason = parts[0].strip(), parts[1].strip()
+    return WaiveMilestone(number, rest.strip(), reason)

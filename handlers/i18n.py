@@ -30,6 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.paid": {"en": "paid HT-2026-001 360,000 for first payment", "zh": "回款 HT-2026-002 36万 首付款"},
     "ex.receivables": {"en": "receivables", "zh": "应收"},
     "ex.undo": {"en": "undo P-3", "zh": "撤销 P-3"},
+    "ex.waive": {"en": "waive HT-2026-001 first payment reason customer discount",
+                 "zh": "核销 HT-2026-002 首付款 原因 客户折让"},
     "ex.renew": {"en": "renew HT-2026-001 to 2028-12-31 amount 1,300,000", "zh": "续约 HT-2026-002 至 2028年12月31日"},
     "ex.end": {"en": "end HT-2026-001 customer did not renew", "zh": "终止 HT-2026-002 客户不再续约"},
     "ex.change": {
@@ -89,6 +91,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ask.pay_rest": {
         "en": "How much was received for {title} ({number})? It still owes {amount}.",
         "zh": "{number} 的 {title} 收到多少？剩余未收 {amount}。",
+    },
+    "ask.done_owed": {
+        "en": "{title} ({number}) still owes {owed}. Close it how?",
+        "zh": "{number} 的 {title} 还欠 {owed}。怎么关闭？",
+    },
+    "ask.done_pay": {"en": "Record {owed} received", "zh": "登记收到 {owed}"},
+    "ask.done_waive": {"en": "Close without payment (write off)", "zh": "不收款关闭（核销）"},
+    "ask.waive_reason": {
+        "en": "Why is {title} ({number}) closed without the {owed}? (written off, waived …)",
+        "zh": "{number} 的 {title} 为什么不收这 {owed}？（核销、减免……）",
+    },
+    "ask.undo": {
+        "en": "Reverse payment P-{seq}: {amount} on {number}, received {date} by {who}?",
+        "zh": "撤销回款 P-{seq}：{number} 于 {date} 收到 {amount}（{who} 登记）？",
+    },
+    "ask.undo_yes": {"en": "Reverse P-{seq}", "zh": "撤销 P-{seq}"},
+    "ok.waived": {
+        "en": "{title} of {number} closed without payment: {amount} written off ({reason}).",
+        "zh": "{number} 的 {title} 已不收款关闭：核销 {amount}（{reason}）。",
+    },
+    "err.waive_nothing_owed": {
+        "en": "{title} of {number} owes nothing; use done instead.",
+        "zh": "{number} 的 {title} 没有欠款，请用“完成”。",
     },
     "ask.which_contract": {"en": "Which contract do you mean?", "zh": "您指的是哪个合同？"},
     "ask.which_milestone": {"en": "Which milestone of {number} do you mean?", "zh": "您指的是 {number} 的哪个节点？"},

@@ -6,6 +6,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.pending": {"en": "pending", "zh": "待审批"},
     # a new request: where it went
     "change.notified": {"en": "Sent for approval to {names}.", "zh": "已发给 {names} 审批。"},
+    "change.name_sep": {"en": ", ", "zh": "、"},
     "change.mention": {"en": "Please approve or reject: {names}", "zh": "请 {names} 审批。"},
     "change.nobody": {
         "en": "Nobody else can approve it yet: only the contract owner or a team admin can, not the requester.",

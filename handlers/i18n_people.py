@@ -22,9 +22,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "抱歉，只有 {number} 的负责人、团队管理员或 {titles} 的负责人可以登记这笔回款。",
     },
     "err.payment_actor_unplanned": {
-        "en": "Sorry, this payment is not for a payment milestone you own; only the owner of {number} or a team "
-              "admin can record it.",
-        "zh": "抱歉，这笔回款不对应你负责的付款节点，只有 {number} 的负责人或团队管理员可以登记。",
+        "en": "Sorry, this payment is not for a milestone you own; only the owner of {number} or a team admin can "
+              "record it.",
+        "zh": "抱歉，这笔回款不对应你负责的节点，只有 {number} 的负责人或团队管理员可以登记。",
     },
     # --- history / 历史: one sentence per audit action, after "TIME @who " ----------------------------------
     "hist.nobody": {"en": "nobody", "zh": "无人"},
@@ -58,6 +58,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hist.milestone.done": {"en": "marked {title} done", "zh": "完成了 {title}"},
     "hist.milestone.paid": {"en": "closed {title} as paid in full", "zh": "付清了 {title}"},
     "hist.milestone.reopened": {"en": "reopened {title}", "zh": "重新打开了 {title}"},
+    "hist.milestone.waived": {"en": "wrote off the {amount} still owed on {title} and closed it",
+                              "zh": "核销了 {title} 尚欠的 {amount} 并关闭"},
     "hist.milestone.cancelled": {"en": "cancelled {title}", "zh": "取消了 {title}"},
     "hist.milestone.snoozed": {"en": "snoozed {title} until {date}", "zh": "把 {title} 的提醒延后至 {date}"},
     "hist.milestone.owner": {"en": "gave {title} to {new}", "zh": "把 {title} 转交给 {new}"},
@@ -87,5 +89,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hist.tenant.moved": {"en": "moved the team to a new chat", "zh": "把团队迁移到了新的会话"},
     "hist.field": {"en": "{field} from {old} to {new}", "zh": "{field}从 {old} 改为 {new}"},
     "hist.unknown": {"en": "did “{action}”", "zh": "执行了“{action}”"},
-    "hist.unknown_fields": {"en": "did “{action}”: {changes}", "zh": "执行了“{action}”：{changes}"},
+    "hist.colon": {"en": ": ", "zh": "："},
 }

@@ -17,7 +17,7 @@ from handlers.reminders import new_key
 from handlers.replies import Action, Reply
 from handlers.usecases.changes import decide
 from handlers.usecases.followup import note_on, reassign_to, snooze_until
-from handlers.usecases.milestones import mark_done
+from handlers.usecases.milestones import ask_if_owed, mark_done
 from handlers.usecases.payments import record_payment
 from storage.models import ActionKey, ChangeRequest, Contract, Milestone, Person
 
@@ -42,6 +42,7 @@ def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
     clicked = action.message_ref
     value = (action.value or "").strip()
     if key.action == "done":
+        ask_if_owed(ctx, milestone, contract)
         return mark_done(ctx, milestone, contract, clicked)
     if key.action == "snooze":
         days = int(key.arg or "1")

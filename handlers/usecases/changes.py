@@ -97,7 +97,7 @@ def approvers_of(ctx: Ctx, contract: Contract, requester_id: int | None) -> list
         select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role == "admin").order_by(col(Person.id))
     ).all()
     for person in [owner, *admins]:
-        if person is None or person.id == requester_id or person.role == "viewer" or person in found:
+        if person is None or person.id == requester_id or person.role == "viewer" or person.id in {p.id for p in found}:
             continue
         found.append(person)
     return found
@@ -158,12 +158,12 @@ def _send_to_approvers(ctx: Ctx, cr: ChangeRequest, contract: Contract, mileston
             continue
         pctx = replace(ctx, lang=_lang_of(person, ctx.tenant))
         dm = change_card(pctx, cr, contract, milestone, with_actions=True)
-        why = ("change.why_owner" if person.id == contract.owner_id else "change.why_admin")
+        why = "change.why_owner" if person.id == contract.owner_id else "change.why_admin"
         dm.context = [pctx.t("change.for_you", who=_name(requester)), pctx.t(why, number=contract.number)]
         dm.channel = target
         out.append(dm)
     if out:
-        names = ", ".join(_name(p) for p in approvers if p not in mention)
+        names = ctx.t("change.name_sep").join(_name(p) for p in approvers if p not in mention)
         card.add(ctx.t("change.notified", names=names))
     if mention:
         # the sentence is split where the names go, and the names become real mentions
@@ -171,7 +171,7 @@ def _send_to_approvers(ctx: Ctx, cr: ChangeRequest, contract: Contract, mileston
         spans: list[Span] = [before]
         for i, person in enumerate(mention):
             ref = person_ref(person)
-            spans.extend([", "] if i else [])
+            spans.extend([ctx.t("change.name_sep")] if i else [])
             spans.append(ref if ref is not None else _name(person))
         spans.append(after)
         chat = _team_chat(ctx, contract)

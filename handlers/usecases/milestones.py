@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from handlers import grammar
 from handlers.amounts import format_money, quantize
 from handlers.context import (
@@ -11,12 +13,14 @@ from handlers.context import (
     person_ref,
     require_actor,
     require_contract_actor,
+    require_contract_owner,
     require_currency,
     resolve_assignee,
 )
 from handlers.dates import format_date
-from handlers.errors import UserError
+from handlers.errors import AskFirst, UserError
 from handlers.grammar import AddMilestone, CompleteMilestone
+from handlers.grammar_ledger import WaiveMilestone
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
 from handlers.understand import match_name
@@ -124,12 +128,78 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
 
 
 def complete_milestone(ctx: Ctx, cmd: CompleteMilestone) -> list[Reply]:
-    """Mark a milestone done; its pending reminders stop."""
+    """Mark a milestone done; its pending reminders stop. Money still owed on it is asked about first."""
     ex = grammar.example_for("done", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
     milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex)
     require_actor(ctx, milestone, contract)
+    ask_if_owed(ctx, milestone, contract)
     return mark_done(ctx, milestone, contract)
+
+
+def still_owed(ctx: Ctx, milestone: Milestone) -> Decimal:
+    """What the counterparty still owes on a milestone (0 for one without money)."""
+    if milestone.amount is None:
+        return Decimal(0)
+    paid = repo.paid_for_milestones(ctx.session, tenant_id=ctx.tenant.id or 0, milestone_ids=[milestone.id or 0])
+    return max(Decimal(0), milestone.amount - paid.get(milestone.id or 0, Decimal(0)))
+
+
+def ask_if_owed(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
+    """Closing a milestone that is still owed money: record the rest, or write it off with a reason, or cancel."""
+    owed = still_owed(ctx, milestone)
+    if owed <= 0:
+        return
+    from handlers.understand import Ask  # the reader's question type
+
+    amount = f"{owed:,}"
+    verbs = ("paid", "waive") if ctx.lang == "en" else ("回款", "核销")
+    for_kw = "for" if ctx.lang == "en" else "节点"
+    raise AskFirst(Ask("choose", "ask.done_owed", {"title": milestone.title, "number": contract.number,
+                                                   "owed": format_money(owed, contract.currency)},
+                       ((ctx.t("ask.done_pay", owed=format_money(owed, contract.currency)),
+                         f"{verbs[0]} {contract.number} {amount} {for_kw} {milestone.title}"),
+                        (ctx.t("ask.done_waive"), f"{verbs[1]} {contract.number} {milestone.title}"))))
+
+
+def waive_milestone(ctx: Ctx, cmd: WaiveMilestone) -> list[Reply]:
+    """Close a milestone without the money still owed on it; the reason is kept in its note and the history."""
+    ex = grammar.example_for("waive", ctx.lang)
+    contract = find_contract(ctx, cmd.number, ex)
+    milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex)
+    require_contract_owner(ctx, contract)
+    owed = still_owed(ctx, milestone)
+    if owed <= 0:
+        raise UserError("err.waive_nothing_owed", example=grammar.example_for("done", ctx.lang),
+                        number=contract.number, title=milestone.title)
+    if not cmd.reason.strip():
+        from handlers.understand import Ask
+
+        kw = "reason" if ctx.lang == "en" else "原因"
+        raise AskFirst(Ask("fill", "ask.waive_reason", {"title": milestone.title, "number": contract.number,
+                                                        "owed": format_money(owed, contract.currency)},
+                           template=f"{'waive' if ctx.lang == 'en' else '核销'} {contract.number} {milestone.title} "
+                                    f"{kw} {{}}", slot="reason"))
+    reason = cmd.reason.strip()[:500]
+    before = repo.snapshot(milestone, ("status", "done_by_id", "done_at", "note"))
+    line = f"{ctx.today.isoformat()} {ctx.person.display_name or ctx.person.handle or '?'}: " + ctx.t(
+        "ok.waived", title=milestone.title, number=contract.number, amount=format_money(owed, contract.currency),
+        reason=reason)
+    milestone.status, milestone.done_by_id, milestone.done_at, milestone.updated_at = "waived", ctx.person.id, \
+        ctx.now, ctx.now
+    milestone.note = f"{milestone.note}\n{line}" if milestone.note else line
+    ctx.session.add(milestone)
+    repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="milestone.waived",
+               entity="milestone", entity_id=milestone.id, contract_id=contract.id, before=before,
+               after={**repo.snapshot(milestone, ("status", "done_by_id", "done_at")), "written_off": str(owed),
+                      "reason": reason})
+    planner.replan(ctx.session, milestone=milestone, contract=contract, tenant=ctx.tenant, now=ctx.now)
+    reply = Reply(title=ctx.t("ok.waived", title=milestone.title, number=contract.number,
+                              amount=format_money(owed, contract.currency), reason=reason),
+                  lang=ctx.lang, milestone_id=milestone.id)
+    status = ctx.t("status.done_by", who=ctx.who(), when=ctx.stamp())
+    return [reply, *followups(ctx.session, milestone, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
+                              status_line=status)]
 
 
 def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract, clicked: str | None = None) -> list[Reply]:

@@ -14,7 +14,7 @@ from handlers.allocation import Slot, allocate
 from handlers.amounts import format_money
 from handlers.context import Ctx, find_contract, person_ref, require_contract_actor, require_currency, require_writer
 from handlers.dates import format_date
-from handlers.errors import Refused, UserError
+from handlers.errors import AskFirst, Refused, UserError
 from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
@@ -163,6 +163,17 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
         raise Refused("err.payment_not_yours", seq=cmd.seq)
     contract = ctx.session.get(Contract, payment.contract_id)
     assert contract is not None
+    if not cmd.confirmed:
+        from handlers.understand import Ask  # the reader's question type
+
+        recorder = repo.people_by_id(ctx.session, ids={payment.recorded_by_id} if payment.recorded_by_id else set())
+        who = recorder.get(payment.recorded_by_id or 0)
+        raise AskFirst(Ask("choose", "ask.undo", {
+            "seq": str(payment.seq), "amount": format_money(payment.amount, payment.currency),
+            "number": contract.number, "date": format_date(payment.received_on, ctx.lang),
+            "who": "@" + (who.display_name or who.handle or "?") if who else "-"},
+            ((ctx.t("ask.undo_yes", seq=payment.seq),
+              f"{'undo' if ctx.lang == 'en' else '撤销'} P-{payment.seq} {'confirm' if ctx.lang == 'en' else '确认'}"),)))
     before = repo.snapshot(payment, ("reversed_at", "reversed_by_id"))
     payment.reversed_at, payment.reversed_by_id = ctx.now, ctx.person.id
     ctx.session.add(payment)

@@ -89,10 +89,10 @@ def test_milestone_plans_seven_and_three_day_reminders(chat: Chat) -> None:
 
 def test_done_in_both_languages_and_across_names(chat: Chat) -> None:
     ledger(chat)
-    chat.say("milestone HT-2026-001 first payment 30% due next Friday owner @alice")
-    chat.say("节点 HT-2026-002 首付款 30% 下周五 @alice")
-    assert "first payment of HT-2026-001 is done" in chat.say("done HT-2026-001 first payment")
-    assert "HT-2026-002 的 首付款 已完成" in chat.say("完成 HT-2026-002 首付款")
+    chat.say("milestone HT-2026-001 delivery acceptance due next Friday owner @alice")
+    chat.say("节点 HT-2026-002 交付验收 下周五 @alice")
+    assert "delivery acceptance of HT-2026-001 is done" in chat.say("done HT-2026-001 delivery acceptance")
+    assert "HT-2026-002 的 交付验收 已完成" in chat.say("完成 HT-2026-002 交付验收")
     ms = chat.milestones()
     assert all(m.status == "done" and m.done_at is not None for m in ms)
     done_ids = {m.id for m in ms}
@@ -103,8 +103,8 @@ def test_done_in_both_languages_and_across_names(chat: Chat) -> None:
 
 def test_done_finds_a_milestone_by_its_other_language_name(chat: Chat) -> None:
     ledger(chat)
-    chat.say("节点 HT-2026-002 首付款 30% 下周五 @alice")
-    assert "is done" in chat.say("done HT-2026-002 first payment")
+    chat.say("节点 HT-2026-002 交付验收 下周五 @alice")
+    assert "is done" in chat.say("done HT-2026-002 acceptance")
 
 
 def test_show_lists_milestones_and_plan(chat: Chat) -> None:
@@ -201,8 +201,8 @@ def test_past_due_date_is_accepted_with_a_warning(chat: Chat) -> None:
 
 def test_every_change_is_audited(chat: Chat) -> None:
     ledger(chat)
-    chat.say("milestone HT-2026-001 first payment 30% due next Friday owner @bob")
-    chat.say("done HT-2026-001 first payment")
+    chat.say("milestone HT-2026-001 delivery due next Friday owner @bob")
+    chat.say("done HT-2026-001 delivery")
     with Session(chat.engine) as s:
         actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
     assert actions.count("contract.created") == 2
@@ -222,12 +222,12 @@ def test_teams_never_see_each_other(chat: Chat) -> None:
 
 def test_only_owner_or_admin_completes(chat: Chat) -> None:
     ledger(chat)
-    chat.say("milestone HT-2026-001 first payment 30% due next Friday owner @bob")
+    chat.say("milestone HT-2026-001 delivery due next Friday owner @bob")
     chat.say("help", user="carol")  # carol joins as a member
-    out = chat.say("done HT-2026-001 first payment", user="carol")
+    out = chat.say("done HT-2026-001 delivery", user="carol")
     assert "only the owner" in out.lower()
     assert chat.milestones()[0].status == "open"
-    assert "is done" in chat.say("done HT-2026-001 first payment", user="bob")
+    assert "is done" in chat.say("done HT-2026-001 delivery", user="bob")
 
 
 def test_reply_language_follows_the_command(chat: Chat) -> None:

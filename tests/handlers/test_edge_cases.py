@@ -94,7 +94,9 @@ def test_undoing_one_of_several_payments_reopens_what_is_owed(chat: Chat) -> Non
     chat.say("paid HT-1 100000")
     chat.say("paid HT-1 200000")
     assert chat.milestones()[0].status == "done"
-    chat.say("undo P-1")
+    assert "Reverse payment P-1" in chat.say("undo P-1")  # shown and asked first
+    assert chat.milestones()[0].status == "done"
+    chat.say("yes")
     assert chat.milestones()[0].status == "open"
     assert "100,000.00 CNY" in chat.say("receivables")
 
@@ -122,7 +124,7 @@ def test_ended_contracts_take_no_milestones_and_undo_keeps_them_closed(chat: Cha
     chat.say("paid HT-1 300000")
     chat.say("end HT-1")
     assert "takes no new milestones" in chat.say("milestone HT-1 extra due 2027-02-01")
-    chat.say("undo P-1")
+    chat.say("undo P-1 confirm")
     assert chat.milestones()[0].status == "done"
 
 

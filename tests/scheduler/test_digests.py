@@ -60,6 +60,7 @@ def test_weekly_summary_still_comes_when_everything_was_done(engine, clock) -> N
     chat.say("new HT-1 Acme Corp 100,000")
     chat.say("milestone HT-1 first payment 30% due 2026-11-30 owner @alice")
     chat.say("done HT-1 first payment")
+    chat.say("yes")  # money still owed: record the rest
     fake = FakeNotifier()
     # Monday 2026-11-30, 09:00 in Shanghai
     assert run_digests(engine, {"console": fake}, DigestComposer(), datetime(2026, 11, 30, 1, 0, tzinfo=UTC)) == 1

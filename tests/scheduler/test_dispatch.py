@@ -124,10 +124,11 @@ def test_done_cancels_and_updates_sent_messages(setup) -> None:  # type: ignore[
     dispatcher.run_pass(at(2026, 12, 13, 2))
     clock.now = at(2026, 12, 14, 2)
     chat.say("done HT-1 first payment")
+    chat.say("yes")  # money still owed: record the rest
     assert pending(chat.engine) == []
     edits = [r for r in chat.last if r.replaces]
     assert edits and edits[0].replaces == ("console-team-a:1",) or edits[0].replaces[0].endswith(":1")
-    assert "Done by @alice" in reply_text(edits[0])
+    assert "Payment recorded by @alice" in reply_text(edits[0])
     assert edits[0].actions == []
     assert dispatcher.run_pass(at(2026, 12, 20, 2)).sent == 0
 
@@ -258,7 +259,7 @@ def test_dm_impossible_falls_back_to_the_group(setup) -> None:  # type: ignore[n
 def test_button_press_completes_and_edits(setup, engine) -> None:  # type: ignore[no-untyped-def]
     chat, fake, dispatcher, clock = setup
     chat.say("new HT-1 Acme Corp 100,000")
-    chat.say("milestone HT-1 first payment 30% due 2026-12-20 owner @bob")
+    chat.say("milestone HT-1 first payment due 2026-12-20 owner @bob")  # no amount: Done closes at once
     dispatcher.run_pass(at(2026, 12, 13, 2))
     done = fake.sent[0].message.actions[0]
     ref = "team-a:1"

@@ -43,9 +43,13 @@ class Posted:
         return f"{self.channel}:{self.ts}"
 
 
-def setup_ledger(core: Core, *, team: str = "T0001") -> None:
-    """Alice (the first person, so admin) creates a contract and a payment milestone owned by bob."""
-    for text in SETUP:
+def setup_ledger(core: Core, *, team: str = "T0001", money: bool = True) -> None:
+    """Alice (the first person, so admin) creates a contract and a payment milestone owned by bob.
+
+    money=False leaves the milestone without an amount, so Done closes it at once (with money still owed, Done
+    asks first: see test_done_on_money_still_owed_asks_first).
+    """
+    for text in (SETUP if money else (SETUP[0], SETUP[1].replace(" 30%", ""))):
         core.handle(IncomingMessage(platform="slack", tenant_key=f"-:{team}", text=text,
                                     sender=Sender("U0001", handle="alice"), chat_id="C0001"))
 
@@ -125,7 +129,7 @@ def test_dispatch_to_a_channel_the_bot_left_fails_for_good(core: Core, fake_api:
 
 
 async def test_done_click_completes_the_milestone_and_edits_the_reminder(slack: SlackDriver, core: Core) -> None:
-    setup_ledger(core)
+    setup_ledger(core, money=False)
     posted = await asyncio.to_thread(dispatch, core, slack.api)
     assert await slack.click(element(posted.blocks, "done"), user="U0002", ts=posted.ts) == 200
 
@@ -252,7 +256,7 @@ def audit_count(core: Core, tenant_id: int) -> int:
 
 
 async def test_home_tab_lists_my_milestones_and_refreshes_after_a_click(slack: SlackDriver, core: Core) -> None:
-    setup_ledger(core)
+    setup_ledger(core, money=False)
     await slack.event(home_opened("U0002"))
     [published] = slack.api.calls_to("views.publish")
     assert published.params["user_id"] == "U0002"

@@ -14,7 +14,7 @@ from tests.bot.slack.conftest import SlackDriver, blocks_text, fixture_json, sig
 
 SETUP_ZH = (
     "新建 HT-2026-002 华为云采购 华为 120万 到期 2027年12月31日",
-    "节点 HT-2026-002 首付款 30% 下周五 <@U0001|alice>",
+    "节点 HT-2026-002 首付款 下周五 <@U0001|alice>",  # no amount: 完成 closes it without asking
 )
 
 

@@ -30,11 +30,13 @@ from tests.fakes.telegram_api import FakeTelegram
 D_MINUS_3 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
-async def ledger(fake: FakeTelegram, chat: dict[str, Any] | None = None) -> None:
+async def ledger(fake: FakeTelegram, chat: dict[str, Any] | None = None, *, money: bool = True) -> None:
+    """A contract and 首付款 for 张三; money=False leaves 首付款 without an amount, so 完成 closes it at once."""
     kw = {"chat": chat} if chat else {}
     await say(fake, "/contract 新建 HT-2026-002 华为云采购 华为 120万 到期 2027年12月31日", **kw)
     await say(fake, "/contract 列表", user=ZHANGSAN, **kw)  # 张三 speaks once: the team learns his language
-    await say(fake, "/contract 节点 HT-2026-002 首付款 30% 下周五 @zhangsan", **kw)
+    await say(fake, "/contract 节点 HT-2026-002 首付款 30% 下周五 @zhangsan" if money
+              else "/contract 节点 HT-2026-002 首付款 下周五 @zhangsan", **kw)
 
 
 async def dispatch(telegram: TelegramPlatform, core: Core, at: datetime = D_MINUS_3) -> PassResult:
@@ -46,10 +48,10 @@ async def dispatch(telegram: TelegramPlatform, core: Core, at: datetime = D_MINU
 
 
 async def reminder(
-    fake: FakeTelegram, telegram: TelegramPlatform, core: Core, clock: Clock
+    fake: FakeTelegram, telegram: TelegramPlatform, core: Core, clock: Clock, *, money: bool = True
 ) -> dict[str, Any]:
     """Set up a contract and a milestone, run the pass, return the reminder message as the fake stores it."""
-    await ledger(fake)
+    await ledger(fake, money=money)
     clock.now = D_MINUS_3
     mark = fake.mark()
     result = await dispatch(telegram, core)
@@ -113,7 +115,7 @@ async def test_dispatch_pass_sends_a_reminder_with_an_inline_keyboard(
 async def test_done_press_completes_the_milestone_and_edits_the_message(
     fake: FakeTelegram, telegram: TelegramPlatform, core: Core, clock: Clock
 ) -> None:
-    message = await reminder(fake, telegram, core, clock)
+    message = await reminder(fake, telegram, core, clock, money=False)
     answer, [edit], _ = await press(fake, key_of(message, "完成"), message, edits=1)
     assert "已完成" in answer["text"] and not answer.get("show_alert")
     assert (edit["chat_id"], edit["message_id"]) == (GROUP_ID, message["message_id"])

@@ -91,7 +91,7 @@ async def test_short_aliases_map_to_console_verbs(
     fake: FakeTelegram, telegram: TelegramPlatform, core: Core
 ) -> None:
     await say(fake, "/new HT-2026-002 华为云采购 华为 120万 到期 2027年12月31日")
-    await say(fake, "/milestone HT-2026-002 首付款 30% 下周五 @liwei")
+    await say(fake, "/milestone HT-2026-002 首付款 下周五 @liwei")  # no amount: /done closes it at once
     [reply] = await say(fake, "/done HT-2026-002 首付款")
     assert "HT-2026-002" in reply["text"] and "首付款" in reply["text"]
     [milestone] = [m for m in rows(core.engine, Milestone) if m.title == "首付款"]

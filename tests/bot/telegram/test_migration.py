@@ -9,7 +9,7 @@ from tests.bot.telegram.test_buttons import D_MINUS_3, dispatch, ledger
 NEW_ID = -1009999999999
 
 async def test_buttons_keep_working_after_group_migration(fake, telegram, core, clock) -> None:
-    await ledger(fake)
+    await ledger(fake, money=False)
     clock.now = D_MINUS_3
     fake.fail("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
               parameters={"migrate_to_chat_id": NEW_ID}, chat_id=GROUP_ID)
