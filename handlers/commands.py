@@ -151,7 +151,7 @@ REGISTRY: tuple[Spec, ...] = (
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},
          "team", lambda w, now, tz, ex, lang: gl._parse_role(w, ex), set_role, gl.SetRole),
-    Spec("members", ("members", "people", "team", "成员", "团队成员"), {"en": "members", "zh": "成员"}, "team",
+    Spec("members", ("members", "成员", "团队成员"), {"en": "members", "zh": "成员"}, "team",
          parse_members, members, Members),
     Spec("help", ("help", "?", "？", "帮助", "帮忙", "说明"), {"en": "help", "zh": "帮助"},
          "team", lambda w, now, tz, ex, lang: g.Help(w), _show_help, g.Help),

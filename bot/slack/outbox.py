@@ -43,7 +43,10 @@ class Outbox:
             if reply.replaces:
                 await self.edit(reply)
             elif reply.channel:
-                await self.client.chat_postMessage(channel=reply.channel, **render.message(reply))
+                try:
+                    await self.client.chat_postMessage(channel=reply.channel, **render.message(reply))
+                except SlackApiError as exc:  # an approver's DM that can't be opened must not stop the rest
+                    log.warning("could not deliver a reply to %s: %s", reply.channel, exc.response.get("error"))
             elif reply.error or reply.ephemeral or self.private:
                 if not await self.whisper(reply):
                     homeless.append(reply)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from telegram import LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
 from bot.telegram.render import chunks, keyboard, make_ref, parse_ref, reply_html
@@ -93,6 +93,13 @@ async def deliver(
             await edit_all(bot, reply, retries=retries)
             continue
         where = reply.channel or chat_id
-        sent = await post(bot, where, reply, reply_to=None if reply.channel else reply_to, retries=retries)
+        try:
+            sent = await post(bot, where, reply, reply_to=None if reply.channel else reply_to, retries=retries)
+        except (Forbidden, BadRequest) as exc:
+            if not reply.channel:
+                raise
+            # a copy for someone else (an approver's DM): one blocked chat must not stop the rest
+            log.warning("could not deliver a reply to chat %s: %s", reply.channel, exc.message)
+            continue
         refs.extend(make_ref(m.chat.id, m.message_id) for m in sent)
     return refs

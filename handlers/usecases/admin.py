@@ -42,6 +42,12 @@ def parse_members(words: str, now: datetime, tz: str, ex: str, lang: str) -> Mem
     return Members()
 
 
+def quiet_ref(person: Person | None) -> PersonRef | None:
+    """A person named without a platform id, so reading a list or the history pings nobody on Slack."""
+    ref = person_ref(person)
+    return PersonRef(name=ref.name, handle=ref.handle, person_id=ref.person_id) if ref else None
+
+
 def members(ctx: Ctx, cmd: Members) -> list[Reply]:
     """Everyone in the team with their role, admins first; anyone (viewers too) may ask."""
     people = list(ctx.session.exec(select(Person).where(Person.tenant_id == ctx.tenant.id)).all())
@@ -51,7 +57,7 @@ def members(ctx: Ctx, cmd: Members) -> list[Reply]:
     for p in people:
         role = ctx.t("members.role." + p.role) if p.role in rank else p.role
         you = ctx.t("members.you") if p.id == ctx.person.id else ""
-        reply.add(person_ref(p) or "?", f"{you} · {role}")
+        reply.add(quiet_ref(p) or "?", f"{you} · {role}")
     reply.context.append(ctx.t("members.rights"))
     reply.context.append(ctx.t("members.hint", example=grammar.example_for("role", ctx.lang)))
     return [reply]
@@ -157,7 +163,7 @@ class _Book:
         return [s for s in spans if s != ""]
 
     def person(self, person_id: int | None) -> PersonRef | None:
-        return person_ref(self.people.get(person_id or 0))
+        return quiet_ref(self.people.get(person_id or 0))
 
     def who(self, person_id: object) -> PersonRef | str:
         """A person by id (int or digits), or 'nobody'."""

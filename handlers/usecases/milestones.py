@@ -12,7 +12,6 @@ from handlers.context import (
     open_milestones_of,
     person_ref,
     require_actor,
-    require_contract_actor,
     require_contract_owner,
     require_currency,
     resolve_assignee,
@@ -64,7 +63,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     """Add a milestone to a contract and plan its reminders."""
     ex = grammar.example_for("milestone", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
-    require_contract_actor(ctx, contract)
+    require_contract_owner(ctx, contract)
     if contract.status in ("ended", "renewed"):
         raise UserError("err.contract_closed", example=ex, number=contract.number,
                         status=ctx.t("cstatus." + contract.status))

@@ -12,7 +12,15 @@ from sqlmodel import Session, col, or_, select
 from handlers import grammar
 from handlers.allocation import Slot, allocate
 from handlers.amounts import format_money
-from handlers.context import Ctx, find_contract, person_ref, require_contract_actor, require_currency, require_writer
+from handlers.context import (
+    Ctx,
+    find_contract,
+    person_ref,
+    require_contract_actor,
+    require_currency,
+    require_payment_actor,
+    require_writer,
+)
 from handlers.dates import format_date
 from handlers.errors import AskFirst, Refused, UserError
 from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
@@ -67,6 +75,7 @@ def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
         named = found[0]
     slots = [Slot(m.id or 0, m.due_on, m.amount or Decimal(0), paid.get(m.id or 0, Decimal(0))) for m in open_ms]
     parts, left = allocate(cmd.amount, slots, named=named.id if named else None)
+    require_payment_actor(ctx, contract, [named] if named else [m for m in open_ms if m.id in dict(parts)])
     payment = Payment(tenant_id=tenant_id, seq=repo.next_seq(ctx.session, Payment, tenant_id=tenant_id),
                       contract_id=contract.id or 0, amount=cmd.amount, currency=contract.currency,
                       received_on=cmd.received_on.value if cmd.received_on else ctx.today, note=cmd.note,

@@ -15,7 +15,6 @@ from handlers.errors import Refused
 from storage.models import AuditEvent, Contract, Milestone, Payment, Person, Tenant
 from tests.chat import Chat
 
-WIRED_BY_LEAD = pytest.mark.xfail(strict=False, reason="wired by lead: payments.py / milestones.py call the helper")
 STAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
 
 
@@ -70,7 +69,7 @@ def test_members_in_chinese_and_for_a_viewer(chat: Chat) -> None:
     assert "团队成员（7 人）" in out
     assert "@alice · 管理员" in out and "@bob · 成员" in out and "@erin（你） · 查看者" in out
     assert "管理员可以这样修改角色：角色 @王五 管理员" in out
-    for alias in ("people", "team", "团队成员"):
+    for alias in ("members", "团队成员"):
         assert "@alice" in chat.say(alias)
 
 
@@ -85,7 +84,6 @@ def test_members_takes_no_arguments_and_is_in_help(chat: Chat) -> None:
 # --- who may record a payment, who may add a milestone --------------------------------------------------------
 
 
-@WIRED_BY_LEAD
 def test_owner_of_another_milestone_may_not_record_a_payment(chat: Chat) -> None:
     out = chat.say("paid HT-2026-001 360,000 for first payment", user="dave")
     assert "only the owner of HT-2026-001, a team admin or the owner of first payment" in out
@@ -141,7 +139,6 @@ def test_require_payment_actor(chat: Chat) -> None:
         assert err.value.key == "err.viewer"
 
 
-@WIRED_BY_LEAD
 def test_only_the_contract_owner_or_an_admin_adds_milestones(chat: Chat) -> None:
     out = chat.say("milestone HT-2026-001 extra due 2027-01-01", user="bob")  # owns milestones, not the contract
     assert "only the owner of HT-2026-001 or a team admin" in out
