@@ -212,10 +212,10 @@ PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"g
                    r"got", r"collected", r"log\s+(?:a\s+)?payment", r"record\s+(?:a\s+)?payment", r"payment\s+of",
                    r"came\s+in", r"arrived", r"remitted", r"settled",
                    "回款", "到账", "打款", "打来", "打了", "收到", "(?<!验)收款", "登记回款", "汇款", "汇来", "付了", "付款了",
-                   "已付", "转来", "转账")
+                   "已付", "转来", "转账", "(?<=款)到了", "钱到了", "(?<=款)已到")
 SNOOZE_VERB = _words(r"snooze", r"remind\s+me", r"hold\s+(?:the\s+)?reminders?", r"pause\s+(?:the\s+)?reminders?",
                      r"mute", r"stop\s+reminding", r"silence", r"quiet",
-                     "再提醒", "提醒我", "暂停提醒", r"(?:延后|推迟|晚|过)(?=\S{0,5}提醒)", r"提醒(?=\S{0,3}(?:延后|推迟))", "先别提醒", "别提醒", "不要提醒", "稍后提醒", "晚点提醒", "延后提醒")
+                     "再提醒", "提醒我", "暂停提醒", "再说", r"(?:延后|推迟|晚|过)(?=\S{0,5}提醒)", r"提醒(?=\S{0,3}(?:延后|推迟))", "先别提醒", "别提醒", "不要提醒", "稍后提醒", "晚点提醒", "延后提醒")
 REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,6}?\s+over", r"hand\s+over",
                        r"hand\s+off", r"give", r"take\s+over", r"takes\s+over", r"should\s+own", r"will\s+own",
                        r"owns?\s+it\s+now", r"transfer(?:red)?\s+to", r"owner\s+(?:is\s+)?now", r"change\s+owner",
@@ -252,7 +252,7 @@ Q_NEXT = _words(r"next\s+(?:milestone|step|payment|deadline|thing)", r"what's\s+
 OWNER_WORD = _words(r"owner", r"owned\s+by", r"responsible", "负责人", "负责")
 Q_OUTSTANDING = _words(r"outstanding", r"owed?", r"owing", r"still\s+unpaid", r"left\s+to\s+(?:pay|collect)",
                        r"unpaid", r"remaining", r"balance", r"to\s+collect",
-                       "还欠", "欠多少", "没收回", "未收", "还有多少", "剩多少", "剩余", "尚欠", "待收", "还差")
+                       "还欠", "欠多少", "没收回", "未收", "没收", "没回", "未回", "还有多少", "剩多少", "剩余", "尚欠", "待收", "还差")
 Q_PAID = _words(r"paid", r"received?", r"receiving", r"collected", r"get\s+paid", r"got\s+paid", r"in\s+yet", r"come\s+in", r"arrived", r"settled", r"pay",
                 "收到", "到账", "付了", "回款了", "付款了", "结清", "打过来", "回了")
 Q_OWNER = _words(r"who", r"who's", r"whose", r"owner", r"handling", r"responsible", "谁", "负责人", "在跟")
@@ -287,7 +287,8 @@ _ZH_STOP = (
 )
 _ZH_STOP_START = _ZH_STOP + ("录个", "建个", "签个", "来个", "开个", "个", "给", "把", "加", "录", "建", "的", "是", "由",
                              "跟", "于", "和")
-_ZH_STOP_END = _ZH_STOP + ("的", "了", "吧", "呢", "啊", "前")
+_ZH_STOP_END = tuple(w for w in _ZH_STOP if w not in ("项目", "名称", "项目名称", "客户", "对方", "甲方", "款项")) + (
+    "的", "了", "吧", "呢", "啊", "前")
 _ZH_STOP_RE = re.compile("|".join(sorted(map(re.escape, _ZH_STOP_START), key=len, reverse=True)))
 _SEP = re.compile(r"[,;、。!|()\[\]{}\x00]+|(?<![\d])[:](?![\d])|\s-+\s|\s-+$|^-+\s")
 
@@ -1203,9 +1204,9 @@ _PARTY_LABEL = re.compile(r"^(?:for|with|customer|client|counterparty|party|buye
 _FIELD_LABEL = re.compile(r"(?:amount|value|price|total|sum|contract\s+value|end|ends|end\s+date|expiry|start|"
                           r"start\s+date|signed|currency|owner|due|金额|合同金额|总额|结束日期|到期日|到期|开始日期|"
                           r"签订日期|币种|负责人)\s*[:：]?", re.IGNORECASE)
-_START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date)?[:：\s]*$",
+_START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date|日期|日)?[:：\s]*$",
                           re.IGNORECASE)
-_SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on)?[:：\s]*$", re.IGNORECASE)
+_SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on|date|日期|日)?[:：\s]*$", re.IGNORECASE)
 _NOTICE = re.compile(r"(?:notice(?:\s+period)?(?:\s+of)?\s*(\d+)\s*days?|(\d+)\s*days?'?\s*notice|提前\s*(\d+)\s*天\s*通知"
                      r"|通知期\s*(\d+)\s*天)", re.IGNORECASE)
 _AUTO_RENEW = re.compile(r"(?<![A-Za-z-])auto-?renew(?:al|s)?(?![A-Za-z-])|自动续约|自动续期|自动续签", re.IGNORECASE)
