@@ -9,11 +9,47 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import Index, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
+
+
+class MilestoneStatus(StrEnum):
+    """Where a milestone stands. Stored as its text; compares equal to it."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    WAIVED = "waived"  # closed without the money still owed on it (written off, with a reason)
+
+
+class ContractStatus(StrEnum):
+    """Where a contract stands (moved by date, renewal and ending)."""
+
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    RENEWED = "renewed"
+    ENDED = "ended"
+
+
+class Role(StrEnum):
+    """What a person may do in a team."""
+
+    ADMIN = "admin"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+
+class ChangeStatus(StrEnum):
+    """Where a change request stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
 MONEY = Numeric(18, 2)
 PERCENT = Numeric(7, 4)
@@ -59,7 +95,7 @@ class Person(SQLModel, table=True):
     display_name: str = Field(default="", max_length=255)
     timezone: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=8)
-    role: str = Field(default="member", max_length=16)
+    role: str = Field(default=Role.MEMBER.value, max_length=16)
     can_dm: bool = Field(default=False)
     dm_channel: str | None = Field(default=None, max_length=128)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -85,7 +121,7 @@ class Contract(SQLModel, table=True):
     end_on: date | None = None
     notice_days: int | None = None
     auto_renew: bool = Field(default=False)
-    status: str = Field(default="active", max_length=16)
+    status: str = Field(default=ContractStatus.ACTIVE.value, max_length=16)
     channel: str | None = Field(default=None, max_length=128)
     crm_opportunity: str | None = Field(default=None, max_length=128)
     crm_order: str | None = Field(default=None, max_length=128)
@@ -112,7 +148,7 @@ class Milestone(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="people.id", index=True)
     amount: Decimal | None = Field(default=None, sa_type=MONEY)
     percent: Decimal | None = Field(default=None, sa_type=PERCENT)
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=MilestoneStatus.OPEN.value, max_length=16)
     done_by_id: int | None = Field(default=None, foreign_key="people.id")
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reminder_offsets: str | None = Field(default=None, max_length=64)
@@ -171,7 +207,7 @@ class ChangeRequest(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=Text)
     new_value: str | None = Field(default=None, sa_type=Text)
     reason: str | None = Field(default=None, sa_type=Text)
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=ChangeStatus.PENDING.value, max_length=16)
     requested_by_id: int | None = Field(default=None, foreign_key="people.id")
     decided_by_id: int | None = Field(default=None, foreign_key="people.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

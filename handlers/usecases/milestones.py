@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from handlers import grammar
+from handlers import grammar, lifecycle
 from handlers.amounts import format_money, quantize
 from handlers.context import (
     Ctx,
@@ -62,6 +62,8 @@ def pick_open_milestone(ctx: Ctx, contract: Contract, name: str, example: str) -
 def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     """Add a milestone to a contract and plan its reminders."""
     ex = grammar.example_for("milestone", ctx.lang)
+    if len(cmd.title) > grammar.NAME_LIMIT:
+        raise UserError("err.too_long", example=ex, field=ctx.t("label.milestone"), limit=grammar.NAME_LIMIT)
     contract = find_contract(ctx, cmd.number, ex)
     require_contract_owner(ctx, contract)
     if contract.status in ("ended", "renewed"):
@@ -180,19 +182,11 @@ def waive_milestone(ctx: Ctx, cmd: WaiveMilestone) -> list[Reply]:
                            template=f"{'waive' if ctx.lang == 'en' else '核销'} {contract.number} {milestone.title} "
                                     f"{kw} {{}}", slot="reason"))
     reason = cmd.reason.strip()[:500]
-    before = repo.snapshot(milestone, ("status", "done_by_id", "done_at", "note"))
     line = f"{ctx.today.isoformat()} {ctx.person.display_name or ctx.person.handle or '?'}: " + ctx.t(
         "ok.waived", title=milestone.title, number=contract.number, amount=format_money(owed, contract.currency),
         reason=reason)
-    milestone.status, milestone.done_by_id, milestone.done_at, milestone.updated_at = "waived", ctx.person.id, \
-        ctx.now, ctx.now
-    milestone.note = f"{milestone.note}\n{line}" if milestone.note else line
-    ctx.session.add(milestone)
-    repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="milestone.waived",
-               entity="milestone", entity_id=milestone.id, contract_id=contract.id, before=before,
-               after={**repo.snapshot(milestone, ("status", "done_by_id", "done_at")), "written_off": str(owed),
-                      "reason": reason})
-    planner.replan(ctx.session, milestone=milestone, contract=contract, tenant=ctx.tenant, now=ctx.now)
+    lifecycle.waive(lifecycle.Actor.of(ctx), milestone, contract, written_off=str(owed), reason=reason,
+                    note=f"{milestone.note}\n{line}" if milestone.note else line)
     reply = Reply(title=ctx.t("ok.waived", title=milestone.title, number=contract.number,
                               amount=format_money(owed, contract.currency), reason=reason),
                   lang=ctx.lang, milestone_id=milestone.id)
@@ -203,18 +197,7 @@ def waive_milestone(ctx: Ctx, cmd: WaiveMilestone) -> list[Reply]:
 
 def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract, clicked: str | None = None) -> list[Reply]:
     """Close a milestone as done by the sender, audit it and cancel its reminders."""
-    before = repo.snapshot(milestone, ("status", "done_by_id", "done_at"))
-    milestone.status = "done"
-    milestone.done_by_id = ctx.person.id
-    milestone.done_at = ctx.now
-    milestone.updated_at = ctx.now
-    ctx.session.add(milestone)
-    repo.audit(
-        ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="milestone.done",
-        entity="milestone", entity_id=milestone.id, contract_id=contract.id, before=before,
-        after=repo.snapshot(milestone, ("status", "done_by_id", "done_at")),
-    )
-    planner.replan(ctx.session, milestone=milestone, contract=contract, tenant=ctx.tenant, now=ctx.now)
+    lifecycle.complete(lifecycle.Actor.of(ctx), milestone, contract)
     reply = Reply(title=ctx.t("ok.milestone_done", number=contract.number, title=milestone.title), lang=ctx.lang,
                   milestone_id=milestone.id)
     reply.fields = [
