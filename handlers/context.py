@@ -69,6 +69,9 @@ def person_ref(person: Person | None) -> PersonRef | None:
 def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
     """Find the person a mention names, creating them on first mention."""
     s = ctx.session
+    for value, limit in ((ref.handle, 128), (ref.user_id, 64), (ref.name, 255)):  # the people columns' limits
+        if value and len(value) > limit:
+            raise UserError("err.handle_long", limit=limit)
     # A mention with a platform id is looked up by that id only: the "|name" label is display text, and
     # binding an id to whoever holds that handle would let anyone claim someone else's identity.
     person = repo.find_person(s, tenant_id=ctx.tenant.id or 0, user_id=ref.user_id,

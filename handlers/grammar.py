@@ -22,6 +22,8 @@ MENTION_RE = re.compile(
     r"<@(?P<id>[A-Za-z0-9:_\-]+)(?:\|(?P<name>[^>]+))?>"
     r"|(?<![A-Za-z0-9_.@])@(?P<handle>[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-]*)"
 )
+# the longest title or counterparty the ledger keeps (storage/models.py); longer ones are refused, not cut
+NAME_LIMIT = 255
 QUOTED_RE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|「([^」]+)」|'([^']+)'")
 
 MILESTONE_KINDS = ("payment", "delivery", "acceptance", "warranty", "renewal", "other")
@@ -397,7 +399,7 @@ def _parse_new(words: str, *, now: datetime, tz: str, ex: str) -> NewContract:
         raise UserError("err.title_missing", example=ex)
     kind = kw.get("kind") or None
     return NewContract(
-        number=number, title=title[:255], counterparty=counterparty[:255], amount=amount, currency=currency,
+        number=number, title=title, counterparty=counterparty, amount=amount, currency=currency,
         end_on=end_on, start_on=start_on, signed_on=signed_on, owner=owner, notice_days=notice,
         auto_renew=auto, crm_opportunity=kw.get("opp") or None, crm_order=kw.get("order") or None,
         channel=kw.get("channel") or None, kind=kind,
@@ -457,7 +459,7 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
     if kw.get("kind") and kind is None:
         raise UserError("err.kind_unknown", example=ex, got=kw["kind"], kinds=", ".join(MILESTONE_KINDS))
     return AddMilestone(
-        number=number, title=title[:255], kind=kind or milestone_kind(title), due_on=due, owner=owner,
+        number=number, title=title, kind=kind or milestone_kind(title), due_on=due, owner=owner,
         amount=amount, currency=money.currency if money else None, percent=percent,
     )
 
@@ -484,7 +486,7 @@ _UNTIL = re.compile(
     r"(?<![\w-])(?:until|till|to)(?![\w-])|(?:(?<=\s)|^)(?:直到|推迟到|延后到|延到|至|到)(?=\s|\d|[下本这明后今])",
     re.IGNORECASE,
 )
-_OFFSETS = re.compile(r"(?P<list>\d+(?:\s*[,，、]\s*\d+)*)\s*(?:d|days?|天)?$", re.IGNORECASE)
+_OFFSETS = re.compile(r"(?P<list>\d{1,6}(?:\s*[,，、]\s*\d{1,6})*)\s*(?:d|days?|天)?$", re.IGNORECASE)
 
 SETTING_KEYS: dict[str, tuple[str, ...]] = {
     "timezone": ("timezone", "tz", "zone", "时区"),
@@ -544,6 +546,9 @@ def _parse_remind(words: str, ex: str) -> SetReminders:
     m = _OFFSETS.search(rest)
     if m is None:
         raise UserError("err.offsets_unreadable", example=ex)
+    if re.search(r"[-+−.,，、A-Za-z0-9]$", rest[: m.start()]):
+        # -1,7 / 7,-1 / 1e9 / 1.5: a sign, an exponent or a fraction glued to the days is refused, not dropped
+        raise UserError("err.offsets_range", example=ex)
     offsets = sorted({int(x) for x in re.split(r"\s*[,，、]\s*", m.group("list"))}, reverse=True)
     if any(not 0 < o <= 365 for o in offsets) or len(offsets) > 6:
         raise UserError("err.offsets_range", example=ex)

@@ -308,6 +308,19 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "备注太长，请控制在 {limit} 字以内。"},
     "err.setting_unknown": {"en": "Unknown setting “{got}”; settings are {keys}.", "zh": "未知设置项“{got}”，可选：{keys}。"},
     "err.setting_value": {"en": "“{got}” is not a valid value for {setting}.", "zh": "“{got}”不是 {setting} 的有效值。"},
+    "err.setting_range": {
+        "en": "“{got}” is not a valid value for {setting}: use a whole number of days from {low} to {high}.",
+        "zh": "“{got}”不是 {setting} 的有效值：请填 {low} 到 {high} 之间的整数天数。",
+    },
+    "err.stages_range": {
+        "en": "“{got}” is not a valid value for {setting}: give at most {n} days, each a whole number from {low} to "
+              "{high}.",
+        "zh": "“{got}”不是 {setting} 的有效值：最多 {n} 个天数，每个为 {low} 到 {high} 之间的整数。",
+    },
+    "err.too_long": {"en": "{field} is too long: at most {limit} characters.",
+                     "zh": "{field}太长：最多 {limit} 个字符。"},
+    "err.handle_long": {"en": "That @name is too long: at most {limit} characters.",
+                        "zh": "这个 @名字太长：最多 {limit} 个字符。"},
     "err.admin_only": {
         "en": "Sorry, only a team admin can change settings.",
         "zh": "抱歉，只有团队管理员可以修改设置。",
@@ -697,10 +710,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 # sentences kept in their own modules, one per area, so areas can grow without touching this table
-from handlers import i18n_changes, i18n_people  # noqa: E402
+from handlers import i18n_changes, i18n_corrections, i18n_people  # noqa: E402
 
 MESSAGES.update(i18n_people.MESSAGES)
 MESSAGES.update(i18n_changes.MESSAGES)
+MESSAGES.update(i18n_corrections.MESSAGES)
 
 
 def t(msg_key: str, lang: str, /, **params: Any) -> str:

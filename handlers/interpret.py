@@ -126,8 +126,20 @@ def _text_fields(command: object) -> list[str]:
     return out
 
 
+# NUL and the other control characters never reach a reader, a stored name or a note: control spaces (tab, newline,
+# form feed ...) are word breaks, the rest are dropped, with the bidirectional overrides that make a name read
+# differently from what is stored
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """A typed line without control characters; tabs and newlines become spaces."""
+    return _CONTROL.sub(lambda m: " " if m.group().isspace() else "", text)
+
+
 def interpret(ctx: Ctx, text: str) -> Reading:
     """Read a line: the README form when it is one, else free phrasing; raise UserError when neither works."""
+    text = clean(text)
     line = normalise(text)
     if not line:
         return Reading(ctx.lang, grammar.Help())
@@ -252,6 +264,7 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
     if pending is None:
         return None, False
     payload = json.loads(pending.payload)
+    text = clean(text)
     answer = normalise(text).strip().rstrip(".!。！").lower()
     drop = lambda: repo.drop_pending(ctx.session, tenant_id=ctx.tenant.id or 0,  # noqa: E731
                                      chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0)
@@ -282,7 +295,7 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
 
 def is_bare_answer(text: str) -> bool:
     """yes / 是 / 2 / cancel typed when no question is open."""
-    answer = normalise(text).strip().rstrip(".!。！").lower()
+    answer = normalise(clean(text)).strip().rstrip(".!。！").lower()
     return answer in CANCEL or answer in YES or answer in NO or _choice(answer, 9) is not None
 
 

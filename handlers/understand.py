@@ -1151,7 +1151,7 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
                                                slot="date"))
     if due.value.year < 2000 or due.value.year > 2100:
         raise UserError("err.date_range", example=ex, phrase=due.text)
-    cmd = AddMilestone(number=number, title=name[:255], kind=milestone_kind(name), due_on=due, owner=owner,
+    cmd = AddMilestone(number=number, title=name, kind=milestone_kind(name), due_on=due, owner=owner,
                        amount=money.amount if money else None, currency=money.currency if money else None,
                        percent=percent)
     return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
@@ -1308,7 +1308,7 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
         raise UserError("err.title_missing", example=ex)
     if money is not None and money.amount > amounts.MAX_AMOUNT:
         raise UserError("err.amount_absurd", example=ex, amount=f"{money.amount:,}")
-    cmd = NewContract(number=number, title=title[:255], counterparty=party[:255],
+    cmd = NewContract(number=number, title=title, counterparty=party,
                       amount=money.amount if money else None, currency=currency, end_on=end_on, start_on=start_on,
                       signed_on=signed_on, owner=owner, notice_days=notice, auto_renew=auto,
                       crm_opportunity=keyed.get("opp"), crm_order=keyed.get("order"), channel=keyed.get("channel"),

@@ -20,6 +20,9 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
     """Add a contract to the team's ledger."""
     require_writer(ctx)
     ex = grammar.example_for("new", ctx.lang)
+    for label, name in (("label.title", cmd.title), ("label.counterparty", cmd.counterparty)):
+        if len(name) > grammar.NAME_LIMIT:
+            raise UserError("err.too_long", example=ex, field=ctx.t(label), limit=grammar.NAME_LIMIT)
     tenant_id = ctx.tenant.id or 0
     if repo.get_contract(ctx.session, tenant_id=tenant_id, number=cmd.number) is not None:
         raise UserError("err.contract_duplicate", example=ex, number=cmd.number)

@@ -26,6 +26,7 @@ from handlers.errors import AskFirst, Refused, UserError
 from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
+from handlers.usecases.followup import MAX_NOTE
 from handlers.usecases.milestones import match_milestone
 from handlers.views import planned_payments
 from scheduler import planner
@@ -47,6 +48,8 @@ def payment_slots(ctx: Ctx, contract: Contract) -> tuple[list[Milestone], dict[i
 def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
     """Record money received and settle payment milestones (named one first, then the earliest due)."""
     ex = grammar.example_for("paid", ctx.lang)
+    if cmd.note and len(cmd.note) > MAX_NOTE:
+        raise UserError("err.note_long", example=ex, limit=MAX_NOTE)
     contract = find_contract(ctx, cmd.number, ex)
     require_contract_actor(ctx, contract)
     if contract.status in CLOSED:

@@ -19,6 +19,11 @@ _ROUTING = {"channel": "channel", "group": "channel", "频道": "channel", "群"
             "全部": "both"}
 _ON = {"on", "yes", "true", "1", "开", "开启", "是"}
 _OFF = {"off", "no", "false", "0", "关", "关闭", "否"}
+# the allowed days (low, high) of the two day-count settings; anything else is refused with this range
+OVERDUE_DAYS = (1, 90)
+ESCALATION_DAYS = (1, 365)
+# a whole number of days: "3", "3 days", "3天", "every 3 days", "每3天"; never -3, 1e9 or 1.5
+_DAYS = re.compile(r"(?:every\s*|每\s*)?(\d{1,6})(?:\s*(?:days?|d|天))?", re.IGNORECASE)
 _LANG = {"en": "en", "english": "en", "英文": "en", "英语": "en", "zh": "zh", "chinese": "zh", "中文": "zh"}
 
 
@@ -35,6 +40,8 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
     bad = UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
     if not value:
         raise bad
+    if cmd.key in ("overdue", "stages") and _SIMPLE[cmd.key][1](value) is None:
+        raise _range_error(ctx, cmd.key, value, ex)
     if cmd.key == "escalation":
         _set_escalation(ctx, value, ex)
     elif cmd.key == "channel":
@@ -68,8 +75,19 @@ def _stages(value: str) -> str | None:
 
 
 def _overdue(value: str) -> int | None:
-    m = re.search(r"\d+", value)
-    return int(m.group()) if m is not None and 0 < int(m.group()) <= 90 else None
+    m = _DAYS.fullmatch(value.strip())
+    low, high = OVERDUE_DAYS
+    return int(m.group(1)) if m is not None and low <= int(m.group(1)) <= high else None
+
+
+def _range_error(ctx: Ctx, key: str, value: str, ex: str) -> UserError:
+    """A day count out of its range, saying the range."""
+    setting = ctx.t("setting." + key)
+    if key == "stages":
+        return UserError("err.stages_range", example=ex, setting=setting, got=value, n=planner.MAX_STAGES, low=1,
+                         high=planner.MAX_OFFSET_DAYS)
+    low, high = OVERDUE_DAYS if key == "overdue" else ESCALATION_DAYS
+    return UserError("err.setting_range", example=ex, setting=setting, got=value, low=low, high=high)
 
 
 def _currency(value: str) -> str | None:
@@ -93,10 +111,11 @@ def _zone(value: str) -> str | None:
 
 
 def _set_escalation(ctx: Ctx, value: str, ex: str) -> None:
-    m = re.search(r"\d+", value)
-    if m is None or not 0 < int(m.group()) <= 365:
-        raise UserError("err.setting_value", example=ex, setting=ctx.t("setting.escalation"), got=value)
-    ctx.tenant.escalate_after_days = int(m.group())
+    m = _DAYS.match(value)
+    low, high = ESCALATION_DAYS
+    if m is None or re.match(r"[\w.,+\-−]", value[m.end():]) or not low <= int(m.group(1)) <= high:
+        raise _range_error(ctx, "escalation", value, ex)
+    ctx.tenant.escalate_after_days = int(m.group(1))
     rest = value[m.end():]
     if rest.strip().lower() in ("nobody", "none", "off", "无", "无人", "关"):
         ctx.tenant.escalation_target = None
