@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from handlers import grammar
+from handlers import grammar, lifecycle
 from handlers.context import (
     Ctx,
     find_contract,
@@ -56,12 +56,7 @@ def snooze_until(
     if until <= ctx.today:
         raise UserError("err.snooze_past", example=grammar.example_for("snooze", ctx.lang),
                         date=format_date(until, ctx.lang))
-    before = repo.snapshot(milestone, ("snoozed_until",))
-    milestone.snoozed_until = until
-    milestone.updated_at = ctx.now
-    ctx.session.add(milestone)
-    _audit(ctx, "milestone.snoozed", milestone, before, ("snoozed_until",))
-    _replan(ctx, milestone, contract)
+    lifecycle.snooze(lifecycle.Actor.of(ctx), milestone, contract, until)
     reply = Reply(title=ctx.t("ok.snoozed", number=contract.number, title=milestone.title,
                               date=format_date(until, ctx.lang)), lang=ctx.lang, milestone_id=milestone.id)
     reply.fields = [Field(ctx.t("label.due"), (format_date(milestone.due_on, ctx.lang),))]
@@ -90,12 +85,7 @@ def reassign_to(
     ctx: Ctx, milestone: Milestone, contract: Contract, owner: Person, clicked: str | None = None
 ) -> list[Reply]:
     """Change the owner, audit it and re-plan (the new owner's zone may differ)."""
-    before = repo.snapshot(milestone, ("owner_id",))
-    milestone.owner_id = owner.id
-    milestone.updated_at = ctx.now
-    ctx.session.add(milestone)
-    _audit(ctx, "milestone.reassigned", milestone, before, ("owner_id",))
-    _replan(ctx, milestone, contract)
+    lifecycle.reassign(lifecycle.Actor.of(ctx), milestone, contract, owner.id)
     reply = Reply(title=ctx.t("ok.reassigned", number=contract.number, title=milestone.title), lang=ctx.lang,
                   milestone_id=milestone.id)
     reply.fields = [Field(ctx.t("label.owner"), (owner_span(person_ref(owner), ctx.lang),)),

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, or_, select
 
-from handlers import grammar
+from handlers import grammar, lifecycle
 from handlers.allocation import Slot, allocate
 from handlers.amounts import format_money
 from handlers.context import (
@@ -29,7 +29,6 @@ from handlers.replies import Field, Reply
 from handlers.usecases.followup import MAX_NOTE
 from handlers.usecases.milestones import match_milestone
 from handlers.views import planned_payments
-from scheduler import planner
 from storage import repo
 from storage.models import Contract, Milestone, Payment, PaymentAllocation
 
@@ -96,13 +95,7 @@ def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
         closes = now_paid >= (m.amount or Decimal(0))
         ctx.session.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=mid, amount=part, closed=closes))
         if closes:
-            before = repo.snapshot(m, ("status", "done_by_id", "done_at"))
-            m.status, m.done_by_id, m.done_at, m.updated_at = "done", ctx.person.id, ctx.now, ctx.now
-            ctx.session.add(m)
-            repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="milestone.paid",
-                       entity="milestone", entity_id=m.id, contract_id=contract.id, before=before,
-                       after=repo.snapshot(m, ("status", "done_by_id", "done_at")))
-            planner.replan(ctx.session, milestone=m, contract=contract, tenant=ctx.tenant, now=ctx.now)
+            lifecycle.complete(lifecycle.Actor.of(ctx), m, contract, action="milestone.paid")
             reply.add("✅ ", ctx.t("money.settled", title=m.title, amount=format_money(part, contract.currency)))
             status = ctx.t("status.paid_by", who=ctx.who(), when=ctx.stamp())
             edits.extend(followups(ctx.session, m, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
@@ -203,13 +196,7 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
             continue
         if paid_now.get(m.id or 0, Decimal(0)) >= (m.amount or Decimal(0)):
             continue
-        m_before = repo.snapshot(m, ("status", "done_by_id", "done_at"))
-        m.status, m.done_by_id, m.done_at, m.updated_at = "open", None, None, ctx.now
-        ctx.session.add(m)
-        repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="milestone.reopened",
-                   entity="milestone", entity_id=m.id, contract_id=contract.id, before=m_before,
-                   after=repo.snapshot(m, ("status", "done_by_id", "done_at")))
-        planner.replan(ctx.session, milestone=m, contract=contract, tenant=ctx.tenant, now=ctx.now)
+        lifecycle.reopen(lifecycle.Actor.of(ctx), m, contract)
         reply.add(ctx.t("money.reopened", title=m.title))
     repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="payment.reversed", entity="payment",
                entity_id=payment.id, contract_id=contract.id, before=before,
