@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from handlers import grammar
+from handlers import grammar, lifecycle
 from handlers.context import Ctx, find_contract, person_ref, require_contract_owner, require_currency
 from handlers.dates import format_date
 from handlers.errors import UserError
@@ -45,13 +45,7 @@ def sync_renewal_milestone(session: Session, contract: Contract, tenant: Tenant,
     ).first()
     if deadline is None or contract.status not in ("active", "expiring"):
         if existing is not None:
-            before = repo.snapshot(existing, ("status",))
-            existing.status = "cancelled"
-            session.add(existing)
-            repo.audit(session, tenant_id=contract.tenant_id, actor_id=actor_id, action="milestone.cancelled",
-                       entity="milestone", entity_id=existing.id, contract_id=contract.id, before=before,
-                       after=repo.snapshot(existing, ("status",)))
-            planner.replan(session, milestone=existing, contract=contract, tenant=tenant, now=now)
+            lifecycle.cancel(lifecycle.Actor(session, tenant, actor_id, now), existing, contract)
         return None
     if existing is None:
         existing = Milestone(tenant_id=contract.tenant_id, contract_id=contract.id or 0, kind="renewal",
@@ -62,13 +56,16 @@ def sync_renewal_milestone(session: Session, contract: Contract, tenant: Tenant,
         repo.audit(session, tenant_id=contract.tenant_id, actor_id=actor_id, action="milestone.created",
                    entity="milestone", entity_id=existing.id, contract_id=contract.id,
                    after=repo.snapshot(existing))
-    elif existing.due_on != deadline or existing.owner_id != contract.owner_id:
-        before = repo.snapshot(existing, ("due_on", "owner_id"))
-        existing.due_on, existing.owner_id, existing.updated_at = deadline, contract.owner_id, now
-        session.add(existing)
-        repo.audit(session, tenant_id=contract.tenant_id, actor_id=actor_id, action="milestone.moved",
-                   entity="milestone", entity_id=existing.id, contract_id=contract.id, before=before,
-                   after=repo.snapshot(existing, ("due_on", "owner_id")))
+    else:
+        actor = lifecycle.Actor(session, tenant, actor_id, now)
+        moved, reassigned = existing.due_on != deadline, existing.owner_id != contract.owner_id
+        if moved:
+            lifecycle.reschedule(actor, existing, contract, deadline)
+        if reassigned:
+            lifecycle.reassign(actor, existing, contract, contract.owner_id)
+        if moved or reassigned:
+            return existing
+    # a new one, or one whose contract changed around it (status, reminder stages): plan it now
     planner.replan(session, milestone=existing, contract=contract, tenant=tenant, now=now)
     return existing
 
@@ -168,9 +165,7 @@ def end_contract(ctx: Ctx, cmd: EndContract) -> list[Reply]:
     cancelled = []
     for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0):
         if m.status == "open":
-            m.status, m.updated_at = "cancelled", ctx.now
-            ctx.session.add(m)
-            planner.replan(ctx.session, milestone=m, contract=contract, tenant=ctx.tenant, now=ctx.now)
+            lifecycle.cancel(lifecycle.Actor.of(ctx), m, contract, reason=cmd.reason or "contract ended")
             cancelled.append(m.title)
     repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="contract.ended",
                entity="contract", entity_id=contract.id, contract_id=contract.id, before=before,
