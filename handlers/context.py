@@ -32,6 +32,12 @@ class Ctx:
     chat_type: str = "group"
 
     @property
+    def tenant_id(self) -> int:
+        """The team's id; a command always runs in a stored team."""
+        assert self.tenant.id is not None, "the team is stored before any command runs"
+        return self.tenant.id
+
+    @property
     def tz(self) -> str:
         """The zone dates are read in: the sender's own, else the team's."""
         return self.person.timezone or self.tenant.timezone
@@ -74,11 +80,11 @@ def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
             raise UserError("err.handle_long", limit=limit)
     # A mention with a platform id is looked up by that id only: the "|name" label is display text, and
     # binding an id to whoever holds that handle would let anyone claim someone else's identity.
-    person = repo.find_person(s, tenant_id=ctx.tenant.id or 0, user_id=ref.user_id,
+    person = repo.find_person(s, tenant_id=ctx.tenant_id, user_id=ref.user_id,
                               handle=None if ref.user_id else ref.handle)
     if person is None:
         person = Person(
-            tenant_id=ctx.tenant.id or 0,
+            tenant_id=ctx.tenant_id,
             platform_user_id=ref.user_id,
             handle=ref.handle if ref.handle else None,
             display_name=ref.name or ref.handle or ref.user_id or "",
@@ -87,7 +93,7 @@ def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
         s.add(person)
         s.flush()
         repo.audit(
-            s, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="person.created", entity="person",
+            s, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="person.created", entity="person",
             entity_id=person.id, after=repo.snapshot(person, ("platform_user_id", "handle", "display_name")),
         )
     return person
@@ -103,10 +109,10 @@ def resolve_assignee(ctx: Ctx, ref: OwnerRef) -> Person:
 
 def find_contract(ctx: Ctx, number: str, example: str) -> Contract:
     """Look a contract up by number in this team, suggesting close matches when it is not there."""
-    contract = repo.get_contract(ctx.session, tenant_id=ctx.tenant.id or 0, number=number)
+    contract = repo.get_contract(ctx.session, tenant_id=ctx.tenant_id, number=number)
     if contract is not None:
         return contract
-    numbers = repo.contract_numbers(ctx.session, tenant_id=ctx.tenant.id or 0)
+    numbers = repo.contract_numbers(ctx.session, tenant_id=ctx.tenant_id)
     by_upper = {n.upper(): n for n in numbers}
     close = difflib.get_close_matches(number.upper(), list(by_upper), n=3, cutoff=0.6)
     if close:
@@ -126,7 +132,7 @@ def require_currency(contract: Contract, currency: str | None, example: str) -> 
 
 def open_milestones_of(ctx: Ctx, contract: Contract) -> list[Milestone]:
     """A contract's open milestones in due-date order."""
-    return [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    return [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
             if m.status == "open"]
 
 
@@ -154,7 +160,7 @@ def require_contract_actor(ctx: Ctx, contract: Contract) -> None:
     require_writer(ctx)
     if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
         return
-    owners = {m.owner_id for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0,
+    owners = {m.owner_id for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id,
                                                        contract_id=contract.id or 0)}
     if ctx.person.id in owners:
         return

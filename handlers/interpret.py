@@ -37,7 +37,7 @@ class LedgerTeam:
 
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
-        self.tenant_id = ctx.tenant.id or 0
+        self.tenant_id = ctx.tenant_id
         self._contracts: dict[str, Contract | None] = {}
 
     def _contract(self, number: str) -> Contract | None:
@@ -234,20 +234,20 @@ def ask_reply(ctx: Ctx, ask: Ask) -> Reply:
     """Store the question for this person in this chat and say it, with a button per answer."""
     payload = {"kind": ask.kind, "options": [list(o) for o in ask.options], "template": ask.template,
                "slot": ask.slot}
-    repo.put_pending(ctx.session, tenant_id=ctx.tenant.id or 0, chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0,
+    repo.put_pending(ctx.session, tenant_id=ctx.tenant_id, chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0,
                      kind=ask.kind, payload=json.dumps(payload, ensure_ascii=False), lang=ctx.lang, now=ctx.now)
     reply = Reply(title=ctx.t(ask.prompt_key, **ask.params), lang=ctx.lang, ephemeral=False)
     if ask.options:
         for i, (label, command) in enumerate(ask.options, start=1):
             reply.add(f"{i}. {command}")
-            key = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="answer", arg=str(i))
+            key = new_key(ctx.session, tenant_id=ctx.tenant_id, action="answer", arg=str(i))
             reply.actions.append(Action(kind="answer", label=f"{i}. {label}"[:75], key=key, command=str(i),
                                         style="primary" if i == 1 else None))
         reply.context.append(ctx.t("ask.choose_hint" if ask.kind == "choose" else "ask.fill_or_yes_hint",
                                    n=len(ask.options)))
     else:
         reply.context.append(ctx.t("ask.fill_hint"))
-    key = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="answer", arg="cancel")
+    key = new_key(ctx.session, tenant_id=ctx.tenant_id, action="answer", arg="cancel")
     reply.actions.append(Action(kind="answer", label=ctx.t("ask.cancel_button"), key=key,
                                 command="cancel" if ctx.lang == "en" else "取消"))
     return reply
@@ -259,14 +259,14 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
     Returns (command, handled): (None, False) when there is no open question or the line is not an answer to
     it (the question is dropped and the line read as it is); (None, True) when the answer cancelled it.
     """
-    pending = repo.get_pending(ctx.session, tenant_id=ctx.tenant.id or 0, chat_id=ctx.chat_id or "",
+    pending = repo.get_pending(ctx.session, tenant_id=ctx.tenant_id, chat_id=ctx.chat_id or "",
                                person_id=ctx.person.id or 0, now=ctx.now)
     if pending is None:
         return None, False
     payload = json.loads(pending.payload)
     text = clean(text)
     answer = normalise(text).strip().rstrip(".!。！").lower()
-    drop = lambda: repo.drop_pending(ctx.session, tenant_id=ctx.tenant.id or 0,  # noqa: E731
+    drop = lambda: repo.drop_pending(ctx.session, tenant_id=ctx.tenant_id,  # noqa: E731
                                      chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0)
     if answer in CANCEL or (answer in NO and payload["kind"] == "fill"):
         drop()

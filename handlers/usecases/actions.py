@@ -92,7 +92,7 @@ def _pick_owner(ctx: Ctx, milestone: Milestone, contract: Contract) -> Reply:
     for p in people[:20]:
         if p.id == milestone.owner_id:
             continue
-        k = new_key(ctx.session, tenant_id=ctx.tenant.id or 0, action="reassign_to", milestone_id=milestone.id,
+        k = new_key(ctx.session, tenant_id=ctx.tenant_id, action="reassign_to", milestone_id=milestone.id,
                     arg=str(p.id))
         reply.actions.append(Action(kind="reassign_to", label="@" + (p.display_name or p.handle or "?"), key=k))
     return reply

@@ -83,7 +83,7 @@ def set_role(ctx: Ctx, cmd: SetRole) -> list[Reply]:
     before = repo.snapshot(person, ("role",))
     person.role = cmd.role
     ctx.session.add(person)
-    repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="person.role",
+    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="person.role",
                entity="person", entity_id=person.id, before=before, after=repo.snapshot(person, ("role",)))
     ref = person_ref(person)
     return [Reply(lines=[(ref or "?", " " + ctx.t("ok.role", role=ctx.t("role." + cmd.role)))], lang=ctx.lang,
@@ -96,7 +96,7 @@ def set_role(ctx: Ctx, cmd: SetRole) -> list[Reply]:
 def history(ctx: Ctx, cmd: History) -> list[Reply]:
     """Every change, payment and completion of a contract, one sentence each: when, who, what."""
     contract = find_contract(ctx, cmd.number, grammar.example_for("history", ctx.lang))
-    events = repo.audit_trail(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    events = repo.audit_trail(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     book = _Book.load(ctx, contract, events)
     zone = ZoneInfo(ctx.tz)
     reply = Reply(title=ctx.t("history.title", number=contract.number, count=len(events)), lang=ctx.lang)
@@ -124,7 +124,7 @@ class _Book:
 
     @classmethod
     def load(cls, ctx: Ctx, contract: Contract, events: list[AuditEvent]) -> _Book:
-        s, tenant_id, cid = ctx.session, ctx.tenant.id or 0, contract.id or 0
+        s, tenant_id, cid = ctx.session, ctx.tenant_id, contract.id or 0
         milestones = {m.id: m for m in repo.milestones_of(s, tenant_id=tenant_id, contract_id=cid) if m.id}
         payments = {p.id: p for p in s.exec(select(Payment).where(Payment.tenant_id == tenant_id,
                                                                   Payment.contract_id == cid)).all() if p.id}

@@ -48,7 +48,7 @@ def answer(ctx: Ctx, q: Question) -> list[Reply]:
             if contract.notice_days:
                 reply.add(ctx.t("answer.notice", date=format_date(deadline, ctx.lang)))
     elif q.topic == "next":
-        upcoming = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0,
+        upcoming = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id,
                                                   contract_id=contract.id or 0) if m.status == "open"]
         if not upcoming:
             reply.title = ctx.t("answer.next_none", number=contract.number)
@@ -64,7 +64,7 @@ def answer(ctx: Ctx, q: Question) -> list[Reply]:
 
 
 def _milestone(ctx: Ctx, contract: Contract, name: str) -> Milestone:
-    ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
           if m.status != "cancelled"]
     titles = match_name([m.title for m in ms], name)
     found = [m for m in ms if m.title in titles]
@@ -76,7 +76,7 @@ def _milestone(ctx: Ctx, contract: Contract, name: str) -> Milestone:
 
 
 def _owed(ctx: Ctx, contract: Contract, milestone: Milestone) -> tuple[Decimal, Decimal]:
-    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     got = paid.get(milestone.id or 0, Decimal(0))
     return got, max(Decimal(0), (milestone.amount or Decimal(0)) - got)
 
@@ -98,9 +98,9 @@ def _outstanding(ctx: Ctx, contract: Contract, milestone: Milestone | None) -> s
         got, owed = _owed(ctx, contract, milestone)
         return ctx.t("answer.milestone_owed", title=milestone.title, number=contract.number,
                      owed=format_money(owed, cur), amount=format_money(milestone.amount, cur))
-    ms = repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    ms = repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     planned = sum((m.amount for m in ms if m.amount is not None and m.status != "cancelled"), Decimal(0))
-    received = repo.received_total(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    received = repo.received_total(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     total = contract.amount if contract.amount is not None else planned
     return ctx.t("answer.outstanding", number=contract.number, owed=format_money(max(Decimal(0), total - received), cur),
                  received=format_money(received, cur), total=format_money(total, cur))
@@ -131,7 +131,7 @@ def _person(ctx: Ctx, q: Question) -> Reply:
         name = ctx.who()
     else:
         person = resolve_owner(ctx, q.who) if q.who.user_id else repo.find_person(
-            ctx.session, tenant_id=ctx.tenant.id or 0, handle=q.who.handle)
+            ctx.session, tenant_id=ctx.tenant_id, handle=q.who.handle)
         name = "@" + (q.who.handle or q.who.name or q.who.user_id or "?")
     if person is None:
         return Reply(title=ctx.t(f"answer.{q.topic}_none", who=name), lang=ctx.lang)
@@ -142,7 +142,7 @@ def _person(ctx: Ctx, q: Question) -> Reply:
     elif q.topic == "person_week":
         monday = ctx.today - timedelta(days=ctx.today.weekday())
         kwargs.update(due_from=monday, due_before=monday + timedelta(days=7))
-    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant.id or 0, **kwargs)  # type: ignore[arg-type]
+    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant_id, **kwargs)  # type: ignore[arg-type]
     if not rows:
         return Reply(title=ctx.t(f"answer.{q.topic}_none", who=name), lang=ctx.lang)
     reply = Reply(title=ctx.t(f"answer.{q.topic}", who=name, count=len(rows)), lang=ctx.lang)

@@ -73,7 +73,7 @@ def request_change(ctx: Ctx, cmd: RequestChange) -> list[Reply]:
         if milestone is not None:
             raise UserError("err.change_field", example=ex)
         old_value, new_value = contract.scope, cmd.value
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     cr = ChangeRequest(tenant_id=tenant_id, seq=repo.next_seq(ctx.session, ChangeRequest, tenant_id=tenant_id),
                        contract_id=contract.id or 0, milestone_id=milestone.id if milestone else None,
                        field=cmd.field, old_value=old_value, new_value=new_value, reason=cmd.reason or None,
@@ -335,7 +335,7 @@ def decide(ctx: Ctx, cr: ChangeRequest, approve: bool, reason: str = "") -> list
     if approve:
         changed.append(change_diff(ctx, cr, contract, milestone))
         extra = _apply(ctx, cr, contract, milestone, changed)
-    repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action=f"change.{cr.status}",
+    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action=f"change.{cr.status}",
                entity="change", entity_id=cr.id, contract_id=contract.id, before=before,
                after=repo.snapshot(cr, ("status",)))
     card = change_card(ctx, cr, contract, milestone, with_actions=False)
@@ -378,7 +378,7 @@ def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone
     attr = _ATTR[cr.field]
     fields: tuple[str, ...] = (attr, "percent") if milestone is not None and cr.field == "amount" else (attr,)
     before = repo.snapshot(target, fields)
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     value: object
     if cr.field in ("due", "end"):
         value = date.fromisoformat(cr.new_value or "")
@@ -419,13 +419,13 @@ def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone
 
 
 def _check_milestone_amount(ctx: Ctx, contract: Contract, milestone: Milestone, value: Decimal) -> None:
-    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     already = paid.get(milestone.id or 0, Decimal(0))
     if value < already or (already and value == already):
         raise UserError("err.amount_below_paid", amount=format_money(value, contract.currency),
                         paid=format_money(already, contract.currency))
     if milestone.kind == "payment" and contract.amount is not None:
-        others = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0,
+        others = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id,
                                                 contract_id=contract.id or 0) if m.id != milestone.id]
         total = planned_payments(others) + value
         if total > contract.amount:
@@ -438,7 +438,7 @@ def _rescale_percent_milestones(ctx: Ctx, contract: Contract, value: Decimal) ->
 
     Returns a 'before → after' line for each milestone whose amount moved.
     """
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     ms = repo.milestones_of(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
     moved: list[str] = []
     for m in ms:

@@ -23,7 +23,7 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
     for label, name in (("label.title", cmd.title), ("label.counterparty", cmd.counterparty)):
         if len(name) > grammar.NAME_LIMIT:
             raise UserError("err.too_long", example=ex, field=ctx.t(label), limit=grammar.NAME_LIMIT)
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     if repo.get_contract(ctx.session, tenant_id=tenant_id, number=cmd.number) is not None:
         raise UserError("err.contract_duplicate", example=ex, number=cmd.number)
     start = cmd.start_on.value if cmd.start_on else None
@@ -79,12 +79,12 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
 def show_contract(ctx: Ctx, cmd: ShowContract) -> list[Reply]:
     """Show a contract with its milestones and how much of it is planned."""
     contract = find_contract(ctx, cmd.number, grammar.example_for("show", ctx.lang))
-    milestones = repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    milestones = repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     ids = {x for x in [contract.owner_id, *(m.owner_id for m in milestones)] if x}
     people = repo.people_by_id(ctx.session, ids=ids)
     reply = Reply(title=f"{contract.number} · {contract.title}", lang=ctx.lang)
     reply.fields = contract_fields(contract, person_ref(people.get(contract.owner_id or 0)), ctx.lang)
-    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     if milestones:
         reply.add(f"{ctx.t('show.milestones')}:")
         for m in milestones:

@@ -34,7 +34,7 @@ def _replan(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
 
 
 def _audit(ctx: Ctx, action: str, milestone: Milestone, before: dict[str, object], fields: tuple[str, ...]) -> None:
-    repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action=action, entity="milestone",
+    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action=action, entity="milestone",
                entity_id=milestone.id, contract_id=milestone.contract_id, before=before,
                after=repo.snapshot(milestone, fields))
 
@@ -165,7 +165,7 @@ def set_reminders(ctx: Ctx, cmd: SetReminders) -> list[Reply]:
         before = repo.snapshot(contract, ("reminder_offsets",))
         contract.reminder_offsets = value
         ctx.session.add(contract)
-        repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="contract.reminders_set",
+        repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.reminders_set",
                    entity="contract", entity_id=contract.id, contract_id=contract.id, before=before,
                    after=repo.snapshot(contract, ("reminder_offsets",)))
         targets = open_milestones_of(ctx, contract)

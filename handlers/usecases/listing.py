@@ -19,7 +19,7 @@ def list_items(ctx: Ctx, cmd: ListItems) -> list[Reply]:
     """List the team's contracts, my milestones, overdue ones, or those due this week."""
     if cmd.scope == "contracts":
         return [_list_contracts(ctx)]
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     title_params: dict[str, object] = {}
     if cmd.scope == "mine":
         rows = repo.open_milestones(ctx.session, tenant_id=tenant_id, owner_id=ctx.person.id)
@@ -44,7 +44,7 @@ def list_items(ctx: Ctx, cmd: ListItems) -> list[Reply]:
 
 def due_soon(ctx: Ctx, horizon_days: int = 7) -> list[Reply]:
     """The sender's overdue and soon-due milestones in this team, each with its reminder buttons."""
-    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant.id or 0, owner_id=ctx.person.id,
+    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant_id, owner_id=ctx.person.id,
                                 due_before=ctx.today + timedelta(days=horizon_days + 1))
     if not rows:
         return [Reply(title=ctx.t("list.empty.mine"), lang=ctx.lang)]
@@ -53,7 +53,7 @@ def due_soon(ctx: Ctx, horizon_days: int = 7) -> list[Reply]:
 
 
 def _list_contracts(ctx: Ctx) -> Reply:
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     contracts = repo.list_contracts(ctx.session, tenant_id=tenant_id)
     if not contracts:
         return Reply(title=ctx.t("list.empty.contracts", example=grammar.example_for("new", ctx.lang)), lang=ctx.lang)

@@ -75,7 +75,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
         if contract.amount is None:
             raise UserError("err.percent_no_amount", example=ex, number=contract.number, percent=cmd.percent)
         amount = quantize(contract.amount * cmd.percent / 100)
-    existing = repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    existing = repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     if amount is not None and contract.amount is not None:  # 验收款 60% counts against the plan like 首付款
         total = planned_payments(existing) + amount
         if total > contract.amount:
@@ -83,7 +83,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
                             amount=format_money(contract.amount, contract.currency))
     owner = resolve_assignee(ctx, cmd.owner) if cmd.owner else None
     milestone = Milestone(
-        tenant_id=ctx.tenant.id or 0,
+        tenant_id=ctx.tenant_id,
         contract_id=contract.id or 0,
         kind=cmd.kind,
         title=cmd.title,
@@ -98,7 +98,7 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     ctx.session.add(milestone)
     ctx.session.flush()
     repo.audit(
-        ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="milestone.created",
+        ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.created",
         entity="milestone", entity_id=milestone.id, contract_id=contract.id, after=repo.snapshot(milestone),
     )
     planner.replan(ctx.session, milestone=milestone, contract=contract, tenant=ctx.tenant, now=ctx.now)
@@ -142,7 +142,7 @@ def still_owed(ctx: Ctx, milestone: Milestone) -> Decimal:
     """What the counterparty still owes on a milestone (0 for one without money)."""
     if milestone.amount is None:
         return Decimal(0)
-    paid = repo.paid_for_milestones(ctx.session, tenant_id=ctx.tenant.id or 0, milestone_ids=[milestone.id or 0])
+    paid = repo.paid_for_milestones(ctx.session, tenant_id=ctx.tenant_id, milestone_ids=[milestone.id or 0])
     return max(Decimal(0), milestone.amount - paid.get(milestone.id or 0, Decimal(0)))
 
 

@@ -38,8 +38,8 @@ BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90", "unplanned")
 
 def payment_slots(ctx: Ctx, contract: Contract) -> tuple[list[Milestone], dict[int, Decimal]]:
     """A contract's open payment milestones with money planned, and what each has received."""
-    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
-    ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0)
+    paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
+    ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
           if m.status == "open" and m.amount is not None]
     return ms, paid
 
@@ -55,7 +55,7 @@ def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
         raise UserError("err.payment_closed", example=ex, number=contract.number,
                         status=ctx.t("cstatus." + contract.status))
     require_currency(contract, cmd.currency, ex)
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     received = repo.received_total(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
     if contract.amount is not None and received + cmd.amount > contract.amount:
         raise UserError("err.overpayment", example=ex, number=contract.number,
@@ -142,7 +142,7 @@ def balance(session: Session, *, tenant_id: int, contract: Contract) -> Balance:
 
 def money_fields(ctx: Ctx, contract: Contract) -> list[Field]:
     """Planned vs received vs outstanding for a contract."""
-    b = balance(ctx.session, tenant_id=ctx.tenant.id or 0, contract=contract)
+    b = balance(ctx.session, tenant_id=ctx.tenant_id, contract=contract)
     cur = contract.currency
     fields = [
         Field(ctx.t("label.planned"), (format_money(b.planned, cur),)),
@@ -156,7 +156,7 @@ def money_fields(ctx: Ctx, contract: Contract) -> list[Field]:
 
 def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
     """Reverse a mistaken payment (its recorder or an admin); nothing is deleted, milestones reopen."""
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     payment = ctx.session.exec(select(Payment).where(Payment.tenant_id == tenant_id, Payment.seq == cmd.seq)).first()
     ex = grammar.example_for("undo", ctx.lang)
     if payment is None:
@@ -256,7 +256,7 @@ def receivable_parts(session: Session, *, tenant_id: int, contract: Contract, to
 
 def receivables(ctx: Ctx, cmd: Receivables) -> list[Reply]:
     """The team's outstanding and overdue money, by ageing bucket, by owner and by counterparty."""
-    tenant_id = ctx.tenant.id or 0
+    tenant_id = ctx.tenant_id
     contracts = [c for c in repo.list_contracts(ctx.session, tenant_id=tenant_id) if c.status not in CLOSED]
     by_owner: dict[tuple[str, int | None], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     by_party: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))

@@ -163,11 +163,11 @@ def end_contract(ctx: Ctx, cmd: EndContract) -> list[Reply]:
     contract.status, contract.updated_at = "ended", ctx.now
     ctx.session.add(contract)
     cancelled = []
-    for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant.id or 0, contract_id=contract.id or 0):
+    for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0):
         if m.status == "open":
             lifecycle.cancel(lifecycle.Actor.of(ctx), m, contract, reason=cmd.reason or "contract ended")
             cancelled.append(m.title)
-    repo.audit(ctx.session, tenant_id=ctx.tenant.id or 0, actor_id=ctx.person.id, action="contract.ended",
+    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.ended",
                entity="contract", entity_id=contract.id, contract_id=contract.id, before=before,
                after={**repo.snapshot(contract, ("status",)), "reason": cmd.reason, "cancelled": cancelled})
     reply = Reply(title=ctx.t("ok.ended", number=contract.number), lang=ctx.lang)

@@ -129,7 +129,7 @@ def _set_escalation(ctx: Ctx, value: str, ex: str) -> None:
 
 
 def _replan_all(ctx: Ctx) -> None:
-    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant.id or 0)
+    rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant_id)
     for milestone, contract in rows:
         planner.replan(ctx.session, milestone=milestone, contract=contract, tenant=ctx.tenant, now=ctx.now)
 
