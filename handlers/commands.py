@@ -23,6 +23,7 @@ from handlers.usecases.admin import Members, history, members, parse_members, se
 from handlers.usecases.answers import answer
 from handlers.usecases.changes import PendingChanges, decide_change, pending_changes, request_change
 from handlers.usecases.contracts import create_contract, show_contract
+from handlers.usecases.corrections import delete_milestone, edit
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
 from handlers.usecases.listing import list_items
 from handlers.usecases.milestones import add_milestone, complete_milestone, waive_milestone
@@ -98,6 +99,14 @@ REGISTRY: tuple[Spec, ...] = (
          g.CompleteMilestone),
     Spec("show", ("show", "view", "查看", "详情"), {"en": "show NUMBER", "zh": "查看 编号"},
          "contracts", _numbered(lambda n, rest: g.ShowContract(n)), show_contract, g.ShowContract),
+    Spec("edit", ("edit", "fix", "correct", "修改", "更正"),
+         {"en": "edit NUMBER [MILESTONE] title|counterparty|amount|currency|starts|ends|signed|owner|channel|kind "
+                "VALUE",
+          "zh": "修改 编号 [节点] 名称|对方|金额|币种|开始|到期|签订|负责人|频道|类型 值"},
+         "contracts", lambda w, now, tz, ex, lang: gl._parse_edit(w, now=now, tz=tz, ex=ex), edit, gl.Edit),
+    Spec("delete", ("delete", "remove", "删除", "删掉"),
+         {"en": "delete NUMBER MILESTONE [reason TEXT]", "zh": "删除 编号 节点 [原因 内容]"},
+         "contracts", lambda w, now, tz, ex, lang: gl._parse_delete(w, ex), delete_milestone, gl.DeleteMilestone),
     Spec("list", ("list", "ls", "列表", "清单"),
          {"en": "list | list mine | list overdue | list due this week", "zh": "列表 | 我的 | 逾期 | 本周到期"},
          "contracts", lambda w, now, tz, ex, lang: g._parse_list(w, lang), list_items, g.ListItems),

@@ -245,3 +245,179 @@ def _parse_waive(words: str, ex: str) -> WaiveMilestone:
     if len(parts) == 2:
         rest, reason = parts[0].strip(), parts[1].strip()
     return WaiveMilestone(number, rest.strip(), reason)
+
+
+# --- corrections: edit / 修改, delete / 删除 (issue #11) ---------------------------------------------------
+
+from dataclasses import replace  # noqa: E402
+
+from handlers.grammar import MILESTONE_KINDS, QUOTED_RE, kind_from_word, only_mention  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Edit:
+    """`edit NUMBER [MILESTONE] FIELD VALUE`: correct a typo in a contract or one of its open milestones."""
+
+    number: str
+    milestone: str  # "" for the contract itself
+    field: str  # title | counterparty | amount | currency | starts | ends | signed | owner | channel | kind
+    value: str
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    currency: str | None = None
+    date_value: DateValue | None = None
+    owner: OwnerRef | None = None
+    kind: str | None = None
+    # other readings of the same words that name a milestone ("customer acceptance amount …")
+    alternatives: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteMilestone:
+    """`delete NUMBER MILESTONE [reason TEXT]`: cancel a milestone entered by mistake."""
+
+    number: str
+    milestone: str
+    reason: str = ""
+
+
+# each language's words work in both; a milestone takes title (its name), amount and kind
+EDIT_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "name", "名称", "标题", "名字"),
+    "counterparty": ("counterparty", "party", "client", "customer", "对方", "客户", "甲方"),
+    "amount": ("amount", "金额"),
+    "currency": ("currency", "币种"),
+    "starts": ("starts", "start", "start-date", "开始", "开始日期", "起始", "生效"),
+    "ends": ("ends", "end", "end-date", "expires", "到期", "到期日", "结束"),
+    "signed": ("signed", "signed-on", "签订", "签订日期", "签署", "签约"),
+    "owner": ("owner", "负责人", "责任人"),
+    "channel": ("channel", "频道"),
+    "kind": ("kind", "type", "类型"),
+    # a due date: the contract's end date; a milestone's is moved by change or snooze, not corrected
+    "due": ("due", "due-date", "截止", "截止日期"),
+}
+MILESTONE_EDIT_FIELDS = ("title", "amount", "kind")
+_FIELD_OF = {w.lower(): f for f, words in EDIT_FIELDS.items() for w in words}
+_FIELD_WORDS = sorted(_FIELD_OF, key=len, reverse=True)
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]")
+# a field word standing on its own (Chinese: after a space or at the start), with an optional colon
+_FIELD_RE = re.compile(
+    "|".join(rf"(?:(?<=\s)|^){re.escape(w)}(?=[\s:：]|$)" if _CJK_WORD.search(w)
+             else rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in _FIELD_WORDS),
+    re.IGNORECASE,
+)
+# Chinese typed without spaces: 首付款金额 40% / 名称华为云
+_FIELD_RE_GLUED = re.compile("|".join(re.escape(w) for w in _FIELD_WORDS if _CJK_WORD.search(w)))
+# "to", "=", "改为" before the new value are not part of it
+_VALUE_LEAD = re.compile(r"^(?:[:：=→]|->|改为|改成|更正为|更改为)\s*")
+_VALUE_TO = re.compile(r"^to\s+", re.IGNORECASE)
+_TEXT_FIELDS = ("title", "counterparty", "channel")
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    m = QUOTED_RE.fullmatch(text)
+    return next(g for g in m.groups() if g).strip() if m else text
+
+
+def _field_hits(rest: str) -> list[re.Match[str]]:
+    hits = list(_FIELD_RE.finditer(rest))
+    return hits or list(_FIELD_RE_GLUED.finditer(rest))
+
+
+def _splits(rest: str, ex: str) -> list[tuple[str, str, str]]:
+    """Every way to read "[MILESTONE] FIELD VALUE", first field word first; a quoted milestone name may hold any."""
+    quoted = ""
+    m = QUOTED_RE.match(rest)
+    if m is not None:
+        quoted, rest = next(g for g in m.groups() if g).strip(), rest[m.end():].strip()
+    hits = _field_hits(rest)
+    if quoted:
+        hits = [h for h in hits if not rest[: h.start()].strip()]
+    if not hits:
+        raise UserError("err.edit_field", example=ex)
+    out = []
+    for hit in hits:
+        head = rest[: hit.start()].strip(" ,，;；:：")
+        value = _VALUE_LEAD.sub("", rest[hit.end():].strip()).strip()
+        out.append((quoted or _unquote(head), _FIELD_OF[hit.group().lower()], value))
+    return out
+
+
+def _parse_edit(words: str, *, now: datetime, tz: str, ex: str) -> Edit:
+    """The first reading that makes sense; later ones whose head could be a milestone ride along.
+
+    "edit HT-1 customer acceptance amount 100,000" reads first as the counterparty; the use case takes the
+    milestone reading instead when the contract has an open milestone of that name.
+    """
+    number, rest = _number_and_rest(words, ex)
+    readings: list[Edit] = []
+    error: UserError | None = None
+    for milestone, field, value in _splits(rest, ex):
+        try:
+            readings.append(_edit_reading(number, milestone, field, value, now=now, tz=tz, ex=ex))
+        except UserError as err:
+            error = error or err
+    if not readings:
+        assert error is not None
+        raise error
+    first, *others = readings
+    return replace(first, alternatives=tuple(r for r in others if r.milestone))
+
+
+def _edit_reading(number: str, milestone: str, field: str, value: str, *, now: datetime, tz: str,
+                  ex: str) -> Edit:
+    if milestone and field not in MILESTONE_EDIT_FIELDS:
+        raise UserError("err.edit_ms_field", example=ex, title=milestone)
+    if field == "due":
+        field = "ends"
+    if not milestone and field == "kind":
+        raise UserError("err.edit_field", example=ex)
+    if field not in _TEXT_FIELDS:
+        value = _VALUE_TO.sub("", value).strip()
+    if not value:
+        raise UserError("err.change_value", example=ex)
+    if field in ("title", "counterparty"):
+        return Edit(number, milestone, field, _unquote(value))
+    if field == "amount":
+        pct = amounts.find_percent(value)
+        if pct is not None and pct.start == 0 and pct.end == len(value):
+            if not milestone:
+                raise UserError("err.edit_percent_contract", example=ex)
+            if pct.value <= 0:
+                raise UserError("err.percent_range", example=ex, percent=str(pct.value))
+            if pct.value > 100:
+                raise UserError("err.percent_over", example=ex, percent=str(pct.value))
+            return Edit(number, milestone, field, value, percent=pct.value)
+        if (bad := amounts.bad_number(value)) is not None:
+            raise UserError("err.amount_unreadable", example=ex, got=bad)
+        money = amounts.parse_money(value)
+        if money is None:
+            raise UserError("err.amount_unreadable", example=ex, got=value)
+        return Edit(number, milestone, field, value, amount=_check_amount(money.amount, ex), currency=money.currency)
+    if field == "currency":
+        code, *extra = value.split()
+        if extra:
+            raise UserError("err.word_unplaced", example=ex, word=extra[0])
+        return Edit(number, milestone, field, value, currency=amounts.normalize_currency(code))
+    if field in ("starts", "ends", "signed"):
+        return Edit(number, milestone, field, value, date_value=_date_value(value, now=now, tz=tz, example=ex))
+    if field == "owner":
+        return Edit(number, milestone, field, value, owner=only_mention(value, ex))
+    if field == "kind":
+        kind = kind_from_word(value)
+        if kind is None:
+            raise UserError("err.kind_unknown", example=ex, got=value, kinds=", ".join(MILESTONE_KINDS))
+        return Edit(number, milestone, field, value, kind=kind)
+    return Edit(number, milestone, field, value)  # channel: read against the platform by the use case
+
+
+def _parse_delete(words: str, ex: str) -> DeleteMilestone:
+    """delete NUMBER MILESTONE [reason TEXT]: the milestone is named; the reason is kept in its note."""
+    number, rest = _number_and_rest(words, ex)
+    reason = ""
+    parts = _REASON.split(rest, maxsplit=1)
+    if len(parts) == 2:
+        rest, reason = parts[0].strip(), parts[1].strip()
+    name = _unquote(rest.strip(" ,，;；:："))
+    return DeleteMilestone(number, name, reason)
