@@ -312,6 +312,24 @@ def _contract_changed(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str
     return _joined(out, book.cr_note(e))
 
 
+def _edited(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str, Any]) -> list[Span]:
+    """A correction (edit): "corrected the title of HT-1 from “Acme” to “ACME”", one clause per field."""
+    what = book.contract.number if e.entity == "contract" else book.title(e.entity_id)
+    out = []
+    for k in [k for k in a if k in b and b.get(k) != a.get(k) and k not in _HIDDEN]:
+        old, new = b.get(k), a.get(k)
+        if k.endswith("_on"):
+            old, new = book.date(old), book.date(new)
+        elif k == "amount":
+            old, new = book.money(old), book.money(new)
+        elif k.endswith("owner_id"):
+            old, new = book.who(old), book.who(new)
+        out.append(book.say("hist.edited", field=book.t("hist.field." + k) if ("hist.field." + k) in _FIELD_KEYS
+                            else k, what=what, old="-" if old in (None, "") else old,
+                            new="-" if new in (None, "") else new))
+    return _joined(out, [])
+
+
 def _contract_reminders(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str, Any]) -> list[Span]:
     return book.say("hist.contract.reminders", number=book.contract.number, offsets=a.get("reminder_offsets") or "-")
 
@@ -470,6 +488,8 @@ _TELLERS: dict[str, _Teller] = {
     "contract.ended": _contract_ended,
     "contract.status": _contract_status,
     "contract.changed": _contract_changed,
+    "contract.edited": _edited,
+    "milestone.edited": _edited,
     "contract.reminders_set": _contract_reminders,
     "milestone.created": _milestone_created,
     "milestone.done": _milestone_simple("hist.milestone.done"),
@@ -497,6 +517,8 @@ _TELLERS: dict[str, _Teller] = {
 }
 
 _HIDDEN = {"id", "tenant_id", "contract_id", "created_by_id", "created_at", "updated_at"}
+_FIELD_KEYS = {f"hist.field.{k}" for k in ("title", "counterparty", "amount", "currency", "start_on", "end_on",
+                                           "signed_on", "owner_id", "channel", "kind", "percent", "status")}
 
 
 def _unknown(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str, Any]) -> list[Span]:
