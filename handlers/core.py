@@ -91,7 +91,7 @@ class Core:
         now = self.clock()
         lang = reply_language(msg.text, "") or None
         try:
-            with transaction(self.engine) as session:
+            with repo.command_time(now), transaction(self.engine) as session:
                 if msg.event_id and not self._first_delivery(session, msg.platform, msg.event_id):
                     return []
                 ctx = self.context(session, msg, now)
@@ -146,7 +146,7 @@ class Core:
         now = self.clock()
         lang = norm_lang(action.sender.language) or self.defaults["language"]
         try:
-            with transaction(self.engine) as session:
+            with repo.command_time(now), transaction(self.engine) as session:
                 tenant = repo.get_tenant(session, platform=action.platform, external_id=action.tenant_key)
                 key = session.get(ActionKey, action.key) if action.key else None
                 if key is not None and action.chat_type == "private" and (tenant is None or key.tenant_id != tenant.id):

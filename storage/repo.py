@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -154,10 +156,25 @@ def audit(
         contract_id=contract_id,
         before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
         after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
-        at=utcnow(),
+        at=_COMMAND_TIME.get() or utcnow(),
     )
     session.add(event)
     return event
+
+
+# The moment of the command being carried out: audit events carry it, so history agrees with the clock the
+# command ran by (a console started with --now, a test clock), not with when the machine wrote the row.
+_COMMAND_TIME: ContextVar[datetime | None] = ContextVar("command_time", default=None)
+
+
+@contextmanager
+def command_time(now: datetime) -> Iterator[None]:
+    """Stamp the audit events written inside this block with ``now``."""
+    token = _COMMAND_TIME.set(now)
+    try:
+        yield
+    finally:
+        _COMMAND_TIME.reset(token)
 
 
 def audit_trail(session: Session, *, tenant_id: int, contract_id: int) -> list[AuditEvent]:
