@@ -247,3 +247,20 @@ def test_reminder_days_in_range_still_read(chat: Chat, lang: str, line: str) -> 
     _team(chat, lang)
     chat.say(line)
     assert [m.reminder_offsets for m in chat.milestones()] == ["14,7,1"]
+
+
+def test_a_busy_database_says_try_again_in_the_users_language(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    from handlers import commands
+    from handlers.core import Core
+    from tests.chat import Chat
+
+    chat = Chat(Core(engine))
+
+    def busy(ctx, command):  # type: ignore[no-untyped-def]
+        raise OperationalError("UPDATE contracts", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(commands, "run", busy)
+    assert "busy; please try again in a moment" in chat.say("list")
+    assert "数据库正忙，请稍后再试" in chat.say("列表")
