@@ -16,7 +16,7 @@ from handlers.grammar import OwnerRef
 from handlers.i18n import t
 from handlers.replies import PersonRef
 from storage import repo
-from storage.models import Contract, Milestone, Person, Tenant
+from storage.models import Contract, Milestone, MilestoneStatus, Person, Role, Tenant
 
 
 @dataclass
@@ -102,7 +102,7 @@ def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
 def resolve_assignee(ctx: Ctx, ref: OwnerRef) -> Person:
     """The person a mention names, who must be able to act on what they are given (not a viewer)."""
     person = resolve_owner(ctx, ref)
-    if person.role == "viewer":
+    if person.role == Role.VIEWER:
         raise UserError("err.owner_viewer", name="@" + (person.display_name or person.handle or "?"))
     return person
 
@@ -133,12 +133,12 @@ def require_currency(contract: Contract, currency: str | None, example: str) -> 
 def open_milestones_of(ctx: Ctx, contract: Contract) -> list[Milestone]:
     """A contract's open milestones in due-date order."""
     return [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
-            if m.status == "open"]
+            if m.status == MilestoneStatus.OPEN]
 
 
 def require_writer(ctx: Ctx) -> None:
     """Refuse viewers, who may only read."""
-    if ctx.person.role == "viewer":
+    if ctx.person.role == Role.VIEWER:
         raise Refused("err.viewer")
 
 
@@ -146,7 +146,7 @@ def require_actor(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
     """Allow only the milestone owner, the contract owner or a team admin to act on a milestone."""
     require_writer(ctx)
     me = ctx.person.id
-    if ctx.person.role == "admin" or me in (milestone.owner_id, contract.owner_id):
+    if ctx.person.role == Role.ADMIN or me in (milestone.owner_id, contract.owner_id):
         return
     raise Refused("err.not_allowed", number=contract.number, title=milestone.title)
 
@@ -158,7 +158,7 @@ def require_contract_actor(ctx: Ctx, contract: Contract) -> None:
     other milestone may not record money), and adding a milestone needs ``require_contract_owner``.
     """
     require_writer(ctx)
-    if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
+    if ctx.person.role == Role.ADMIN or ctx.person.id == contract.owner_id:
         return
     owners = {m.owner_id for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id,
                                                        contract_id=contract.id or 0)}
@@ -174,7 +174,7 @@ def require_payment_actor(ctx: Ctx, contract: Contract, targets: Sequence[Milest
     settles. Owning some other milestone of the contract (a delivery, say) is not enough.
     """
     require_writer(ctx)
-    if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
+    if ctx.person.role == Role.ADMIN or ctx.person.id == contract.owner_id:
         return
     if any(m.owner_id == ctx.person.id for m in targets):
         return
@@ -190,14 +190,14 @@ def require_contract_owner(ctx: Ctx, contract: Contract) -> None:
     For whole-contract actions: adding a milestone, ending, renewing, the contract's reminder days.
     """
     require_writer(ctx)
-    if ctx.person.role == "admin" or ctx.person.id == contract.owner_id:
+    if ctx.person.role == Role.ADMIN or ctx.person.id == contract.owner_id:
         return
     raise Refused("err.not_contract_owner", number=contract.number)
 
 
 def require_admin(ctx: Ctx) -> None:
     """Allow team admins only."""
-    if ctx.person.role != "admin":
+    if ctx.person.role != Role.ADMIN:
         raise Refused("err.admin_only_action")
 
 

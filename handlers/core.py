@@ -25,7 +25,7 @@ from handlers.usecases.personal import my_milestones_everywhere
 from scheduler import planner
 from storage import repo
 from storage.db import transaction
-from storage.models import ActionKey, Person, ProcessedEvent, Tenant
+from storage.models import ActionKey, Person, ProcessedEvent, Role, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def ensure_sender(session: Session, tenant: Tenant, sender: Sender, *, private: 
 
 
 def _has_admin(session: Session, tenant_id: int) -> bool:
-    return session.exec(select(Person).where(Person.tenant_id == tenant_id, Person.role == "admin")).first() is not None
+    return session.exec(select(Person).where(Person.tenant_id == tenant_id, Person.role == Role.ADMIN)).first() is not None
 
 
 def _is_busy(err: OperationalError) -> bool:

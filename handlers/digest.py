@@ -12,7 +12,7 @@ from handlers.i18n import norm_lang, t
 from handlers.replies import Reply
 from handlers.views import milestone_line
 from storage import repo
-from storage.models import Contract, Milestone, Tenant
+from storage.models import Contract, Milestone, MilestoneStatus, Tenant
 
 
 class DigestComposer:
@@ -24,7 +24,7 @@ class DigestComposer:
         q = (
             select(Milestone, Contract)
             .join(Contract, col(Contract.id) == col(Milestone.contract_id))
-            .where(Milestone.tenant_id == tenant.id, Milestone.status == "open",
+            .where(Milestone.tenant_id == tenant.id, Milestone.status == MilestoneStatus.OPEN,
                    col(Milestone.due_on) <= day + timedelta(days=7))
         )
         q = self._in_channel(q, tenant, channel)
@@ -34,7 +34,7 @@ class DigestComposer:
             zone = ZoneInfo(tenant.timezone)
             done_q = (
                 select(Milestone.id).join(Contract, col(Contract.id) == col(Milestone.contract_id)).where(
-                    Milestone.tenant_id == tenant.id, Milestone.status == "done",
+                    Milestone.tenant_id == tenant.id, Milestone.status == MilestoneStatus.DONE,
                     col(Milestone.done_at) >= datetime.combine(day - timedelta(days=7), time(), tzinfo=zone),
                     col(Milestone.done_at) < datetime.combine(day, time(), tzinfo=zone),
                 )
@@ -67,9 +67,9 @@ class DigestComposer:
 
     def channels(self, session: Session, tenant: Tenant, done_since: datetime | None = None) -> list[str]:
         """Every channel with open milestones of the team (and, for a weekly summary, recently done ones)."""
-        active = Milestone.status == "open"
+        active = Milestone.status == MilestoneStatus.OPEN
         if done_since is not None:
-            active = or_(active, and_(Milestone.status == "done", col(Milestone.done_at) >= done_since))
+            active = or_(active, and_(Milestone.status == MilestoneStatus.DONE, col(Milestone.done_at) >= done_since))
         found = session.exec(
             select(Contract.channel).join(Milestone, col(Milestone.contract_id) == col(Contract.id))
             .where(Contract.tenant_id == tenant.id, active).distinct()

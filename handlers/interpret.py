@@ -23,7 +23,7 @@ from handlers.reminders import new_key
 from handlers.replies import Action, Reply
 from handlers.understand import JUNK_RE, Ask, Reading, normalise, read_free
 from storage import repo
-from storage.models import Contract, Milestone
+from storage.models import Contract, Milestone, MilestoneStatus
 
 YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "right", "correct", "confirm", "是", "是的", "对", "对的",
        "好", "好的", "确认", "可以", "没错", "嗯", "行"}
@@ -76,7 +76,7 @@ class LedgerTeam:
         ms = repo.milestones_of(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0)
         titles: list[str] = []
         for m in ms:
-            if (m.status == "open" or not open_only) and m.status != "cancelled" and m.title not in titles:
+            if (m.status == MilestoneStatus.OPEN or not open_only) and m.status != MilestoneStatus.CANCELLED and m.title not in titles:
                 titles.append(m.title)
         return titles
 
@@ -86,7 +86,7 @@ class LedgerTeam:
             return None
         paid = repo.paid_by_milestone(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0)
         for m in repo.milestones_of(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0):
-            if m.title == title and m.status == "open" and m.amount is not None:
+            if m.title == title and m.status == MilestoneStatus.OPEN and m.amount is not None:
                 return max(Decimal(0), m.amount - paid.get(m.id or 0, Decimal(0)))
         return None
 
@@ -105,7 +105,7 @@ class LedgerTeam:
         if contract is None:
             return None
         for m in repo.milestones_of(self.ctx.session, tenant_id=self.tenant_id, contract_id=contract.id or 0):
-            if m.title == title and m.status == "open":
+            if m.title == title and m.status == MilestoneStatus.OPEN:
                 return m.due_on
         return None
 

@@ -19,7 +19,7 @@ from handlers.views import money_text, owner_span
 from scheduler import planner
 from scheduler.notify import Outgoing, Target
 from storage import repo
-from storage.models import ActionKey, Contract, Milestone, Person, Reminder, SentMessage, Tenant
+from storage.models import ActionKey, Contract, Milestone, MilestoneStatus, Person, Reminder, SentMessage, Tenant
 
 # action kind, label key, argument, typed form ({n} number, {m} milestone)
 REMINDER_ACTIONS: tuple[tuple[str, str, str | None, str], ...] = (
@@ -90,7 +90,7 @@ def reminder_reply(
         reply.fields.append(Field(t("label.amount", lang), (money,)))
     if milestone.note:
         reply.context.append("📝 " + milestone.note.splitlines()[-1])
-    if with_actions and milestone.status == "open":
+    if with_actions and milestone.status == MilestoneStatus.OPEN:
         reply.actions = milestone_actions(session, milestone, contract.number, lang, reminder_id)
     return reply
 
@@ -118,7 +118,7 @@ class ReminderComposer:
     def reminder(self, session: Session, reminder: Reminder, now: datetime) -> list[Outgoing] | None:
         """The messages of a due reminder, routed by the team's settings; None if no longer needed."""
         milestone = session.get(Milestone, reminder.milestone_id)
-        if milestone is None or milestone.status != "open":
+        if milestone is None or milestone.status != MilestoneStatus.OPEN:
             return None
         contract = session.get(Contract, milestone.contract_id)
         tenant = session.get(Tenant, milestone.tenant_id)

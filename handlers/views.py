@@ -13,7 +13,7 @@ from handlers.dates import format_date
 from handlers.i18n import t
 from handlers.replies import Field, Line, PersonRef
 from scheduler import planner
-from storage.models import Contract, Milestone, Tenant
+from storage.models import Contract, Milestone, MilestoneStatus, Tenant
 
 
 def due_status(due: date, today: date, lang: str) -> str:
@@ -39,7 +39,7 @@ def milestone_amount(m: Milestone, currency: str) -> str | None:
 
 def is_money(m: Milestone) -> bool:
     """Every milestone with an amount is money the counterparty owes; its name only says when it falls due."""
-    return m.amount is not None and m.status != "cancelled"
+    return m.amount is not None and m.status != MilestoneStatus.CANCELLED
 
 
 def owner_span(owner: PersonRef | None, lang: str) -> PersonRef | str:
@@ -56,7 +56,7 @@ def milestone_line(
     if with_contract:
         parts.append(f"{c.number} ")
     parts.append(f"{m.title} · {format_date(m.due_on, lang)}")
-    if m.status == "open":
+    if m.status == MilestoneStatus.OPEN:
         parts.append(f" ({due_status(m.due_on, today, lang)})")
     else:
         parts.append(f" [{t('status.' + m.status, lang)}]")
@@ -74,7 +74,7 @@ def money_text(m: Milestone, currency: str, lang: str, paid: Decimal | None) -> 
     if m.amount is None and m.percent is None:
         return None
     pct = f" ({m.percent.normalize():f}%)" if m.percent is not None else ""
-    if m.amount is not None and m.status == "open":
+    if m.amount is not None and m.status == MilestoneStatus.OPEN:
         owed = max(Decimal(0), m.amount - (paid or Decimal(0)))
         return t("money.owes", lang, owed=f"{quantize(owed):,}", amount=format_money(m.amount, currency)) + pct
     if m.amount is not None:

@@ -19,7 +19,7 @@ from handlers.usecases.changes import decide
 from handlers.usecases.followup import note_on, reassign_to, snooze_until
 from handlers.usecases.milestones import ask_if_owed, mark_done
 from handlers.usecases.payments import record_payment
-from storage.models import ActionKey, ChangeRequest, Contract, Milestone, Person
+from storage.models import ActionKey, ChangeRequest, Contract, Milestone, MilestoneStatus, Person, Role
 
 
 def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
@@ -35,7 +35,7 @@ def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
     contract = ctx.session.get(Contract, milestone.contract_id)
     if contract is None or contract.tenant_id != ctx.tenant.id:
         raise Refused("err.action_unknown")
-    if milestone.status != "open":
+    if milestone.status != MilestoneStatus.OPEN:
         raise UserError("err.milestone_closed", number=contract.number, title=milestone.title,
                         status=ctx.t("status." + milestone.status))
     require_actor(ctx, milestone, contract)
@@ -85,7 +85,7 @@ def _ask(ctx: Ctx, key: str, verb: str) -> Reply:
 def _pick_owner(ctx: Ctx, milestone: Milestone, contract: Contract) -> Reply:
     """Buttons for each known member of the team (Telegram has no user picker)."""
     people = ctx.session.exec(
-        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role != "viewer").order_by(Person.id)
+        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role != Role.VIEWER).order_by(Person.id)
     ).all()
     reply = Reply(title=ctx.t("action.pick_owner", number=contract.number, title=milestone.title), lang=ctx.lang,
                   ephemeral=True)

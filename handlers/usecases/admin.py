@@ -21,7 +21,7 @@ from handlers.grammar_ledger import History, SetRole
 from handlers.i18n import t
 from handlers.replies import Line, PersonRef, Reply, Span
 from storage import repo
-from storage.models import AuditEvent, ChangeRequest, Contract, Milestone, Payment, Person
+from storage.models import AuditEvent, ChangeRequest, Contract, Milestone, Payment, Person, Role
 
 HISTORY_LIMIT = 50  # the newest events shown; the reply says how many older ones there are
 
@@ -74,9 +74,9 @@ def set_role(ctx: Ctx, cmd: SetRole) -> list[Reply]:
     """Make someone an admin, a member or a viewer (admins only; a team keeps at least one admin)."""
     require_admin(ctx)
     person = resolve_owner(ctx, cmd.who)
-    if person.role == "admin" and cmd.role != "admin":
+    if person.role == Role.ADMIN and cmd.role != Role.ADMIN:
         admins = ctx.session.exec(
-            select(func.count()).select_from(Person).where(Person.tenant_id == ctx.tenant.id, Person.role == "admin")
+            select(func.count()).select_from(Person).where(Person.tenant_id == ctx.tenant.id, Person.role == Role.ADMIN)
         ).one()
         if admins <= 1:
             raise UserError("err.last_admin", example=grammar.example_for("role", ctx.lang))

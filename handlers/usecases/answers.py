@@ -14,7 +14,7 @@ from handlers.replies import Reply
 from handlers.understand import Question, match_name
 from handlers.views import owner_span
 from storage import repo
-from storage.models import Contract, Milestone, Person
+from storage.models import Contract, Milestone, MilestoneStatus, Person
 
 
 def answer(ctx: Ctx, q: Question) -> list[Reply]:
@@ -49,7 +49,7 @@ def answer(ctx: Ctx, q: Question) -> list[Reply]:
                 reply.add(ctx.t("answer.notice", date=format_date(deadline, ctx.lang)))
     elif q.topic == "next":
         upcoming = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id,
-                                                  contract_id=contract.id or 0) if m.status == "open"]
+                                                  contract_id=contract.id or 0) if m.status == MilestoneStatus.OPEN]
         if not upcoming:
             reply.title = ctx.t("answer.next_none", number=contract.number)
         else:
@@ -65,13 +65,13 @@ def answer(ctx: Ctx, q: Question) -> list[Reply]:
 
 def _milestone(ctx: Ctx, contract: Contract, name: str) -> Milestone:
     ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
-          if m.status != "cancelled"]
+          if m.status != MilestoneStatus.CANCELLED]
     titles = match_name([m.title for m in ms], name)
     found = [m for m in ms if m.title in titles]
     if not found:
         raise UserError("err.milestone_unknown", example=grammar.example_for("show", ctx.lang),
                         number=contract.number, name=name, choices=", ".join(m.title for m in ms) or "-")
-    open_ = [m for m in found if m.status == "open"]
+    open_ = [m for m in found if m.status == MilestoneStatus.OPEN]
     return (open_ or found)[0]
 
 
@@ -82,7 +82,7 @@ def _owed(ctx: Ctx, contract: Contract, milestone: Milestone) -> tuple[Decimal, 
 
 
 def _due_status(ctx: Ctx, m: Milestone) -> str:
-    if m.status == "done":
+    if m.status == MilestoneStatus.DONE:
         return ctx.t("answer.state_done")
     days = (ctx.today - m.due_on).days
     if days > 0:
@@ -99,7 +99,7 @@ def _outstanding(ctx: Ctx, contract: Contract, milestone: Milestone | None) -> s
         return ctx.t("answer.milestone_owed", title=milestone.title, number=contract.number,
                      owed=format_money(owed, cur), amount=format_money(milestone.amount, cur))
     ms = repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
-    planned = sum((m.amount for m in ms if m.amount is not None and m.status != "cancelled"), Decimal(0))
+    planned = sum((m.amount for m in ms if m.amount is not None and m.status != MilestoneStatus.CANCELLED), Decimal(0))
     received = repo.received_total(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     total = contract.amount if contract.amount is not None else planned
     return ctx.t("answer.outstanding", number=contract.number, owed=format_money(max(Decimal(0), total - received), cur),
@@ -111,10 +111,10 @@ def _paid(ctx: Ctx, contract: Contract, milestone: Milestone | None) -> str:
     if milestone is None:
         return _outstanding(ctx, contract, None)
     if milestone.amount is None:
-        state = ctx.t("answer.state_done") if milestone.status == "done" else ctx.t("answer.state_open")
+        state = ctx.t("answer.state_done") if milestone.status == MilestoneStatus.DONE else ctx.t("answer.state_open")
         return ctx.t("answer.no_amount", title=milestone.title, number=contract.number, state=state)
     got, owed = _owed(ctx, contract, milestone)
-    if owed <= 0 or milestone.status == "done" and got >= (milestone.amount or 0):
+    if owed <= 0 or milestone.status == MilestoneStatus.DONE and got >= (milestone.amount or 0):
         return ctx.t("answer.paid_full", title=milestone.title, number=contract.number,
                      amount=format_money(milestone.amount, cur))
     status = _due_status(ctx, milestone)

@@ -22,7 +22,7 @@ from handlers.usecases.renewals import status_on, sync_renewal_milestone
 from handlers.views import planned_payments
 from scheduler import planner
 from storage import repo
-from storage.models import ChangeRequest, Contract, Milestone, Person, Tenant
+from storage.models import ChangeRequest, Contract, Milestone, MilestoneStatus, Person, Role, Tenant
 
 # at most this many requests get their own Approve / Reject buttons in `pending` (Slack: 25 elements a block)
 PENDING_BUTTONS = 10
@@ -94,10 +94,10 @@ def approvers_of(ctx: Ctx, contract: Contract, requester_id: int | None) -> list
     found: list[Person] = []
     owner = ctx.session.get(Person, contract.owner_id) if contract.owner_id else None
     admins = ctx.session.exec(
-        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role == "admin").order_by(col(Person.id))
+        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role == Role.ADMIN).order_by(col(Person.id))
     ).all()
     for person in [owner, *admins]:
-        if person is None or person.id == requester_id or person.role == "viewer" or person.id in {p.id for p in found}:
+        if person is None or person.id == requester_id or person.role == Role.VIEWER or person.id in {p.id for p in found}:
             continue
         found.append(person)
     return found
@@ -218,8 +218,8 @@ def _age(ctx: Ctx, since: datetime) -> str:
 def may_decide(ctx: Ctx, cr: ChangeRequest, contract: Contract) -> bool:
     """Whether the sender could approve or reject this request (the same rules as ``decide``)."""
     me = ctx.person
-    return (cr.status == "pending" and me.role != "viewer" and me.id != cr.requested_by_id
-            and (me.role == "admin" or me.id == contract.owner_id))
+    return (cr.status == "pending" and me.role != Role.VIEWER and me.id != cr.requested_by_id
+            and (me.role == Role.ADMIN or me.id == contract.owner_id))
 
 
 def _open_requests(ctx: Ctx, contract_id: int | None = None) -> list[ChangeRequest]:
@@ -321,7 +321,7 @@ def decide(ctx: Ctx, cr: ChangeRequest, approve: bool, reason: str = "") -> list
         raise UserError("err.change_decided", seq=cr.seq, status=ctx.t("cr." + cr.status))
     if ctx.person.id == cr.requested_by_id:
         raise Refused("err.change_own", seq=cr.seq)
-    if ctx.person.role != "admin" and ctx.person.id != contract.owner_id:
+    if ctx.person.role != Role.ADMIN and ctx.person.id != contract.owner_id:
         raise Refused("err.change_approver", seq=cr.seq, number=contract.number)
     milestone = ctx.session.get(Milestone, cr.milestone_id) if cr.milestone_id else None
     before = repo.snapshot(cr, ("status",))
@@ -360,7 +360,7 @@ _ATTR = {"due": "due_on", "end": "end_on", "amount": "amount", "owner": "owner_i
 
 def _check_still_applies(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone | None) -> None:
     """Refuse a change whose target moved on since it was requested (renewed, closed, or changed again)."""
-    if contract.status in ("ended", "renewed") or (milestone is not None and milestone.status != "open"):
+    if contract.status in ("ended", "renewed") or (milestone is not None and milestone.status != MilestoneStatus.OPEN):
         raise UserError("err.change_stale", seq=cr.seq)
     target: Milestone | Contract = milestone if milestone is not None else contract
     if _current_value(cr, target) != cr.old_value:
@@ -442,7 +442,7 @@ def _rescale_percent_milestones(ctx: Ctx, contract: Contract, value: Decimal) ->
     ms = repo.milestones_of(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0)
     moved: list[str] = []
     for m in ms:
-        if m.status == "open" and m.percent is not None:
+        if m.status == MilestoneStatus.OPEN and m.percent is not None:
             m_before = repo.snapshot(m, ("amount",))
             old_amount = m.amount
             m.amount = quantize(value * m.percent / 100)

@@ -35,7 +35,7 @@ from handlers.usecases.renewals import notice_deadline, status_on, sync_renewal_
 from handlers.views import milestone_amount, percent_of, planned_payments
 from scheduler import planner
 from storage import repo
-from storage.models import Contract, Milestone, Payment, PaymentAllocation, Person
+from storage.models import Contract, Milestone, MilestoneStatus, Payment, PaymentAllocation, Person
 
 MAX_TEXT = 255  # titles, names and counterparties, as the columns hold them
 
@@ -224,7 +224,7 @@ def _rescale(ctx: Ctx, contract: Contract, value: Decimal, ex: str) -> list[_Res
     planned = Decimal(0)
     for m in ms:
         amount = m.amount
-        if m.status == "open" and m.percent is not None:
+        if m.status == MilestoneStatus.OPEN and m.percent is not None:
             amount = quantize(value * m.percent / 100)
             already = paid.get(m.id or 0, Decimal(0))
             if already and amount <= already:
@@ -232,7 +232,7 @@ def _rescale(ctx: Ctx, contract: Contract, value: Decimal, ex: str) -> list[_Res
                                 paid=format_money(already, contract.currency))
             if amount != m.amount:
                 out.append(_Rescaled(m, m.amount, amount))
-        if amount is not None and m.status != "cancelled":
+        if amount is not None and m.status != MilestoneStatus.CANCELLED:
             planned += amount
     floor = max(planned, repo.received_total(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0))
     if value < floor:

@@ -13,6 +13,7 @@ from handlers.reminders import reminder_reply
 from handlers.replies import Reply
 from handlers.views import milestone_line
 from storage import repo
+from storage.models import ContractStatus
 
 
 def list_items(ctx: Ctx, cmd: ListItems) -> list[Reply]:
@@ -70,7 +71,7 @@ def _list_contracts(ctx: Ctx) -> Reply:
             parts.append(f"{ctx.t('label.ends')} {format_date(c.end_on, ctx.lang)}")
         nxt = next_due.get(c.id or 0)
         parts.append(ctx.t("list.next", title=nxt[0], due=nxt[1]) if nxt else ctx.t("list.no_next"))
-        if c.status != "active":
+        if c.status != ContractStatus.ACTIVE:
             parts.append(ctx.t("cstatus." + c.status))
         reply.add(" · ".join(parts))
     return reply

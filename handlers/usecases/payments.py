@@ -30,7 +30,7 @@ from handlers.usecases.followup import MAX_NOTE
 from handlers.usecases.milestones import match_milestone
 from handlers.views import planned_payments
 from storage import repo
-from storage.models import Contract, Milestone, Payment, PaymentAllocation
+from storage.models import Contract, Milestone, MilestoneStatus, Payment, PaymentAllocation, Role
 
 CLOSED = ("ended",)
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90", "unplanned")
@@ -40,7 +40,7 @@ def payment_slots(ctx: Ctx, contract: Contract) -> tuple[list[Milestone], dict[i
     """A contract's open payment milestones with money planned, and what each has received."""
     paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     ms = [m for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
-          if m.status == "open" and m.amount is not None]
+          if m.status == MilestoneStatus.OPEN and m.amount is not None]
     return ms, paid
 
 
@@ -134,7 +134,7 @@ def balance(session: Session, *, tenant_id: int, contract: Contract) -> Balance:
     paid = repo.paid_by_milestone(session, tenant_id=tenant_id, contract_id=contract.id or 0)
     planned = planned_payments(ms)
     waived = sum((max(Decimal(0), (m.amount or Decimal(0)) - paid.get(m.id or 0, Decimal(0)))
-                  for m in ms if m.status == "waived"), Decimal(0))
+                  for m in ms if m.status == MilestoneStatus.WAIVED), Decimal(0))
     received = repo.received_total(session, tenant_id=tenant_id, contract_id=contract.id or 0)
     total = contract.amount if contract.amount is not None else planned
     return Balance(total, planned, received, waived, max(Decimal(0), total - received - waived))
@@ -164,7 +164,7 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
     if payment.reversed_at is not None:
         raise UserError("err.payment_reversed", example=ex, seq=cmd.seq)
     require_writer(ctx)
-    if ctx.person.role != "admin" and ctx.person.id != payment.recorded_by_id:
+    if ctx.person.role != Role.ADMIN and ctx.person.id != payment.recorded_by_id:
         raise Refused("err.payment_not_yours", seq=cmd.seq)
     contract = ctx.session.get(Contract, payment.contract_id)
     assert contract is not None
@@ -191,7 +191,7 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
         m = ctx.session.get(Milestone, alloc.milestone_id)
         # reopen a milestone that payments had closed and that is now owed money again (whichever payment
         # closed it), unless the contract itself is closed
-        if (m is None or m.status != "done" or contract.status in CLOSED
+        if (m is None or m.status != MilestoneStatus.DONE or contract.status in CLOSED
                 or not _closed_by_payment(ctx, m.id or 0, payment.id or 0)):
             continue
         if paid_now.get(m.id or 0, Decimal(0)) >= (m.amount or Decimal(0)):
@@ -238,7 +238,7 @@ def receivable_parts(session: Session, *, tenant_id: int, contract: Contract, to
     outstanding = balance(session, tenant_id=tenant_id, contract=contract).outstanding
     paid = repo.paid_by_milestone(session, tenant_id=tenant_id, contract_id=contract.id or 0)
     open_ms = sorted((m for m in repo.milestones_of(session, tenant_id=tenant_id, contract_id=contract.id or 0)
-                      if m.status == "open" and m.amount is not None), key=lambda m: (m.due_on, m.id or 0))
+                      if m.status == MilestoneStatus.OPEN and m.amount is not None), key=lambda m: (m.due_on, m.id or 0))
     owed = [(m, max(Decimal(0), (m.amount or Decimal(0)) - paid.get(m.id or 0, Decimal(0)))) for m in open_ms]
     excess = sum((o for _, o in owed), Decimal(0)) - outstanding
     parts: list[tuple[Milestone | None, str, Decimal]] = []

@@ -19,7 +19,7 @@ from scheduler import planner
 from scheduler.notify import Outgoing, Target
 from storage import repo
 from storage.db import transaction
-from storage.models import Contract, Milestone, Tenant
+from storage.models import Contract, ContractStatus, Milestone, MilestoneStatus, Tenant
 
 EXPIRING_WINDOW = timedelta(days=30)  # a contract is "expiring" from 30 days before its notice deadline
 
@@ -41,7 +41,7 @@ def sync_renewal_milestone(session: Session, contract: Contract, tenant: Tenant,
     deadline = notice_deadline(contract)
     existing = session.exec(
         select(Milestone).where(Milestone.contract_id == contract.id, Milestone.kind == "renewal",
-                                col(Milestone.created_by_id).is_(None), Milestone.status == "open")
+                                col(Milestone.created_by_id).is_(None), Milestone.status == MilestoneStatus.OPEN)
     ).first()
     if deadline is None or contract.status not in ("active", "expiring"):
         if existing is not None:
@@ -157,14 +157,14 @@ def end_contract(ctx: Ctx, cmd: EndContract) -> list[Reply]:
     ex = grammar.example_for("end", ctx.lang)
     contract = find_contract(ctx, cmd.number, ex)
     require_contract_owner(ctx, contract)
-    if contract.status == "ended":
+    if contract.status == ContractStatus.ENDED:
         raise UserError("err.already_ended", example=ex, number=contract.number)
     before = repo.snapshot(contract, ("status",))
     contract.status, contract.updated_at = "ended", ctx.now
     ctx.session.add(contract)
     cancelled = []
     for m in repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0):
-        if m.status == "open":
+        if m.status == MilestoneStatus.OPEN:
             lifecycle.cancel(lifecycle.Actor.of(ctx), m, contract, reason=cmd.reason or "contract ended")
             cancelled.append(m.title)
     repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.ended",

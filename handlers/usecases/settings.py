@@ -13,6 +13,7 @@ from handlers.grammar import Settings, _Text, take_mentions
 from handlers.replies import Field, Reply
 from scheduler import planner
 from storage import repo
+from storage.models import Role
 
 _ROUTING = {"channel": "channel", "group": "channel", "频道": "channel", "群": "channel", "群组": "channel",
             "dm": "dm", "private": "dm", "私信": "dm", "私聊": "dm", "both": "both", "两者": "both", "都": "both",
@@ -31,7 +32,7 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
     """Show the team's settings, or change one (admins only)."""
     if not cmd.key:
         return [_show(ctx)]
-    if ctx.person.role != "admin":
+    if ctx.person.role != Role.ADMIN:
         raise Refused("err.admin_only")
     ex = ctx.t("ex.settings." + cmd.key)
     tenant = ctx.tenant
