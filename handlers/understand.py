@@ -35,6 +35,7 @@ from handlers.grammar import (
     MENTION_RE,
     QUOTED_RE,
     AddMilestone,
+    AddNote,
     CompleteMilestone,
     DateValue,
     Help,
@@ -42,12 +43,13 @@ from handlers.grammar import (
     NewContract,
     OwnerRef,
     Reassign,
+    SetReminders,
     ShowContract,
     Snooze,
     example_for,
     milestone_kind,
 )
-from handlers.grammar_ledger import Receivables, RecordPayment, Renew, RequestChange
+from handlers.grammar_ledger import EndContract, Receivables, RecordPayment, Renew, RequestChange
 from handlers.numerals import NUMERAL_CHARS, cn_int
 
 # --- what the reader needs to know about the team -----------------------------------------------------
@@ -194,7 +196,7 @@ def _words(*items: str) -> re.Pattern[str]:
 
 
 QUESTION = re.compile(
-    r"[?？]|吗|么|呢\s*$|多少|哪天|哪一天|几号|何时|什么时候|谁|哪些|哪个|有没有|是否|几个|几天"
+    r"[?？]|吗|么|呢\s*$|了没有?\s*$|没有?\s*$|多少|哪天|哪一天|几号|何时|什么时候|谁|哪些|哪个|有没有|是否|几个|几天"
     r"|^\s*(?:what|what's|whats|when|when's|who|who's|whose|how|how's|is|are|does|do|did|has|have|which|any|anything|where)\b",
     re.IGNORECASE)
 
@@ -210,7 +212,7 @@ DONE_VERB = _words(r"done", r"finished", r"finish", r"completed?", r"close(?:d)?
                    "结束了", "验收通过", "已交付")
 PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"got\s+(?:the\s+)?(?:money|payment|cash)",
                    r"got", r"collected", r"log\s+(?:a\s+)?payment", r"record\s+(?:a\s+)?payment", r"payment\s+of",
-                   r"came\s+in", r"arrived", r"remitted", r"settled",
+                   r"came\s+in", r"arrived", r"remitted", r"settled", r"sent", r"payment\s+in", r"paid\s+in",
                    "回款", "到账", "打款", "打来", "打了", "收到", "(?<!验)收款", "登记回款", "汇款", "汇来", "付了", "付款了",
                    "已付", "转来", "转账", "(?<=款)到了", "钱到了", "(?<=款)已到")
 SNOOZE_VERB = _words(r"snooze", r"remind\s+me", r"hold\s+(?:the\s+)?reminders?", r"pause\s+(?:the\s+)?reminders?",
@@ -227,7 +229,7 @@ CHANGE_VERB = _words(r"delay(?:ed|s)?", r"push(?:ed)?\s+(?:back|out)", r"push", 
                      "改期", "延到", "推到", "推后")
 RENEW_VERB = _words(r"renew(?:ed|al)?", r"extend(?:ed)?", r"prolong(?:ed)?",
                     "续签", "续约", "续到", "续期", "延长到", "延长", "续了", "续")
-END_VERB = _words(r"terminate[d]?", r"cancel\s+(?:the\s+)?contract", r"end\s+(?:the\s+)?contract",
+END_VERB = _words(r"terminat(?:e|ed|ion)", r"cancel(?:led)?\s+(?:the\s+)?(?:contract|deal)", r"end\s+(?:the\s+)?contract",
                   "终止", "解约", "不续约了", "不续了")
 SHOW_VERB = _words(r"show", r"pull\s+up", r"open", r"details?", r"view", r"look\s+up", r"status", r"info",
                    r"what's\s+up\s+with", r"how's", r"tell\s+me\s+about",
@@ -283,9 +285,9 @@ _ZH_STOP = (
     "请帮我", "帮我", "麻烦", "添加", "新增", "增加", "加一个", "加个", "加上", "一个", "节点", "里程碑", "负责人",
     "负责", "这个", "那个", "合同", "一下", "建个", "新签", "新建", "创建", "签了", "到期", "截止", "开始", "生效",
     "金额", "日期", "时间", "完成", "项目名称", "项目", "名称", "客户名称", "客户", "对方", "甲方", "签约方", "之前",
-    "以前", "款项", "录入", "新合同", "新签合同",
+    "以前", "款项", "录入", "新合同", "新签合同", "录入新合同", "下面", "里面", "那单", "这单", "这笔", "那笔",
 )
-_ZH_STOP_START = _ZH_STOP + ("录个", "建个", "签个", "来个", "开个", "个", "给", "把", "加", "录", "建", "的", "是", "由",
+_ZH_STOP_START = _ZH_STOP + ("在", "录个", "建个", "签个", "来个", "开个", "个", "给", "把", "加", "录", "建", "的", "是", "由",
                              "跟", "于", "和")
 _ZH_STOP_END = tuple(w for w in _ZH_STOP if w not in ("项目", "名称", "项目名称", "客户", "对方", "甲方", "款项")) + (
     "的", "了", "吧", "呢", "啊", "前")
@@ -306,6 +308,7 @@ _COMPANY = re.compile(
 _TITLE_WORDS = re.compile(
     r"系统|服务|采购|项目|平台|调度|运维|开发|检测|升级|改造|建设|集成|咨询|培训|维保|维护|许可|授权|租赁|外包|实施|"
     r"工程|设备|软件|硬件|方案|合作|框架|年费|订阅|物业|装修|设计|测试|审计|迁移|上云|云资源|数据|仓储|物流系统|会议|"
+    r"投放|广告|对接|适配|营销|推广|定制|采集|分析|监控|安全|运营|改版|官网|小程序|中台|系统集成|"
     r"(?<![A-Za-z])(?:license|licence|project|system|service|services|platform|support|audit|app|erp|crm|migration|"
     r"subscription|maintenance|consulting|training|lake|data|cloud|implementation|integration|renewal|deal|rollout|"
     r"upgrade|development|hardware|software|lease|design|fleet|portal|website|analytics)(?![A-Za-z])",
@@ -529,12 +532,17 @@ def _mentioned_titles(text: str, titles: list[str]) -> tuple[list[str], tuple[in
             for k in range(0, max(0, len(t) - size) + 1):
                 piece = t[k:k + size]
                 if (re.fullmatch(r"[\u3400-\u9fff]+", piece) and piece not in _ZH_STOP and piece in text
+                        and piece not in _GENERIC_PIECES
                         and not _names_other(text, text.index(piece) + size)):
                     having = [x for x in titles if piece in x]
                     if len(having) == 1:
                         i = text.index(piece)
                         return having, (i, i + size)
     return [], None
+
+
+# pieces of many milestone names that say nothing about which one is meant
+_GENERIC_PIECES = {"付款", "回款", "收款", "款项", "合同", "节点", "部分", "费用", "金额"}
 
 
 def _names_other(text: str, end: int) -> bool:
@@ -653,14 +661,14 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     acting = bool(DONE_VERB.search(low) or PAID_VERB.search(low) or CHANGE_VERB.search(low)
                   or (has_mention and REASSIGN_VERB.search(low)))
     adding = bool(MILESTONE_WORD.search(low) or (ADD_VERB.search(low) and not acting))
-    if SNOOZE_VERB.search(low):
+    if SNOOZE_VERB.search(low) or (_STAGES.search(rest) and re.search(r"remind|提醒", low)):
         return _snooze(c, number, rest, titles_open)
     if adding and dated and not (mentioned and acting):
         return _add_milestone(c, number, rest)
     if RENEW_VERB.search(low) and not _mentions_existing(rest, plain_titles):
         return _renew(c, number, rest)
     if END_VERB.search(low):
-        return Reading(c.lang, None, None, _ask_command(c, "end", number))
+        return _end(c, number, rest)
     if has_mention and REASSIGN_VERB.search(low):
         return _reassign(c, number, rest, titles_open)
     if CHANGE_VERB.search(low):
@@ -674,7 +682,7 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     if adding:
         return _add_milestone(c, number, rest)
     if NOTE_VERB.search(low):
-        return Reading(c.lang, None, None, _ask_command(c, "note", number))
+        return _note(c, number, rest, titles_open)
     if has_mention and _mentions_existing(rest, titles_open) and OWNER_WORD.search(low):
         return _reassign(c, number, rest, titles_open)  # "HT-1 first payment owner @ben"
     leftover = _leftover(rest)
@@ -713,7 +721,7 @@ _VERB_WORDS = {
     "new": ("new", "新建"), "milestone": ("milestone", "节点"), "done": ("done", "完成"), "show": ("show", "查看"),
     "list": ("list", "列表"), "snooze": ("snooze", "延后"), "reassign": ("reassign", "转交"), "paid": ("paid", "回款"),
     "renew": ("renew", "续约"), "change": ("change", "变更"), "receivables": ("receivables", "应收"),
-    "end": ("end", "终止"), "note": ("note", "备注"),
+    "end": ("end", "终止"), "note": ("note", "备注"), "remind": ("remind", "提醒"),
 }
 
 
@@ -728,6 +736,36 @@ def _unknown(c: _Ctx, number: str = "") -> Reading:
     if number or len(c.text) <= 40:
         raise UserError("err.unknown_command", example=example_for("help", c.lang), got=first)
     raise UserError("err.not_understood", example=example_for("help", c.lang), got=c.text[:40])
+
+
+def _end(c: _Ctx, number: str, rest: str) -> Reading:
+    """"HT-1 终止，原因 客户取消项目" / "terminate HT-1, customer churned": end the contract, with the reason."""
+    left = END_VERB.sub("\x00", rest)
+    parts = _REASON.split(left, maxsplit=1)
+    reason = parts[1] if len(parts) == 2 else " ".join(_Line(left).chunks())
+    reason = re.sub(r"\s+", " ", reason.replace("\x00", " ")).strip(" ,.;，。:：")
+    reason = _strip_stop(reason) if reason in _ZH_STOP_START or reason.lower() in _EN_STOP else reason
+    return Reading(c.lang, EndContract(number, reason),
+                   f"{'end' if c.lang == 'en' else '终止'} {number}" + (f" {reason}" if reason else ""))
+
+
+def _note(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
+    """"add a note to HT-1 first payment: PO delayed" / "HT-1 首付款 备注：客户说下周付"."""
+    title, ask, left = _pick_milestone(c, number, rest, titles, "note")
+    if ask:
+        return Reading(c.lang, None, None, ask)
+    m = re.search(r"[:：]\s*(?P<text>.+)$", left) or re.search(r"(?:note|comment|备注|备忘)\s*(?P<text>.+)$", left,
+                                                              re.IGNORECASE)
+    text = (m.group("text") if m else "").replace("\x00", " ").strip()
+    if not text:
+        raise UserError("err.note_empty", example=c.ex("note"))
+    if title is None:
+        if len(titles) != 1:
+            return Reading(c.lang, None, None, _which_milestone(c, "ask.which_milestone", number, titles, "note",
+                                                                f": {text}"))
+        title = titles[0]
+    kw = "note" if c.lang == "en" else "备注"
+    return Reading(c.lang, AddNote(number, f"{title}: {text}"), f"{kw} {number} {title}: {text}")
 
 
 def _ask_command(c: _Ctx, verb: str, number: str) -> Ask:
@@ -898,8 +936,14 @@ def _paid(c: _Ctx, number: str, rest: str) -> Reading:
     ex = c.ex("paid")
     titles = [t for t in c.team.milestone_titles(number, open_only=True)]
     title, ask, left = _pick_milestone(c, number, rest, titles, "paid")
+    note = None
+    if (nm := re.search(r"(?<![A-Za-z])(?:note|memo|ref|备注)[:：\s]+(?P<text>.+)$", left, re.IGNORECASE)) is not None:
+        note = nm.group("text").strip()
+        left = left[: nm.start()]
     line = _Line(_cut_words(left, PAID_VERB))
     when = _date_in(line, now=c.now, tz=c.tz, example=ex)
+    if when is None and (bad := _unreadable_date(line.text.replace("on ", " "))) is not None and re.search(r"\d", bad):
+        raise UserError("err.date_unreadable", example=ex, phrase=bad)
     if when is not None:
         from handlers.grammar_ledger import _received_on
 
@@ -927,8 +971,9 @@ def _paid(c: _Ctx, number: str, rest: str) -> Reading:
                                 + (f" for {label}" if c.lang == "en" else f" 节点 {label}"))
                         for label, _cmd in ask.options)
         return Reading(c.lang, None, None, replace(ask, options=options))
-    cmd = RecordPayment(number, money.amount, money.currency, when, title or "", None)
-    return Reading(c.lang, cmd, f"{_verb('paid', c.lang)} {number} {_money_text(money)}{on}{named}")
+    cmd = RecordPayment(number, money.amount, money.currency, when, title or "", note)
+    noted = (f" note {note}" if c.lang == "en" else f" 备注 {note}") if note else ""
+    return Reading(c.lang, cmd, f"{_verb('paid', c.lang)} {number} {_money_text(money)}{on}{named}{noted}")
 
 
 def _money_text(money: amounts.Money) -> str:
@@ -958,6 +1003,8 @@ def _duration(text: str) -> tuple[relativedelta, re.Match[str]] | None:
             if n is None:
                 continue
         unit = m.group("unit").lower()
+        if n > 400 or (n > 20 and unit[0] in "y年"):
+            continue  # 2028年 is a year, not a span of 2028 years
         if unit[0] in "d天日" or "day" in unit or "工作日" in unit:
             delta = relativedelta(days=n)
         elif unit[0] in "w周星礼":
@@ -972,10 +1019,16 @@ def _duration(text: str) -> tuple[relativedelta, re.Match[str]] | None:
     return None
 
 
+_STAGES = re.compile(r"(?P<list>\d+(?:\s*(?:,|、|，|and|和|及)\s*\d+)+)\s*(?:d|days?|天)?\s*"
+                     r"(?:before|ahead|in\s+advance|之前|前|提前)|(?:提前|ahead)\s*(?P<list2>\d+(?:\s*(?:,|、|，|和)\s*\d+)+)",
+                     re.IGNORECASE)
+
+
 def _date_over(text: str, span: re.Match[str], c: _Ctx) -> bool:
     """Say whether a date phrase covers where a span of time was found (6月 in 6月20日, 2028年 in 2028年9月30日)."""
     found = dates.find_date(text, now=c.now, tz=c.tz)
-    return found is not None and found.start <= span.start() < found.end and found.end - found.start > len(span.group())
+    return found is not None and found.start < span.end() and span.start() < found.end and \
+        found.end - found.start > len(span.group().strip())
 
 
 def _snooze(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
@@ -989,7 +1042,19 @@ def _snooze(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
             return r
         title = titles[0]
     _refuse_junk(left, ex)
+    stages = _STAGES.search(left)
+    if stages is not None:
+        # "remind me 14, 7 and 1 days before": the days-ahead stages of this milestone, not a snooze
+        listed = stages.group("list") or stages.group("list2") or ""
+        offsets = tuple(sorted({int(x) for x in re.findall(r"\d+", listed)}, reverse=True))
+        if not offsets or any(not 0 < o <= 365 for o in offsets) or len(offsets) > 6:
+            raise UserError("err.offsets_range", example=c.ex("remind"))
+        kw = "remind" if c.lang == "en" else "提醒"
+        return Reading(c.lang, SetReminders(number, title, offsets),
+                       f"{kw} {number} {title} {','.join(str(o) for o in offsets)}")
     dur = _duration(left)
+    if dur is not None and _date_over(left, dur[1], c):
+        dur = None  # 1月 in 1月20日 is a date
     if dur is not None and not re.search(r"后|later|from\s+now", left[dur[1].end():dur[1].end() + 10]):
         delta, _m = dur
         days = (c.today + delta - c.today).days
@@ -1046,7 +1111,13 @@ def _renew(c: _Ctx, number: str, rest: str) -> Reading:
     if dur is not None and end is not None:
         new_end = end + dur[0]
         dv = DateValue(new_end, dur[1].group())
-        return Reading(c.lang, Renew(number, dv), f"{_verb('renew', c.lang)} {number} {to} {new_end.isoformat()}")
+        line.cut(dur[1].start(), dur[1].end())
+        money = _money(line, min_bare=Decimal(100), example=ex)
+        text = f"{_verb('renew', c.lang)} {number} {to} {new_end.isoformat()}"
+        if money is not None:
+            text += f" {'amount' if c.lang == 'en' else '金额'} {_money_text(money)}"
+        return Reading(c.lang, Renew(number, dv, money.amount if money else None, money.currency if money else None),
+                       text)
     when = _date_in(line, now=c.now, tz=c.tz, example=ex)
     if when is None:
         if re.search(r"续|renew|extend", rest, re.IGNORECASE) and end is not None and not re.search(r"\d", line.text):
@@ -1057,8 +1128,13 @@ def _renew(c: _Ctx, number: str, rest: str) -> Reading:
                                                                                 "date": new_end.isoformat()},
                                                    ((new_end.isoformat(), cmd),)))
         raise UserError("err.date_missing", example=ex)
+    money = _money(line, min_bare=Decimal(100), example=ex)
     _refuse_junk(line.text, ex)
-    return Reading(c.lang, Renew(number, when), f"{_verb('renew', c.lang)} {number} {to} {when.value.isoformat()}")
+    text = f"{_verb('renew', c.lang)} {number} {to} {when.value.isoformat()}"
+    if money is not None:
+        text += f" {'amount' if c.lang == 'en' else '金额'} {_money_text(money)}"
+    return Reading(c.lang, Renew(number, when, money.amount if money else None, money.currency if money else None),
+                   text)
 
 
 _REASON = re.compile(r"(?<![A-Za-z])(?:reason|because|due\s+to|as|since)(?![A-Za-z])[:\s]*|原因[:：\s]*|理由[:：\s]*|因为",
@@ -1209,7 +1285,7 @@ _START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|�
 _SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on|date|日期|日)?[:：\s]*$", re.IGNORECASE)
 _NOTICE = re.compile(r"(?:notice(?:\s+period)?(?:\s+of)?\s*(\d+)\s*days?|(\d+)\s*days?'?\s*notice|提前\s*(\d+)\s*天\s*通知"
                      r"|通知期\s*(\d+)\s*天)", re.IGNORECASE)
-_AUTO_RENEW = re.compile(r"(?<![A-Za-z-])auto-?renew(?:al|s)?(?![A-Za-z-])|自动续约|自动续期|自动续签", re.IGNORECASE)
+_AUTO_RENEW = re.compile(r"(?<![A-Za-z-])auto[-\s]?renew(?:al|s|ing|ed)?(?![A-Za-z-])|自动续约|自动续期|自动续签", re.IGNORECASE)
 # README keywords of a new contract whose value is one word: channel #x, opp 123, order PO-9, kind purchase
 _CONTRACT_FIELDS = {
     "channel": re.compile(r"(?<![A-Za-z])(?:channel|频道)(?:\s*[:：]\s*|\s+)(?P<v><#[^>]+>|#?[^\s,]+)", re.IGNORECASE),
@@ -1246,9 +1322,14 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
             _refuse_out_of_range(line.text, ex)
             break
         lead = before_text[: found.start]
+        trail = before_text[found.end: found.end + 4]
         dv = _date_in(line, now=c.now, tz=c.tz, example=ex)
         assert dv is not None
-        if _START_WORDS.search(lead):
+        if re.match(r"\s*(?:开始|起|生效)", trail):
+            start_on = dv
+        elif re.match(r"\s*(?:签订|签署|签约)", trail):
+            signed_on = dv
+        elif _START_WORDS.search(lead):
             start_on = dv
         elif _SIGNED_WORDS.search(lead):
             signed_on = dv
@@ -1288,7 +1369,7 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
             continue
         piece = _strip_stop(raw)
         piece = CONTRACT_WORD.sub(" ", piece) if CONTRACT_WORD.fullmatch(piece) else piece
-        piece = re.sub(r"^(?:新签合同|新合同|新签|新建|录入|录|建个|建|签了|新增|创建)", "", piece).strip()
+        piece = re.sub(r"^(?:录入新合同|新签合同|新合同|新签|新建|录入|录|建个|建|签了|新增|创建)", "", piece).strip()
         piece = _strip_stop(piece)
         if piece and not NEW_VERB.fullmatch(piece) and not CONTRACT_WORD.fullmatch(piece):
             loose.append(piece)
@@ -1297,7 +1378,11 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
         names = _split_names(loose)
         title, party, ask = _assign_names(c, title, party, names)
     if ask is not None:
-        return Reading(c.lang, None, None, _ask_names(c, ask, number, money, currency, end_on, start_on, signed_on,
+        # typed as `new NUMBER A B` the README order (title, counterparty) is the first guess; said freely, people
+        # name the customer first ("美团 配送调度")
+        readme = re.match(rf"^\s*(?:new|create|新建|新增|创建|新合同|录入)\s*{re.escape(number)}\b", c.text, re.I)
+        pair = ask if readme else (ask[1], ask[0])
+        return Reading(c.lang, None, None, _ask_names(c, pair, number, money, currency, end_on, start_on, signed_on,
                                                        owner, notice, auto))
     if not title:
         if party:
