@@ -20,14 +20,16 @@ _SYMBOLS = {"¥": "CNY", "￥": "CNY", "$": "USD", "€": "EUR", "£": "GBP"}
 _MULTIPLIERS = {
     "": Decimal(1), "k": Decimal(1000), "千": Decimal(1000), "w": Decimal(10000), "万": Decimal(10000),
     "m": Decimal(1000000), "mm": Decimal(1000000), "百万": Decimal(1000000), "亿": Decimal(100000000),
-    "b": Decimal(1000000000),
+    "b": Decimal(1000000000), "thousand": Decimal(1000), "million": Decimal(1000000), "mn": Decimal(1000000),
+    "billion": Decimal(1000000000), "bn": Decimal(1000000000),
 }
 
 # 1,200,000 / 1200000 / 1200000.50; commas must group by thousands ("1,5" is not a number we guess at)
 _NUMBER = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CODE = "|".join(sorted(CURRENCIES, key=len, reverse=True))
 AMOUNT_RE = re.compile(
-    rf"(?<![A-Za-z0-9_.\-/])(?<!\d,)(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?(?P<mult>百万|万|亿|千|mm|[kKwWmMbB])?"
+    rf"(?<![A-Za-z0-9_.\-/])(?<!\d,)(?P<sym>[¥￥$€£])?\s?(?P<num>{_NUMBER})\s?"
+    rf"(?P<mult>百万|万|亿|千|million|thousand|billion|mn|bn|mm|[kKwWmMbB](?![A-Za-z]))?"
     rf"(?:\s?(?P<cur>{_CODE}|元|块|人民币|美元|欧元|港币|日元|英镑)(?![A-Za-z]))?"
     rf"(?![A-Za-z0-9_%.\-/年月日号]|,\d)",
     re.IGNORECASE,
@@ -44,7 +46,7 @@ CN_AMOUNT_RE = re.compile(
 )
 PERCENT_RE = re.compile(rf"(?<![\w.])(?P<num>{_NUMBER})\s?[%％]|百分之(?P<cn>[\d.]+|[{NUMERAL_CHARS}]+)")
 CURRENCY_RE = re.compile(rf"(?<![A-Za-z])(?P<cur>{_CODE})(?![A-Za-z])", re.IGNORECASE)
-BAD_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:,\d+)+(?:\.\d+)?(?![\w,])")
+BAD_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:,\d+)+(?:\.\d+)?(?![\d,])")
 # words after which a number is an identifier, not money: order 1234, ISO 9001, phase 2, 第3期
 _ID_BEFORE = re.compile(
     r"(?:order|po|invoice|inv|no\.?|number|id|iso|phase|stage|step|version|v|lot|batch|#|第|订单|编号|批次|型号)\s*$",

@@ -156,7 +156,7 @@ REGISTRY: tuple[Spec, ...] = (
          "money", lambda w, now, tz, ex, lang: gl._parse_decide(w, ex, False), None),
     Spec("pending", ("pending", "approvals", "待审批"), {"en": "pending", "zh": "待审批"},
          "money", _no_args(PendingChanges), pending_changes, PendingChanges),
-    Spec("history", ("history", "log", "历史", "记录"), {"en": "history NUMBER", "zh": "历史 编号"},
+    Spec("history", ("history", "历史", "记录"), {"en": "history NUMBER", "zh": "历史 编号"},
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},
          "team", lambda w, now, tz, ex, lang: gl._parse_role(w, ex), set_role, gl.SetRole),

@@ -175,10 +175,16 @@ def _read_one(ctx: Ctx, line: str, raw: str | None = None) -> Reading:
         reading = read_free(line, team=LedgerTeam(ctx), now=ctx.now, tz=ctx.tz, lang=ctx.lang, raw=raw,
                             verbs=tuple(commands.aliases()))
     except UserError as err:
-        if strict_error is not None and err.key in ("err.not_understood", "err.unknown_suggest", "err.unknown_command",
-                                                    "err.not_understood_number", "err.use_form"):
+        # typed in README form (a command verb first), the README reason is the one that helps
+        if strict_error is not None and (verb or err.key in ("err.not_understood", "err.unknown_suggest",
+                                                             "err.unknown_command", "err.not_understood_number",
+                                                             "err.use_form")):
             raise strict_error from None
         raise
+    if reading.command is None and reading.ask is None and reading.canonical:
+        # the reader wrote the README form of a command it does not build itself (edit, waive, delete, role …)
+        reading = Reading(reading.lang, commands.parse(reading.canonical, now=ctx.now, tz=ctx.tz,
+                                                       lang_hint=ctx.lang).command, reading.canonical)
     if reading.command is not None:
         _refuse_junk_names(reading.command, verb or "help", ctx.lang)
     if strict_error is not None and reading.command is None and reading.ask is None:
@@ -219,9 +225,14 @@ def _read_with_dates(ctx: Ctx, line: str, raw: str) -> Reading:
         if d < ctx.today and not re.search(r"paid|received|到账|回款|收到", line, re.IGNORECASE):
             d = date(year + 1, month, day)
         swapped = line[: m.start()] + d.isoformat() + line[m.end():]
-        reading = _read_one(ctx, swapped, raw)
+        try:
+            reading = _read_one(ctx, swapped, raw)
+        except UserError:
+            continue  # this reading makes no sense (a payment received in the future)
         if reading.command is not None:
             options.append((d.isoformat(), reading.canonical or swapped))
+    if len(options) == 1:  # only one reading makes sense (a payment can't be received in the future)
+        return _read_one(ctx, options[0][1], raw)
     if len(options) < 2:
         return _read_one(ctx, line, raw)
     return Reading(ctx.lang, None, None, Ask("choose", "ask.day_month", {"text": m.group()}, tuple(options)))

@@ -140,6 +140,8 @@ def normalise(text: str) -> str:
     text = _outside_quotes(text, lambda part: re.sub(r"(?<!\d)([,;、。])(?!\s)|([,;、。])(?=[^\d\s])",
                                                      lambda m: (m.group(1) or m.group(2)) + " ", part))
     text = re.sub(r"\s+", " ", text).strip()
+    # "HT 2027 103" / "ht2027-103": a contract number typed with spaces
+    text = re.sub(r"\b([A-Z]{1,5}|[a-z]{1,3})[ ](\d{4})[ ](\d{2,5})\b", r"\1-\2-\3", text)
     for _ in range(3):
         before = text
         text = _BOT_MENTION.sub("", text)
@@ -208,8 +210,8 @@ ADD_VERB = _words(r"add", r"new", r"create", r"log", r"set\s+up", r"schedule", r
                   "添加", "新增", "增加", "加一个", "加个", "加上", "加", "录入", "登记节点", "设置")
 DONE_VERB = _words(r"done", r"finished", r"finish", r"completed?", r"close(?:d)?\s+out", r"closed?", r"wrapped\s+up",
                    r"mark(?:ed)?\s+(?:as\s+)?(?:done|complete|completed|finished)", r"signed\s+off", r"delivered",
-                   r"accepted", r"✅", r"✔️?", r"☑️?", "已完成", "完成", "搞定", "做完", "弄完", "关掉", "关闭", "结掉", "标记为完成", "办完",
-                   "结束了", "验收通过", "已交付")
+                   r"accepted", r"✅", r"✔️?", r"☑️?", "勾掉", "打勾", "划掉", "通过了", "已通过", "已完成", "完成", "搞定", "做完", "弄完", "关掉", "关闭", "结掉", "标记为完成", "办完",
+                   "结束了", "已交付")
 PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"got\s+(?:the\s+)?(?:money|payment|cash)",
                    r"got", r"collected", r"log\s+(?:a\s+)?payment", r"record\s+(?:a\s+)?payment", r"payment\s+of",
                    r"came\s+in", r"arrived", r"remitted", r"settled", r"sent", r"payment\s+in", r"paid\s+in",
@@ -244,7 +246,7 @@ MINE_WORD = _words(r"(?:what|anything)\s+(?:do\s+)?i\s+(?:have|own|need)", r"my\
                    "我手上", "我的待办", "我负责", "我的节点", "我的", "待办", "我还有", "我有", "我这周", "我本周",
                    "这周我", "本周我", "我要做", "轮到我")
 OVERDUE_WORD = _words(r"overdue", r"late", r"past\s+due", r"slipped", "逾期", "超期", "过期", "延误", "拖欠")
-WEEK_WORD = _words(r"this\s+week", r"the\s+week", r"next\s+7\s+days", r"coming\s+up", "本周", "这周", "这礼拜",
+WEEK_WORD = _words(r"this\s+week", r"this\s+wk", r"the\s+week", r"next\s+7\s+days", r"coming\s+up", "本周", "这周", "这礼拜",
                    "这星期", "本星期", "这个星期", "这个礼拜")
 LIST_WORD = _words(r"list", r"all\s+contracts", r"contracts", r"everything", "列表", "清单", "所有合同", "全部合同")
 
@@ -457,7 +459,8 @@ _RENEWAL_GROUP = 6  # index of the renewal names in SYNONYMS
 
 
 def norm_name(text: str) -> str:
-    """A name compared loosely: lower case, one space, no punctuation between words."""
+    """A name compared loosely: lower case, one space, no punctuation between words, no 的 … 节点 around it."""
+    text = re.sub(r"^(?:的|这个|那个)|(?:这个)?(?:节点|里程碑)$", "", text.strip())
     return re.sub(r"[\s_\-·'\"]+", " ", text.strip().lower()).strip()
 
 
@@ -585,7 +588,7 @@ class _Ctx:
         return dates._local_now(self.now, self.tz).date()
 
 
-_REQUEST = re.compile(r"^\s*(?:@\S+\s+)?(?:(?:hey|hi)\s+bot[\s,]*)?(?:can|could|would|will)\s+you\b|^\s*(?:please|pls|kindly)\b"
+_REQUEST = re.compile(r"^\s*(?:@\S+\s+)?(?:(?:hey|hi)\s+bot[\s,]*)?(?:can|could|would|will)\s+(?:you|we)\b|^\s*(?:please|pls|kindly|let's)\b"
                       r"|能不能|能否|可以帮|可不可以|麻烦|请帮|帮我|帮忙", re.IGNORECASE)
 WRITE_VERBS = (DONE_VERB, PAID_VERB, CHANGE_VERB, RENEW_VERB, SNOOZE_VERB, ADD_VERB, MILESTONE_WORD)
 
@@ -611,6 +614,8 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     low = rest.lower()
     is_question = bool(QUESTION.search(c.text))
     has_mention = MENTION_RE.search(rest) is not None
+    if not number and (team := _team_command(c, rest, low, has_mention)) is not None:
+        return team
 
     # creating a contract: "new contract HT-…", "新签一个合同 HT-…", README "new HT-…" for an unknown number
     bare_contract = CONTRACT_WORD.match(low.strip()) and (amounts.pick_money(rest) is not None or
@@ -661,6 +666,10 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     acting = bool(DONE_VERB.search(low) or PAID_VERB.search(low) or CHANGE_VERB.search(low)
                   or (has_mention and REASSIGN_VERB.search(low)))
     adding = bool(MILESTONE_WORD.search(low) or (ADD_VERB.search(low) and not acting))
+    if (fixed := _correction(c, number, rest, low, titles_open)) is not None:
+        return fixed
+    if (nm := NOTE_VERB.search(low)) is not None and re.search(r"[:：]", rest[nm.end():]):
+        return _note(c, number, rest, titles_open)  # "add a note to HT-1 first payment: PO is delayed"
     if SNOOZE_VERB.search(low) or (_STAGES.search(rest) and re.search(r"remind|提醒", low)):
         return _snooze(c, number, rest, titles_open)
     if adding and dated and not (mentioned and acting):
@@ -736,6 +745,85 @@ def _unknown(c: _Ctx, number: str = "") -> Reading:
     if number or len(c.text) <= 40:
         raise UserError("err.unknown_command", example=example_for("help", c.lang), got=first)
     raise UserError("err.not_understood", example=example_for("help", c.lang), got=c.text[:40])
+
+
+ROLE_WORDS = {"admin": "admin", "administrator": "admin", "member": "member", "viewer": "viewer",
+              "read-only": "viewer", "readonly": "viewer", "管理员": "admin", "成员": "member", "查看者": "viewer",
+              "只读": "viewer"}
+_ROLE_SET = re.compile(r"(?<![A-Za-z])(?:make|set|change|turn)(?![A-Za-z])|设成|设为|改成|改为|设置为|角色", re.IGNORECASE)
+_MEMBERS = re.compile(r"(?<![A-Za-z])(?:team|members|people)(?![A-Za-z])|成员|团队|同事", re.IGNORECASE)
+WAIVE_VERB = _words(r"write\s+off", r"written\s+off", r"writeoff", r"waive[ds]?", "核销", "免收", "豁免", "不收了", "减免")
+DELETE_VERB = _words(r"delete[ds]?", r"remove[ds]?", r"drop", "删掉", "删除", "去掉", "移除")
+EDIT_VERB = _words(r"fix", r"correct", r"rename[ds]?", r"typo", r"should\s+be", "改名为", "改名", "更正", "修改", "名称改成",
+                   "名称改为", "更名为", "改成", "改为")
+_FIELDS = (("counterparty", r"counterparty|customer|client|对方|客户|甲方"), ("title", r"title|name|名称|名字|标题"),
+           ("ends", r"end\s+date|expiry|到期日"), ("starts", r"start\s+date|开始日期"), ("amount", r"amount|value|金额"))
+
+
+def _team_command(c: _Ctx, rest: str, low: str, has_mention: bool) -> Reading | None:
+    """Team-level phrasing: "make @ben a viewer", "把 @韩梅梅 设成查看者", "who's on the team?"."""
+    if has_mention and _ROLE_SET.search(low):
+        words = re.findall(r"[A-Za-z\-]+|[\u4e00-\u9fff]+", MENTION_RE.sub(" ", rest))
+        roles = {ROLE_WORDS[w.lower()] for w in words if w.lower() in ROLE_WORDS}
+        for w in words:
+            for k, v in ROLE_WORDS.items():
+                if re.search(r"[\u4e00-\u9fff]", k) and k in w:
+                    roles.add(v)
+        if len(roles) == 1:
+            who = _mention_text(_mentions(_Line(rest))[0])
+            role = roles.pop()
+            zh = {"admin": "管理员", "member": "成员", "viewer": "查看者"}
+            return Reading(c.lang, None, f"role {who} {role}" if c.lang == "en" else f"角色 {who} {zh[role]}")
+    if _MEMBERS.search(low) and (QUESTION.search(c.text) or re.search(r"list|show|列出|看看", low)) \
+            and not has_mention:
+        return Reading(c.lang, None, "members" if c.lang == "en" else "成员")
+    return None
+
+
+def _correction(c: _Ctx, number: str, rest: str, low: str, titles: list[str]) -> Reading | None:
+    """Waive, delete, edit and contract-wide reminder stages, said freely: written as their README command."""
+    en = c.lang == "en"
+    reason_m = _REASON.split(rest, maxsplit=1)
+    body, reason = (reason_m[0], reason_m[1].strip(" ,.;:，。：")) if len(reason_m) == 2 else (rest, "")
+    named, span = _mentioned_titles(body, titles)
+    if len(named) > 1:  # "remove final payment …, merged into first payment": the one named first
+        named = [min(named, key=lambda t: body.lower().find(t.lower()) if t.lower() in body.lower() else 10 ** 6)]
+    title = named[0] if len(named) == 1 else None
+    if not reason and title and (tail := re.search(r"[,，;；]\s*(?P<r>[^,，;；]+)$", body)) and \
+            title.lower() not in tail.group("r").lower().split(title.lower())[0] and (WAIVE_VERB.search(low) or
+                                                                                  DELETE_VERB.search(low)):
+        reason = tail.group("r").strip(" .。")
+    why = (f" reason {reason}" if en else f" 原因 {reason}") if reason else ""
+    if WAIVE_VERB.search(low) and title:
+        return Reading(c.lang, None, f"{'waive' if en else '核销'} {number} {title}{why}")
+    if DELETE_VERB.search(low) and title and not PAID_VERB.search(low):
+        return Reading(c.lang, None, f"{'delete' if en else '删除'} {number} {title}{why}")
+    if _STAGES.search(rest) is None and re.search(r"remind|提醒", low) and not title and \
+            (m := re.search(r"(\d+(?:\s*[,，、]\s*\d+)+)", rest)):
+        _refuse_junk(rest, c.ex("remind"))
+        offsets = ",".join(re.findall(r"\d+", m.group(1)))
+        return Reading(c.lang, None, f"{'remind' if en else '提醒'} {number} {offsets}")
+    if not EDIT_VERB.search(low):
+        return None
+    value_m = (re.search(r"(?:(?<![A-Za-z])(?:to|should\s+be|as)(?![A-Za-z])|改名为|更名为|改成|改为)\s*(?P<v>.+)$",
+                         body, re.IGNORECASE)
+               or re.search(r"(?:为|成|[:：])\s*(?P<v>.+)$", body))
+    if value_m is None:
+        return None
+    value = value_m.group("v").strip().strip("\"“”「」'").strip()
+    if not value or value.startswith("@") or amounts.pick_money(value) is not None or \
+            dates.find_date(value, now=c.now, tz=c.tz) is not None:
+        return None  # a new amount or date is a business change (change …), not a typo
+    head = body[: value_m.start()]
+    field = next((f for f, pat in _FIELDS if re.search(pat, head, re.IGNORECASE)), None)
+    if title and (field in (None, "title") or re.search(r"rename|改名|更名", low)):
+        if field == "amount":
+            return None  # a milestone's amount is a business change: `change`
+        return Reading(c.lang, None, f"{'edit' if en else '修改'} {number} {title} {'name' if en else '名称'} {value}")
+    if title or field is None or field == "amount":
+        return None
+    zh = {"counterparty": "对方", "title": "名称", "ends": "到期", "starts": "开始"}
+    return Reading(c.lang, None, f"{'edit' if en else '修改'} {number} {field if en else zh[field]} {value}")
 
 
 def _end(c: _Ctx, number: str, rest: str) -> Reading:
@@ -1143,8 +1231,16 @@ _REASON = re.compile(r"(?<![A-Za-z])(?:reason|because|due\s+to|as|since)(?![A-Za
 
 def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     ex = c.ex("change")
-    if re.search(r"(?<![A-Za-z])(?:amount|owner|scope|value)(?![A-Za-z])|金额|负责人|范围", rest, re.IGNORECASE):
-        raise UserError("err.use_form", example=ex, number=number)  # only due dates are read from free text
+    if re.search(r"(?<![A-Za-z])(?:amount|value)(?![A-Za-z])|金额", rest, re.IGNORECASE) or (
+            amounts.pick_money(rest) is not None and not dates.find_date(rest, now=c.now, tz=c.tz)):
+        named, _span = _mentioned_titles(rest, titles)
+        money = amounts.pick_money(_REASON.split(rest, maxsplit=1)[0])
+        if money is not None and len(named) <= 1:
+            what = f" {named[0]}" if named else ""
+            return Reading(c.lang, None, f"{_verb('change', c.lang)} {number}{what} "
+                                         f"{'amount' if c.lang == 'en' else '金额'} {_money_text(money)}")
+    if re.search(r"(?<![A-Za-z])(?:owner|scope)(?![A-Za-z])|负责人|范围", rest, re.IGNORECASE):
+        raise UserError("err.use_form", example=ex, number=number)  # only due dates and amounts are read freely
     reason = ""
     parts = _REASON.split(rest, maxsplit=1)
     if len(parts) == 2 and parts[1].strip():
