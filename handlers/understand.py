@@ -228,7 +228,7 @@ REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,
 CHANGE_VERB = _words(r"delay(?:ed|s)?", r"push(?:ed)?\s+(?:back|out)", r"push", r"postpone[ds]?", r"move[ds]?",
                      r"reschedule[ds]?", r"shift(?:ed)?", r"slip(?:ped|s)?", r"change[ds]?", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
                      "延期", "推迟", "往后挪", "往后推", "后延", "顺延", "改到", "调整为", "调整到", "挪到", "提前到",
-                     "改期", "延到", "推到", "推后")
+                     "改期", "延到", "推到", "推后", "改成", "改为", "申请把")
 RENEW_VERB = _words(r"renew(?:ed|al)?", r"extend(?:ed)?", r"prolong(?:ed)?",
                     "续签", "续约", "续到", "续期", "延长到", "延长", "续了", "续")
 END_VERB = _words(r"terminat(?:e|ed|ion)", r"cancel(?:led)?\s+(?:the\s+)?(?:contract|deal)", r"end\s+(?:the\s+)?contract",
@@ -842,9 +842,12 @@ def _note(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     title, ask, left = _pick_milestone(c, number, rest, titles, "note")
     if ask:
         return Reading(c.lang, None, None, ask)
-    m = re.search(r"[:：]\s*(?P<text>.+)$", left) or re.search(r"(?:note|comment|备注|备忘)\s*(?P<text>.+)$", left,
-                                                              re.IGNORECASE)
-    text = (m.group("text") if m else "").replace("\x00", " ").strip()
+    m = re.search(r"[:：]\s*(?P<text>.+)$", left)
+    if m is not None:
+        text = m.group("text").replace("\x00", " ").strip()
+    else:  # "note on Contoso delivery acceptance - waiting for test env": what follows the milestone's name
+        tail = left.rsplit("\x00", 1)[-1] if "\x00" in left else NOTE_VERB.sub(" ", left)
+        text = re.sub(r"^(?:\s|[-–—,.]|on|for|about|to)+", "", tail, flags=re.IGNORECASE).strip()
     if not text:
         raise UserError("err.note_empty", example=c.ex("note"))
     if title is None:
