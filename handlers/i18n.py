@@ -157,8 +157,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{number}：还有 {owed} 未收（已收 {received}，共 {total}）。",
     },
     "answer.milestone_owed": {
-        "en": "{title} ({number}): owes {owed} of {amount}.",
-        "zh": "{title}（{number}）：还欠 {owed}，共 {amount}。",
+        "en": "{title} ({number}): owes {owed} of {amount}; due {date} ({status}).",
+        "zh": "{title}（{number}）：还欠 {owed}，共 {amount}；截止 {date}（{status}）。",
     },
     "answer.paid_none": {
         "en": "{title} ({number}): not paid; {owed} owed, {status}.",

@@ -278,7 +278,7 @@ _EN_STOP = {
     "expiring", "end", "until", "starts", "starting", "start", "signed", "owned", "responsible", "handles",
     "handled", "assigned", "assign", "yet", "still", "already", "item", "task", "step", "record",
     "register", "put", "entry", "line", "thing", "stuff", "agreement", "deal", "payment", "schedule",
-    "plan", "planned", "scheduled", "let's", "lets", "need", "needs", "want", "some", "any",
+    "plan", "planned", "scheduled", "let's", "lets", "need", "needs", "want", "some", "any", "term", "period",
 }
 _EN_STOP_KEEP_PAYMENT = _EN_STOP - {"payment"}
 # Chinese filler cut from the start of a piece (给, 把 …) and from its end (节点, 负责 …); single characters only
@@ -620,8 +620,10 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     # creating a contract: "new contract HT-…", "新签一个合同 HT-…", README "new HT-…" for an unknown number
     bare_contract = CONTRACT_WORD.match(low.strip()) and (amounts.pick_money(rest) is not None or
                                                            dates.find_date(rest, now=c.now, tz=c.tz) is not None)
-    if not exists and number and (bare_contract or NEW_VERB.search(low) and (CONTRACT_WORD.search(low) or
-                                                                            _starts_new(c.text))) \
+    signed_new = NEW_VERB.search(low) and amounts.pick_money(rest) is not None and (
+        QUOTED_RE.search(rest) is not None or dates.find_date(rest, now=c.now, tz=c.tz) is not None)
+    if not exists and number and (bare_contract or signed_new or NEW_VERB.search(low) and (
+            CONTRACT_WORD.search(low) or _starts_new(c.text))) \
             and not MILESTONE_WORD.search(low):
         return _new_contract(c, number, rest)
     readme_new = re.match(rf"^\s*(?:new|create|新建|新增|创建|新合同|录入)\s*{re.escape(number)}\b", c.text, re.IGNORECASE)

@@ -97,7 +97,8 @@ def _outstanding(ctx: Ctx, contract: Contract, milestone: Milestone | None) -> s
     if milestone is not None and milestone.amount is not None:
         got, owed = _owed(ctx, contract, milestone)
         return ctx.t("answer.milestone_owed", title=milestone.title, number=contract.number,
-                     owed=format_money(owed, cur), amount=format_money(milestone.amount, cur))
+                     owed=format_money(owed, cur), amount=format_money(milestone.amount, cur),
+                     date=format_date(milestone.due_on, ctx.lang), status=_due_status(ctx, milestone))
     ms = repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     planned = sum((m.amount for m in ms if m.amount is not None and m.status != MilestoneStatus.CANCELLED), Decimal(0))
     received = repo.received_total(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
