@@ -15,7 +15,6 @@ The issue's goal: p99 under 5 ms to read one line.
 from __future__ import annotations
 
 import argparse
-import re
 import sqlite3
 import statistics
 import sys
@@ -44,32 +43,13 @@ NOW = datetime(2027, 1, 13, 2, 0, tzinfo=UTC)  # 2027-01-13 10:00 in Shanghai
 RELATIVE_BASE = datetime(2027, 1, 13, 10, 0)
 GOAL_MS = 5.0
 TEAM = "bench"
-SHARED = ROOT.parent / "shared/data/commands_public.tsv"
-FIXTURE = ROOT / "tests/fixtures/commands_public.tsv"
 
 
 def load() -> tuple[Path, list[tuple[str, str]], list[tuple[str, str, str]]]:
-    """(source, preamble (user, line), rows (lang, phrase, means)), read as the public-set test reads them."""
-    source = SHARED if SHARED.exists() else FIXTURE
-    preamble: list[tuple[str, str]] = []
-    rows: list[tuple[str, str, str]] = []
-    in_preamble = False
-    for raw in source.read_text(encoding="utf-8").splitlines():
-        if raw.startswith("#"):
-            body = raw[1:].strip()
-            if body.lower().startswith("preamble"):
-                in_preamble = True
-                continue
-            if in_preamble and raw.startswith("#   ") and body:
-                preamble.append(("李雷" if re.search(r"[\u4e00-\u9fff]", body.split(" ")[0]) else "amy", body))
-                continue
-            in_preamble = False
-            continue
-        if not raw.strip() or raw.startswith("lang\t"):
-            continue
-        lang, phrase, means = raw.split("\t")
-        rows.append((lang, phrase, means))
-    return source, preamble, rows
+    """(source, preamble (user, line), rows (lang, phrase, means)), exactly as the public-set test reads them."""
+    from tests.handlers.test_commands_public import PREAMBLE, ROWS, SOURCE
+
+    return SOURCE, PREAMBLE, ROWS
 
 
 def user_of(lang: str) -> str:
@@ -208,7 +188,7 @@ def main() -> None:
                 c.engine.dispose()
         core.engine.dispose()
 
-    print(f"{len(rows)} public phrases ({source.relative_to(ROOT.parent) if SHARED.exists() else source.relative_to(ROOT)}), "
+    print(f"{len(rows)} public phrases ({source.resolve()}), "
           f"now = 2027-01-13T10:00 {TZ}, {args.repeat} calls per phrase")
     print("interpret outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
     print(f"{'one line':<26}{'median':>12}{'p99':>12}{'max':>12}{'slowest phrase':>16}")

@@ -996,6 +996,20 @@ def _pick_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: st
     return None, None, rest
 
 
+def _one_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: str,
+                   suffix: str = "") -> tuple[str | None, Reading | None, str]:
+    """The open milestone a line names (or the only one); else a question to ask, or a refusal naming the choices."""
+    title, ask, left = _pick_milestone(c, number, rest, titles, verb, suffix)
+    if ask:
+        return None, Reading(c.lang, None, None, ask), left
+    if title is None:
+        r = _no_milestone(c, number, left, titles, verb, suffix)
+        if r.ask:
+            return None, r, left
+        title = titles[0]
+    return title, None, left
+
+
 def _no_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: str, suffix: str = "") -> Reading:
     name = _leftover(rest)
     choices = ", ".join(titles) or "-"
@@ -1126,14 +1140,9 @@ def _date_over(text: str, span: re.Match[str], c: _Ctx) -> bool:
 
 def _snooze(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     ex = c.ex("snooze")
-    title, ask, left = _pick_milestone(c, number, _cut_words(rest, SNOOZE_VERB), titles, "snooze")
-    if ask:
-        return Reading(c.lang, None, None, ask)
-    if title is None:
-        r = _no_milestone(c, number, left, titles, "snooze")
-        if r.ask:
-            return r
-        title = titles[0]
+    title, early, left = _one_milestone(c, number, _cut_words(rest, SNOOZE_VERB), titles, "snooze")
+    if early is not None:
+        return early
     _refuse_junk(left, ex)
     stages = _STAGES.search(left)
     if stages is not None:
@@ -1251,14 +1260,9 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     if len(parts) == 2 and parts[1].strip():
         rest, reason = parts[0], parts[1].strip(" ,.;")
     to_date = re.search(r"(?<![A-Za-z])(?:to|until|till|on)(?![A-Za-z])|到|至|为", rest)
-    title, ask, left = _pick_milestone(c, number, _cut_words(rest, CHANGE_VERB), titles, "change")
-    if ask:
-        return Reading(c.lang, None, None, ask)
-    if title is None:
-        r = _no_milestone(c, number, left, titles, "change")
-        if r.ask:
-            return r
-        title = titles[0]
+    title, early, left = _one_milestone(c, number, _cut_words(rest, CHANGE_VERB), titles, "change")
+    if early is not None:
+        return early
     line = _Line(left)
     due_kw = "due" if c.lang == "en" else "截止"
     dur = _duration(line.text)
