@@ -28,7 +28,7 @@ def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
         cr = ctx.session.get(ChangeRequest, key.change_id) if key.change_id else None
         if cr is None or cr.tenant_id != ctx.tenant.id:
             raise Refused("err.action_unknown")
-        return decide(ctx, cr, key.action == "approve", (action.value or "").strip())
+        return decide(ctx, cr, key.action == "approve", (action.value or "").strip(), action.message_ref)
     milestone = ctx.session.get(Milestone, key.milestone_id) if key.milestone_id else None
     if milestone is None or milestone.tenant_id != ctx.tenant.id:
         raise Refused("err.action_unknown")

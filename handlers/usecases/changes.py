@@ -312,7 +312,7 @@ def decide_change(ctx: Ctx, cmd: DecideChange) -> list[Reply]:
     return decide(ctx, cr, cmd.approve, cmd.reason)
 
 
-def decide(ctx: Ctx, cr: ChangeRequest, approve: bool, reason: str = "") -> list[Reply]:
+def decide(ctx: Ctx, cr: ChangeRequest, approve: bool, reason: str = "", clicked: str | None = None) -> list[Reply]:
     """Check the approver and carry out the decision (shared by typed commands and buttons)."""
     contract = ctx.session.get(Contract, cr.contract_id)
     assert contract is not None and contract.tenant_id == ctx.tenant.id
@@ -344,7 +344,14 @@ def decide(ctx: Ctx, cr: ChangeRequest, approve: bool, reason: str = "") -> list
     card.lines.insert(0, (person_ref(requester) or "", " " + ctx.t(f"change.told_{cr.status}", who=ctx.who())))
     for i, line in enumerate(changed):
         card.lines.insert(1 + i, (("✏️ " if i == 0 else "   ") + line,))
-    return [card, *extra]
+    out = [card]
+    if clicked:
+        # the card whose button was pressed shows the decision instead of its buttons
+        out.append(replace(card, replaces=(clicked,), actions=[]))
+    if ctx.chat_type == "private" and contract.channel and contract.channel != ctx.chat_id:
+        # decided in a DM: the requester and the team learn it where the contract's messages go
+        out.append(replace(card, channel=contract.channel, actions=[]))
+    return [*out, *extra]
 
 
 def _current_value(cr: ChangeRequest, target: Milestone | Contract) -> str | None:

@@ -49,11 +49,13 @@ async def test_approver_gets_a_private_card_and_approving_there_applies_it(
     approve = next(data for label, data in buttons(message) if label == "批准")
     mark = fake.mark()
     fake.push_update(press_update(approve, message, user=LIWEI))
-    [posted] = await fake.wait("sendMessage", 1, since=mark)
+    # the card in the DM is edited to show the decision, its buttons gone
+    [posted] = await fake.wait("editMessageText", 1, since=mark)
     await asyncio.sleep(0.1)
     assert posted.params["chat_id"] == LIWEI["id"]
     assert "CR-1 已批准并生效" in posted.params["text"]
     assert "首付款 的截止日期：2027-01-15 周五 → 2027-01-31 周日" in posted.params["text"]
+    assert "reply_markup" not in posted.params
     with Session(core.engine) as s:
         cr = s.exec(select(ChangeRequest)).one()
         m = s.exec(select(Milestone).where(Milestone.title == "首付款")).one()
