@@ -18,12 +18,11 @@ from sqlmodel import col, select
 from handlers import commands, grammar
 from handlers.context import Ctx
 from handlers.errors import UserError
-from handlers.grammar import NewContract
 from handlers.reminders import new_key
 from handlers.replies import Action, Reply
 from handlers.understand import JUNK_RE, Ask, Reading, normalise, read_free
 from storage import repo
-from storage.models import Contract, Milestone, MilestoneStatus
+from storage.models import Contract, MilestoneStatus
 
 YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "right", "correct", "confirm", "是", "是的", "对", "对的",
        "好", "好的", "确认", "可以", "没错", "嗯", "行"}
@@ -320,11 +319,3 @@ def _choice(answer: str, n: int) -> int | None:
     if answer in ZH_ORDINALS and ZH_ORDINALS[answer] <= n:
         return ZH_ORDINALS[answer] - 1
     return None
-
-
-def is_new_contract(command: object) -> bool:
-    """Say whether a command creates a contract (read by the free reader even in README form)."""
-    return isinstance(command, NewContract)
-
-
-__all__ = ["LedgerTeam", "interpret", "ask_reply", "pending_command", "Milestone"]

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -861,11 +861,6 @@ def _note(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     return Reading(c.lang, AddNote(number, f"{title}: {text}"), f"{kw} {number} {title}: {text}")
 
 
-def _ask_command(c: _Ctx, verb: str, number: str) -> Ask:
-    """A write we do not read from free text: ask for the README form instead of guessing."""
-    raise UserError("err.use_form", example=c.ex(verb), number=number)
-
-
 # --- contracts by name -----------------------------------------------------------------------------------
 
 
@@ -1597,17 +1592,3 @@ def _new_text(lang: str, number: str, title: str, party: str, money: amounts.Mon
     if auto:
         parts.append("auto-renew" if en else "自动续约")
     return " ".join(parts)
-
-
-def today_of(now: datetime, tz: str) -> date:
-    """Today in a zone (for callers that only have the clock)."""
-    return dates._local_now(now, tz).date()
-
-
-def days_between(a: date, b: date) -> int:
-    """Whole days from a to b."""
-    return (b - a).days
-
-
-__all__ = ["Ask", "Question", "Reading", "Team", "normalise", "read_free", "reply_language", "match_name",
-           "timedelta"]
