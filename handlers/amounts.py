@@ -44,6 +44,10 @@ PREFIX_AMOUNT_RE = re.compile(
 CN_AMOUNT_RE = re.compile(
     rf"(?<![{NUMERAL_CHARS}A-Za-z0-9])(?P<neg>负)?(?:人民币)?(?P<num>[{NUMERAL_CHARS}]+?)(?P<unit>万元|亿元|万|亿|元|圆|块)整?(?![A-Za-z0-9])"
 )
+CN_COMPOUND_RE = re.compile(
+    rf"(?<![{NUMERAL_CHARS}A-Za-z0-9])(?P<neg>负)?(?:人民币)?(?P<num>[{NUMERAL_CHARS}]+万[{NUMERAL_CHARS}]*[千仟百佰]"
+    rf"[{NUMERAL_CHARS}]*)(?P<unit>元|圆|块)?整?(?![A-Za-z0-9])"
+)
 PERCENT_RE = re.compile(rf"(?<![\w.])(?P<num>{_NUMBER})\s?[%％]|百分之(?P<cn>[\d.]+|[{NUMERAL_CHARS}]+)")
 CURRENCY_RE = re.compile(rf"(?<![A-Za-z])(?P<cur>{_CODE})(?![A-Za-z])", re.IGNORECASE)
 BAD_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:,\d+)+(?:\.\d+)?(?![\d,])")
@@ -129,7 +133,16 @@ def money_candidates(text: str) -> list[Money]:
         if all(c.amount <= value for c in clash):
             found = [c for c in found if c not in clash]
             found.append(Money(value, normalize_currency(m.group("cur")), m.start(), m.end(), True))
+    compound: list[tuple[int, int]] = []
+    for m in CN_COMPOUND_RE.finditer(text):  # 六十八万五千: 万 then more digits
+        n = cn_number(m.group("num"))
+        if n:
+            found.append(Money(quantize(Decimal(-n if m.group("neg") else n)),
+                               "CNY" if (m.group("unit") or "人民币" in m.group()) else None, m.start(), m.end(), True))
+            compound.append((m.start(), m.end()))
     for m in CN_AMOUNT_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in compound):
+            continue
         unit = m.group("unit")
         n = cn_number(m.group("num") + ("万" if unit.startswith("万") else "亿" if unit.startswith("亿") else ""))
         if n is None or n == 0:

@@ -133,7 +133,8 @@ _ZH_FILLER = re.compile(r"一下|谢谢|多谢|辛苦了|[吧啊呀哈]+(?=[\s,�
 def normalise(text: str) -> str:
     """Full-width to half-width (NFKC), one space between words, no leading bot mention or politeness."""
     # full-width separators are never inside a number: keep them apart from digits before NFKC folds them
-    text = re.sub(r"([，；、：。])", r"\1 ", text)
+    text = re.sub(r"(?<![0-9０-９])([，；、：。])|([；、：。])|([，])(?![0-9０-９])",
+                  lambda m: (m.group(1) or m.group(2) or m.group(3)) + " ", text)
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
     text = re.sub(r"[\u200b-\u200f\ufeff]", "", text)
     # a space after punctuation typed without one (20%,下个月15号 / 二百万,明年), but not inside 1,200,000 or 10:00
@@ -210,7 +211,7 @@ ADD_VERB = _words(r"add", r"new", r"create", r"log", r"set\s+up", r"schedule", r
                   "添加", "新增", "增加", "加一个", "加个", "加上", "加", "录入", "登记节点", "设置")
 DONE_VERB = _words(r"done", r"finished", r"finish", r"completed?", r"close(?:d)?\s+out", r"closed?", r"wrapped\s+up",
                    r"mark(?:ed)?\s+(?:as\s+)?(?:done|complete|completed|finished)", r"signed\s+off", r"delivered",
-                   r"accepted", r"✅", r"✔️?", r"☑️?", "勾掉", "打勾", "划掉", "通过了", "已通过", "已完成", "完成", "搞定", "做完", "弄完", "关掉", "关闭", "结掉", "标记为完成", "办完",
+                   r"accepted", r"✅", r"✔️?", r"☑️?", "勾掉", "打勾", "划掉", "通过了", "已通过", "搞完", "弄好了", "签字确认", "确认了", "已完成", "完成", "搞定", "做完", "弄完", "关掉", "关闭", "结掉", "标记为完成", "办完",
                    "结束了", "已交付")
 PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"got\s+(?:the\s+)?(?:money|payment|cash)",
                    r"got", r"collected", r"log\s+(?:a\s+)?payment", r"record\s+(?:a\s+)?payment", r"payment\s+of",
@@ -219,17 +220,18 @@ PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"g
                    "已付", "转来", "转账", "(?<=款)到了", "钱到了", "(?<=款)已到")
 SNOOZE_VERB = _words(r"snooze", r"remind\s+me", r"hold\s+(?:the\s+)?reminders?", r"pause\s+(?:the\s+)?reminders?",
                      r"mute", r"stop\s+reminding", r"silence", r"quiet",
-                     "再提醒", "提醒我", "暂停提醒", "再说", r"(?:延后|推迟|晚|过)(?=\S{0,5}提醒)", r"提醒(?=\S{0,3}(?:延后|推迟))", "先别提醒", "别提醒", "不要提醒", "稍后提醒", "晚点提醒", "延后提醒")
+                     "再提醒", "提醒我", "暂停提醒", "再说", "先停", r"stop\s+pinging", r"stop\s+nagging", "延后", r"(?:延后|推迟|晚|过)(?=\S{0,5}提醒)", r"提醒(?=\S{0,3}(?:延后|推迟))", "先别提醒", "别提醒", "不要提醒", "稍后提醒", "晚点提醒", "延后提醒")
 REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,6}?\s+over", r"hand\s+over",
                        r"hand\s+off", r"give", r"take\s+over", r"takes\s+over", r"should\s+own", r"will\s+own",
-                       r"owns?\s+it\s+now", r"transfer(?:red)?\s+to", r"owner\s+(?:is\s+)?now", r"change\s+owner",
-                       "转交", "交给", "改由", "换成", "改成", "换人", "指派", "转给", "转派", "来跟", "来负责", "接手",
+                       r"owns?\s+it\s+now", r"transfer(?:red)?\s+to", r"transfer", r"let(?=\s+@)", r"to(?=\s*@)",
+                       r"owner\s+(?:is\s+)?now", r"change\s+owner",
+                       "转交", "交给", "改由", "换成", "改成", "换人", "指派", "转给", "转派", "来跟", "来负责", "接手", r"让(?=\s*@)", "管吧",
                        "负责人改", "负责人换")
 CHANGE_VERB = _words(r"delay(?:ed|s)?", r"push(?:ed)?\s+(?:back|out)", r"push", r"postpone[ds]?", r"move[ds]?",
-                     r"reschedule[ds]?", r"shift(?:ed)?", r"slip(?:ped|s)?", r"change[ds]?", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
+                     r"reschedule[ds]?", r"shift(?:ed)?", r"slip(?:ped|s)?", r"change[ds]?", r"forward", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
                      "延期", "推迟", "往后挪", "往后推", "后延", "顺延", "改到", "调整为", "调整到", "挪到", "提前到",
                      "改期", "延到", "推到", "推后", "改成", "改为", "申请把")
-RENEW_VERB = _words(r"renew(?:ed|al)?", r"extend(?:ed)?", r"prolong(?:ed)?",
+RENEW_VERB = _words(r"renew(?:ed|s)?(?!al)", r"extend(?:ed)?", r"signed\s+on\s+for", r"prolong(?:ed)?",
                     "续签", "续约", "续到", "续期", "延长到", "延长", "续了", "续")
 END_VERB = _words(r"terminat(?:e|ed|ion)", r"cancel(?:led)?\s+(?:the\s+)?(?:contract|deal)", r"end\s+(?:the\s+)?contract",
                   "终止", "解约", "不续约了", "不续了")
@@ -279,6 +281,7 @@ _EN_STOP = {
     "handled", "assigned", "assign", "yet", "still", "already", "item", "task", "step", "record",
     "register", "put", "entry", "line", "thing", "stuff", "agreement", "deal", "payment", "schedule",
     "plan", "planned", "scheduled", "let's", "lets", "need", "needs", "want", "some", "any", "term", "period",
+    "later", "earlier", "bring", "forward", "back", "push", "move",
 }
 _EN_STOP_KEEP_PAYMENT = _EN_STOP - {"payment"}
 # Chinese filler cut from the start of a piece (给, 把 …) and from its end (节点, 负责 …); single characters only
@@ -364,7 +367,7 @@ def _strip_stop(chunk: str, *, keep_payment: bool = False) -> str:
             text = ""
         if text == before:
             break
-    return text.strip(" '\"-_.:")
+    return text.strip(" '\"-_.:—–|｜")
 
 
 def _junk_in(text: str) -> str | None:
@@ -1255,14 +1258,15 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     if len(parts) == 2 and parts[1].strip():
         rest, reason = parts[0], parts[1].strip(" ,.;")
     to_date = re.search(r"(?<![A-Za-z])(?:to|until|till|on)(?![A-Za-z])|到|至|为", rest)
-    title, early, left = _one_milestone(c, number, _cut_words(rest, CHANGE_VERB), titles, "change")
+    title, early, left = _one_milestone(c, number, CHANGE_VERB.sub("\x00", rest, count=1), titles, "change")
     if early is not None:
         return early
     line = _Line(left)
     due_kw = "due" if c.lang == "en" else "截止"
     dur = _duration(line.text)
-    if dur is not None and _date_over(line.text, dur[1], c):
-        dur = None  # 6月 inside 6月20日 is a date, not six months
+    if dur is not None and _date_over(line.text, dur[1], c) and not re.match(
+            r"\s*(?:later|后|之后|以后)", line.text[dur[1].end():]):
+        dur = None  # 6月 inside 6月20日 is a date, not six months; "a week later" moves the due date
     absolute = dur is not None and to_date is not None and to_date.start() < rest.find(dur[1].group())
     if dur is not None and not absolute:
         current = c.team.milestone_due(number, title)
@@ -1280,7 +1284,7 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
         dv = found
     _refuse_junk(line.text, ex)
     if not reason:
-        tail = [x.strip() for x in line.chunks() if _strip_stop(x)]
+        tail = [x.strip() for x in line.chunks() if _strip_stop(CHANGE_VERB.sub(" ", x))]
         tail = [t for t in tail if not re.fullmatch(r"(?:to|until|on|by|到|至|为)", t, re.IGNORECASE)]
         reason = ", ".join(tail)
     reason = reason.strip(" ?!.,;。？！，；")
@@ -1445,6 +1449,10 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
     _refuse_junk(line.text, ex)
     if (m := _MONTH_PHRASE.search(line.text)) is not None:
         raise UserError("err.date_unreadable", example=ex, phrase=m.group())
+    from handlers.grammar import _DATEISH
+
+    if (m := _DATEISH.search(line.text)) is not None:
+        raise UserError("err.date_unreadable", example=ex, phrase=m.group().strip())
     if (m := _DANGLING_END.search(line.text)) is not None:
         raise UserError("err.date_unreadable", example=ex, phrase=m.group("what"))
     title = quoted[0] if quoted else ""
@@ -1469,9 +1477,10 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
             continue
         piece = _strip_stop(raw)
         piece = CONTRACT_WORD.sub(" ", piece) if CONTRACT_WORD.fullmatch(piece) else piece
-        piece = re.sub(r"^(?:录入新合同|新签合同|新合同|新签|新建|录入|录|建个|建|签了|新增|创建)", "", piece).strip()
+        piece = re.sub(r"^(?:录入新合同|个新合同|新签合同|新合同|新签|新建|录入|录|建个|建|签了|新增|创建|新(?=\s))", "",
+                       piece).strip()
         piece = _strip_stop(piece)
-        if piece and not NEW_VERB.fullmatch(piece) and not CONTRACT_WORD.fullmatch(piece):
+        if piece and piece != "新" and not NEW_VERB.fullmatch(piece) and not CONTRACT_WORD.fullmatch(piece):
             loose.append(piece)
     ask = None
     if not title or not party:
