@@ -154,6 +154,11 @@ def _refuse_junk_names(command: object, verb: str, lang: str) -> None:
             raise UserError("err.word_unplaced", example=grammar.example_for(verb, lang), word=m.group().strip())
 
 
+# commands whose README form is VERB NUMBER …: typed otherwise, the line is free phrasing
+_NUMBERED = {"new", "milestone", "done", "show", "snooze", "reassign", "note", "remind", "paid", "renew", "end", "change",
+             "history", "waive", "edit", "delete"}
+
+
 def _read_one(ctx: Ctx, line: str, raw: str | None = None) -> Reading:
     """The README form first (exactly as documented); free phrasing when that does not read."""
     verb = commands.split_verb(line)[0]
@@ -175,7 +180,8 @@ def _read_one(ctx: Ctx, line: str, raw: str | None = None) -> Reading:
                             verbs=tuple(commands.aliases()))
     except UserError as err:
         # typed in README form (a command verb first), the README reason is the one that helps
-        if strict_error is not None and (verb or err.key in ("err.not_understood", "err.unknown_suggest",
+        readme_form = bool(verb) and (verb not in _NUMBERED or bool(re.match(r"\S+\s+[A-Za-z]{1,10}-?\d", line)))
+        if strict_error is not None and (readme_form or err.key in ("err.not_understood", "err.unknown_suggest",
                                                              "err.unknown_command", "err.not_understood_number",
                                                              "err.use_form")):
             raise strict_error from None

@@ -215,7 +215,7 @@ DONE_VERB = _words(r"done", r"finished", r"finish", r"completed?", r"close(?:d)?
                    "结束了", "已交付")
 PAID_VERB = _words(r"paid", r"pays?", r"wired", r"transferred", r"received", r"got\s+(?:the\s+)?(?:money|payment|cash)",
                    r"got", r"collected", r"log\s+(?:a\s+)?payment", r"record\s+(?:a\s+)?payment", r"payment\s+of",
-                   r"came\s+in", r"arrived", r"remitted", r"settled", r"sent", r"payment\s+in", r"paid\s+in",
+                   r"came\s+in", r"arrived", r"remitted", r"settled", r"sent", r"payment\s+in", r"paid\s+in", r"receipt",
                    "回款", "到账", "打款", "打来", "打了", "收到", "(?<!验)收款", "登记回款", "汇款", "汇来", "付了", "付款了",
                    "已付", "转来", "转账", "(?<=款)到了", "钱到了", "(?<=款)已到")
 SNOOZE_VERB = _words(r"snooze", r"remind\s+me", r"hold\s+(?:the\s+)?reminders?", r"pause\s+(?:the\s+)?reminders?",
@@ -237,15 +237,15 @@ END_VERB = _words(r"terminat(?:e|ed|ion)", r"cancel(?:led)?\s+(?:the\s+)?(?:cont
                   "终止", "解约", "不续约了", "不续了")
 SHOW_VERB = _words(r"show", r"pull\s+up", r"open", r"details?", r"view", r"look\s+up", r"status", r"info",
                    r"what's\s+up\s+with", r"how's", r"tell\s+me\s+about",
-                   "打开", "看一下", "看看", "查看", "查一下", "查", "看", "详情", "什么情况", "怎么样了", "进展", "情况", "状态")
+                   "打开", "看一下", "看看", "查看", "查一下", "查", "看", "调出", "调一下", "详情", "什么情况", "怎么样了", "进展", "情况", "状态")
 HELP_WORD = _words(r"help", r"commands", r"how\s+do\s+i", r"what\s+can\s+you\s+do", r"how\s+does\s+this\s+work",
                    "帮助", "怎么用", "使用说明", "命令", "你能做什么", "能干什么", "你会什么")
 NOTE_VERB = _words(r"note", r"comment", "备注", "备忘", "评论")
 RECEIVABLES_WORD = _words(r"receivables?", r"a/r", r"ageing", r"aging", r"money\s+owed\s+to\s+us",
                           "应收", "应收款", "账龄", "回款情况", "欠款总额")
-MINE_WORD = _words(r"(?:what|anything)\s+(?:do\s+)?i\s+(?:have|own|need)", r"my\s+plate", r"on\s+my\s+plate", r"my\s+milestones", r"my\s+tasks", r"my\s+items", r"mine",
+MINE_WORD = _words(r"(?:what|anything)\s+(?:do\s+)?i\s+(?:have|own|need)", r"my\s+open\s+\w+", r"my\s+plate", r"on\s+my\s+plate", r"my\s+milestones", r"my\s+tasks", r"my\s+items", r"mine",
                    r"assigned\s+to\s+me", r"do\s+i\s+(?:have|own)", r"i\s+(?:have|own)", r"my\s+to-?do",
-                   "我手上", "我的待办", "我负责", "我的节点", "我的", "待办", "我还有", "我有", "我这周", "我本周",
+                   "我手上", "我名下", "我的待办", "我负责", "我的节点", "我的", "待办", "我还有", "我有", "我这周", "我本周",
                    "这周我", "本周我", "我要做", "轮到我")
 OVERDUE_WORD = _words(r"overdue", r"late", r"past\s+due", r"slipped", "逾期", "超期", "过期", "延误", "拖欠")
 WEEK_WORD = _words(r"this\s+week", r"this\s+wk", r"the\s+week", r"next\s+7\s+days", r"coming\s+up", "本周", "这周", "这礼拜",
@@ -292,7 +292,7 @@ _ZH_STOP = (
     "金额", "日期", "时间", "完成", "项目名称", "项目", "名称", "客户名称", "客户", "对方", "甲方", "签约方", "之前",
     "以前", "款项", "录入", "新合同", "新签合同", "录入新合同", "下面", "里面", "那单", "这单", "这笔", "那笔",
 )
-_ZH_STOP_START = _ZH_STOP + ("在", "录个", "建个", "签个", "来个", "开个", "个", "给", "把", "加", "录", "建", "的", "是", "由",
+_ZH_STOP_START = _ZH_STOP + ("下面加个", "下加个", "下加", "在", "录个", "建个", "签个", "来个", "开个", "个", "给", "把", "加", "录", "建", "的", "是", "由",
                              "跟", "于", "和")
 _ZH_STOP_END = tuple(w for w in _ZH_STOP if w not in ("项目", "名称", "项目名称", "客户", "对方", "甲方", "款项")) + (
     "的", "了", "吧", "呢", "啊", "前")
@@ -305,7 +305,7 @@ JUNK_RE = re.compile(
     r"|负\s*[\d" + NUMERAL_CHARS + r"]+[万亿元块]*|-\s?\d[\d,.]*(?:万|亿|k|m|元)?|[A-Za-z]+-ish|\d+[A-Za-z]+\d+[A-Za-z\d]*)"
     r"(?![\w.])", re.IGNORECASE)
 _COMPANY = re.compile(
-    r"(?:有限公司|股份公司|公司|集团|研究院|研究所|大学|学院|医院|银行|中心|事务所|工作室|厂|局|委员会|协会)$"
+    r"(?:有限公司|股份公司|公司|集团|研究院|研究所|大学|学院|医院|银行|事务所|工作室|委员会|协会)$"
     r"|(?<![A-Za-z])(?:ltd|limited|inc|corp|corporation|co|llc|gmbh|plc|group|company|holdings|bank|"
     r"university|traders|trading|partners|labs?|technologies|tech|systems|solutions|ag|sa|srl|pte|bv)\.?$",
     re.IGNORECASE)
@@ -623,7 +623,7 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     # creating a contract: "new contract HT-…", "新签一个合同 HT-…", README "new HT-…" for an unknown number
     bare_contract = CONTRACT_WORD.match(low.strip()) and (amounts.pick_money(rest) is not None or
                                                            dates.find_date(rest, now=c.now, tz=c.tz) is not None)
-    signed_new = NEW_VERB.search(low) and amounts.pick_money(rest) is not None and (
+    signed_new = (NEW_VERB.search(low) or QUOTED_RE.search(rest)) and amounts.pick_money(rest) is not None and (
         QUOTED_RE.search(rest) is not None or dates.find_date(rest, now=c.now, tz=c.tz) is not None)
     if not exists and number and (bare_contract or signed_new or NEW_VERB.search(low) and (
             CONTRACT_WORD.search(low) or _starts_new(c.text))) \
@@ -678,7 +678,7 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     if SNOOZE_VERB.search(low) or (_STAGES.search(rest) and re.search(r"remind|提醒", low)):
         return _snooze(c, number, rest, titles_open)
     if adding and dated and not (mentioned and acting):
-        return _add_milestone(c, number, rest)
+        return _add_milestone(c, number, _cut_name(rest, c.team, number))  # "on Northwind (HT-…)": not the name
     if RENEW_VERB.search(low) and not _mentions_existing(rest, plain_titles):
         return _renew(c, number, rest)
     if END_VERB.search(low):
