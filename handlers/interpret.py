@@ -49,7 +49,8 @@ class LedgerTeam:
 
     def contracts_named(self, text: str, words: list[str]) -> list[tuple[str, str, str]]:
         """Contracts whose counterparty or title is written in the text, or starts with one of its words."""
-        low = text.lower()
+        low = text.replace("\x00", " ").lower()  # the reader's cut markers: PostgreSQL refuses NUL in text
+        words = [w.replace("\x00", "") for w in words]
         conds = [
             (func.length(Contract.counterparty) >= 2) & literal(low).contains(func.lower(Contract.counterparty)),
             (func.length(Contract.title) >= 2) & literal(low).contains(func.lower(Contract.title)),
