@@ -230,7 +230,7 @@ REASSIGN_VERB = _words(r"reassign", r"assign(?:ed)?", r"hand(?:ed)?(?:\s+\S+){0,
 CHANGE_VERB = _words(r"delay(?:ed|s)?", r"push(?:ed)?\s+(?:back|out)", r"push", r"postpone[ds]?", r"move[ds]?",
                      r"reschedule[ds]?", r"shift(?:ed)?", r"slip(?:ped|s)?", r"change[ds]?", r"forward", r"bring\s+forward", r"pull\s+in", r"change\s+(?:the\s+)?due",
                      "延期", "推迟", "往后挪", "往后推", "后延", "顺延", "改到", "调整为", "调整到", "挪到", "提前到",
-                     "改期", "延到", "推到", "推后", "改成", "改为", "申请把")
+                     "改期", "延到", "推到", "推后", "改成", "改为", "申请把", r"提前(?=\S{0,3}[天周月])")
 RENEW_VERB = _words(r"renew(?:ed|s)?(?!al)", r"extend(?:ed)?", r"signed\s+on\s+for", r"prolong(?:ed)?",
                     "续签", "续约", "续到", "续期", "延长到", "延长", "续了", "续")
 END_VERB = _words(r"terminat(?:e|ed|ion)", r"cancel(?:led)?\s+(?:the\s+)?(?:contract|deal)", r"end\s+(?:the\s+)?contract",
@@ -670,7 +670,8 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     dated = dates.find_date(rest, now=c.now, tz=c.tz) is not None
     acting = bool(DONE_VERB.search(low) or PAID_VERB.search(low) or CHANGE_VERB.search(low)
                   or (has_mention and REASSIGN_VERB.search(low)))
-    adding = bool(MILESTONE_WORD.search(low) or (ADD_VERB.search(low) and not acting))
+    adding = bool(MILESTONE_WORD.search(low) or (ADD_VERB.search(low) and (
+        not acting or (QUOTED_RE.search(rest) is not None and not mentioned))))  # add "training" … give it to @ben
     if (fixed := _correction(c, number, rest, low, titles_open)) is not None:
         return fixed
     if (nm := NOTE_VERB.search(low)) is not None and re.search(r"[:：]", rest[nm.end():]):
@@ -1272,7 +1273,8 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
         current = c.team.milestone_due(number, title)
         if current is None:
             raise UserError("err.date_missing", example=ex)
-        new_due = current + dur[0]
+        earlier = re.search(r"提前|earlier|forward|sooner|ahead", rest, re.IGNORECASE)
+        new_due = current - dur[0] if earlier else current + dur[0]
         line.cut(dur[1].start(), dur[1].end())
         dv = DateValue(new_due, dur[1].group())
     else:
