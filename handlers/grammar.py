@@ -327,8 +327,10 @@ _MILESTONE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "amount": ("amount", "金额"),
     "kind": ("kind", "type", "类型"),
 }
-_AUTO_RENEW = re.compile(r"(?<![\w-])(auto-?renew(?:al|s)?)(?![\w-])|自动续约|自动续期", re.IGNORECASE)
-_NOTICE_ZH = re.compile(r"提前\s*(\d+)\s*天\s*(?:通知)?")
+# auto-renew and notice period, as typed in a new contract (shared with the free-phrasing reader)
+AUTO_RENEW_RE = re.compile(r"(?<![A-Za-z-])auto[-\s]?renew(?:al|s|ing|ed)?(?![A-Za-z-])|自动续约|自动续期|自动续签", re.IGNORECASE)
+NOTICE_RE = re.compile(r"(?:notice(?:\s+period)?(?:\s+of)?\s*(\d+)\s*days?|(\d+)\s*days?'?\s*notice|提前\s*(\d+)\s*天\s*通知"
+                     r"|通知期\s*(\d+)\s*天)", re.IGNORECASE)
 # Something that looks like a date but was not understood (2月30日, 2027-02-30, 13/45): say so, not "missing"
 _DATEISH = re.compile(
     r"\d+\s*月\s*\d*\s*[日号]?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\b\d{1,2}/\d{1,2}\b|[周星期礼拜]\s*[八九十]"
@@ -343,12 +345,12 @@ def _parse_new(words: str, *, now: datetime, tz: str, ex: str) -> NewContract:
     number = _check_number(number, ex)
     t = _Text(rest)
     auto = False
-    if (m := _AUTO_RENEW.search(t.text)) is not None:
+    if (m := AUTO_RENEW_RE.search(t.text)) is not None:
         auto = True
         t.cut(m.start(), m.end())
     notice: int | None = None
-    if (m := _NOTICE_ZH.search(t.text)) is not None:
-        notice = int(m.group(1))
+    if (m := NOTICE_RE.search(t.text)) is not None:
+        notice = int(next(x for x in m.groups() if x))
         t.cut(m.start(), m.end())
     quoted = [next(g for g in m.groups() if g) for m in QUOTED_RE.finditer(t.text)]
     for m in reversed(list(QUOTED_RE.finditer(t.text))):

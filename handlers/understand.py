@@ -32,7 +32,9 @@ from dateutil.relativedelta import relativedelta
 from handlers import amounts, dates
 from handlers.errors import UserError
 from handlers.grammar import (
+    AUTO_RENEW_RE,
     MENTION_RE,
+    NOTICE_RE,
     QUOTED_RE,
     AddMilestone,
     AddNote,
@@ -1389,9 +1391,6 @@ _FIELD_LABEL = re.compile(r"(?:amount|value|price|total|sum|contract\s+value|end
 _START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date|日期|日)?[:：\s]*$",
                           re.IGNORECASE)
 _SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on|date|日期|日)?[:：\s]*$", re.IGNORECASE)
-_NOTICE = re.compile(r"(?:notice(?:\s+period)?(?:\s+of)?\s*(\d+)\s*days?|(\d+)\s*days?'?\s*notice|提前\s*(\d+)\s*天\s*通知"
-                     r"|通知期\s*(\d+)\s*天)", re.IGNORECASE)
-_AUTO_RENEW = re.compile(r"(?<![A-Za-z-])auto[-\s]?renew(?:al|s|ing|ed)?(?![A-Za-z-])|自动续约|自动续期|自动续签", re.IGNORECASE)
 # README keywords of a new contract whose value is one word: channel #x, opp 123, order PO-9, kind purchase
 _CONTRACT_FIELDS = {
     "channel": re.compile(r"(?<![A-Za-z])(?:channel|频道)(?:\s*[:：]\s*|\s+)(?P<v><#[^>]+>|#?[^\s,]+)", re.IGNORECASE),
@@ -1408,9 +1407,9 @@ _LABELLED_ANY = re.compile(r"(?:ends?|ending|expir(?:es|ing|y)|until|due|到期�
 def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
     ex = c.ex("new")
     line = _Line(rest)
-    auto = bool(line.cut_all(_AUTO_RENEW))
+    auto = bool(line.cut_all(AUTO_RENEW_RE))
     notice = None
-    for m in line.cut_all(_NOTICE):
+    for m in line.cut_all(NOTICE_RE):
         notice = int(next(g for g in m.groups() if g))
     quoted = [next(g for g in m.groups() if g) for m in line.cut_all(QUOTED_RE)]
     keyed: dict[str, str] = {}
