@@ -45,6 +45,15 @@ class Action:
     command: str | None = None
 
 
+@dataclass(frozen=True)
+class Image:
+    """A picture sent with a reply (a chart): PNG bytes, a file name and a one-line title (alt text)."""
+
+    data: bytes
+    filename: str
+    title: str
+
+
 @dataclass
 class Reply:
     """One message back to the user or the channel."""
@@ -65,6 +74,8 @@ class Reply:
     milestone_id: int | None = None
     # references of earlier bot messages this reply replaces (edit in place instead of posting)
     replaces: tuple[str, ...] = ()
+    # pictures that go with the text (charts): Slack uploads them, Telegram sends photos, the console saves files
+    images: list[Image] = field(default_factory=list)
 
     def add(self, *spans: Span) -> Reply:
         """Append a line made of spans."""
