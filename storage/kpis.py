@@ -1,0 +1,558 @@
+"""The team's KPIs, computed by the database with SQLAlchemy Core aggregates (never by loading a team's rows).
+
+Every function takes a ``Scope``: the team, the report period (local calendar days, both ends included),
+today, the team's zone, and optional filters (an owner, a counterparty/title/number text). Money is Decimal,
+grouped by currency, because amounts in different currencies are never added together.
+
+Definitions (the report's footnotes say the same in one line each):
+- payment milestone: a milestone with an amount (percentages are stored as amounts when they are added);
+- received: payments recorded in the period and not reversed (with an owner filter: the part of them that
+  settled that owner's milestones);
+- due: payment milestones falling due in the period, except cancelled ones;
+- collected on time: of that money due, the part received on or before each milestone's due date;
+- days to collect: from a payment milestone's due date to the day the payment that settled it in full was
+  received (negative when paid early), for milestones settled in the period;
+- on time: milestones completed in the period on or before their due date (completion day in the team's zone);
+- overdue: open milestones whose due date has passed; their amount is what their payment milestones still owe.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from storage.models import (
+    ChangeRequest,
+    Contract,
+    ContractStatus,
+    Milestone,
+    MilestoneStatus,
+    Payment,
+    PaymentAllocation,
+)
+from storage.sqlfuncs import add_days, day_diff, local_day, nearest_rank
+
+ZERO = Decimal(0)
+KINDS = ("payment", "delivery", "acceptance", "warranty", "renewal", "other")
+OPEN_CONTRACT = (ContractStatus.ACTIVE.value, ContractStatus.EXPIRING.value, ContractStatus.EXPIRED.value)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures, over which local days, as of which day."""
+
+    tenant_id: int
+    start: date
+    end: date
+    today: date
+    tz: str = "Asia/Shanghai"
+    owner_id: int | None = None
+    party: str | None = None  # matches a contract's number exactly, or its counterparty or title in part
+    contract_id: int | None = None
+
+    @property
+    def offset_minutes(self) -> int:
+        """The zone's UTC offset on the period's last day (SQLite's fixed-offset day arithmetic)."""
+        probe = datetime.combine(min(self.end, self.today), time(12), tzinfo=ZoneInfo(self.tz))
+        delta = probe.utcoffset() or timedelta(0)
+        return int(delta.total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Money received in the period against money falling due in it, in one currency."""
+
+    received: Decimal
+    due: Decimal
+    on_time: Decimal
+
+    @property
+    def rate(self) -> float | None:
+        """Collected on time over due (None when nothing fell due)."""
+        return float(self.on_time / self.due) if self.due else None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How many values, their median and 90th percentile (nearest rank)."""
+
+    n: int
+    median: int | None
+    p90: int | None
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """Days to collect (回款周期): overall, by counterparty and by owner."""
+
+    overall: Spread
+    by_party: list[tuple[str, Spread]]
+    by_owner: list[tuple[int | None, Spread]]
+
+
+@dataclass(frozen=True)
+class OnTimeRow:
+    """Completed milestones of one group and how many were on time; median delay of the late ones."""
+
+    key: Any
+    done: int
+    on_time: int
+    late_median: int | None
+
+    @property
+    def rate(self) -> float | None:
+        """On time over completed."""
+        return self.on_time / self.done if self.done else None
+
+
+@dataclass(frozen=True)
+class OnTime:
+    """The on-time rate overall, per kind and per owner."""
+
+    overall: OnTimeRow
+    by_kind: list[OnTimeRow]
+    by_owner: list[OnTimeRow]
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """One overdue open milestone."""
+
+    number: str
+    title: str
+    due_on: date
+    owner_id: int | None
+    owed: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class Bottlenecks:
+    """Where overdue open milestones pile up."""
+
+    by_kind: list[tuple[str, int]]
+    by_owner: list[tuple[int | None, int]]
+    oldest: list[OverdueItem]
+
+
+@dataclass(frozen=True)
+class OverduePoint:
+    """Overdue open milestones as of one day: how many, and what their payment milestones owed, per currency."""
+
+    day: date
+    count: int
+    amount: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class RenewalItem:
+    """A contract whose notice deadline fell in the period, and what became of it."""
+
+    number: str
+    title: str
+    deadline: date
+    outcome: str  # renewed | ended | missed | pending
+
+
+@dataclass(frozen=True)
+class RiskItem:
+    """A contract at risk: an overdue payment, or a notice deadline in the next 30 days."""
+
+    number: str
+    title: str
+    counterparty: str
+    currency: str
+    overdue_owed: Decimal
+    deadline: date | None
+
+
+@dataclass
+class MonthMoney:
+    """Money due and received per month, per currency (for the chart)."""
+
+    months: list[date]
+    due: dict[str, list[Decimal]] = field(default_factory=dict)
+    received: dict[str, list[Decimal]] = field(default_factory=dict)
+
+
+# --- filters -------------------------------------------------------------------------------------------------
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _contract_filter(scope: Scope) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = [col(Contract.tenant_id) == scope.tenant_id]
+    if scope.contract_id is not None:
+        out.append(col(Contract.id) == scope.contract_id)
+    if scope.party:
+        like = "%" + scope.party.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        out.append(or_(func.upper(col(Contract.number)) == scope.party.upper(),
+                       col(Contract.counterparty).ilike(like, escape="\\"),
+                       col(Contract.title).ilike(like, escape="\\")))
+    return out
+
+
+def _milestones(scope: Scope) -> list[ColumnElement[bool]]:
+    """Milestones of the team (joined to Contract) under the filters."""
+    out = [col(Milestone.tenant_id) == scope.tenant_id, *_contract_filter(scope)]
+    if scope.owner_id is not None:
+        out.append(col(Milestone.owner_id) == scope.owner_id)
+    return out
+
+
+def _paid_to(milestone_id: Any, *, before: Any = None) -> Any:
+    """Money of standing payments allocated to a milestone (received before a day, if given), as a scalar."""
+    q = (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+         .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+         .where(col(PaymentAllocation.milestone_id) == milestone_id, col(Payment.reversed_at).is_(None)))
+    if before is not None:
+        q = q.where(col(Payment.received_on) < before)
+    return q.scalar_subquery()
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else ZERO
+
+
+# --- the KPIs ------------------------------------------------------------------------------------------------
+
+
+def collection(session: Session, scope: Scope) -> dict[str, Collection]:
+    """Collected vs planned per currency: received in the period, due in it, and due money received on time."""
+    m_filter = _milestones(scope)
+    due_q = (
+        select(Contract.currency, func.sum(Milestone.amount),
+               func.sum(case((_on_time_paid() > col(Milestone.amount), col(Milestone.amount)),
+                             else_=_on_time_paid())))
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(*m_filter, col(Milestone.amount).is_not(None), col(Milestone.status) != MilestoneStatus.CANCELLED,
+               col(Milestone.due_on) >= scope.start, col(Milestone.due_on) <= scope.end)
+        .group_by(Contract.currency)
+    )
+    due = {cur: (_dec(d), _dec(o)) for cur, d, o in session.execute(due_q)}
+    if scope.owner_id is None:
+        rec_q = (select(Contract.currency, func.sum(Payment.amount))
+                 .join(Contract, col(Contract.id) == col(Payment.contract_id))
+                 .where(col(Payment.tenant_id) == scope.tenant_id, *_contract_filter(scope),
+                        col(Payment.reversed_at).is_(None),
+                        col(Payment.received_on) >= scope.start, col(Payment.received_on) <= scope.end)
+                 .group_by(Contract.currency))
+    else:
+        rec_q = (select(Contract.currency, func.sum(PaymentAllocation.amount))
+                 .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+                 .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
+                 .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+                 .where(*m_filter, col(Payment.reversed_at).is_(None),
+                        col(Payment.received_on) >= scope.start, col(Payment.received_on) <= scope.end)
+                 .group_by(Contract.currency))
+    received = {cur: _dec(r) for cur, r in session.execute(rec_q)}
+    return {cur: Collection(received.get(cur, ZERO), due.get(cur, (ZERO, ZERO))[0], due.get(cur, (ZERO, ZERO))[1])
+            for cur in sorted(set(due) | set(received))}
+
+
+def _on_time_paid() -> Any:
+    """Money received for a milestone on or before its due date (correlated to Milestone)."""
+    return (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+            .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+            .where(col(PaymentAllocation.milestone_id) == col(Milestone.id), col(Payment.reversed_at).is_(None),
+                   col(Payment.received_on) <= col(Milestone.due_on))
+            .scalar_subquery())
+
+
+def _settled(session: Session, scope: Scope) -> Any:
+    """Payment milestones settled in full in the period: (milestone, counterparty, owner, days to collect)."""
+    d = _dialect(session)
+    per_ms = (
+        select(PaymentAllocation.milestone_id.label("mid"),  # type: ignore[attr-defined]
+               func.sum(PaymentAllocation.amount).label("paid"),
+               func.max(Payment.received_on).label("settled_on"))
+        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+        .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
+        .where(col(Milestone.tenant_id) == scope.tenant_id, col(Payment.reversed_at).is_(None))
+        .group_by(PaymentAllocation.milestone_id)
+        .subquery()
+    )
+    return (
+        select(Milestone.id.label("mid"), Contract.counterparty.label("party"),  # type: ignore[union-attr,attr-defined]
+               Milestone.owner_id.label("owner"),  # type: ignore[attr-defined]
+               day_diff(d, per_ms.c.settled_on, col(Milestone.due_on)).label("days"))
+        .join(per_ms, per_ms.c.mid == col(Milestone.id))
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(*_milestones(scope), col(Milestone.amount).is_not(None), col(Milestone.amount) > 0,
+               per_ms.c.paid >= col(Milestone.amount),
+               per_ms.c.settled_on >= scope.start, per_ms.c.settled_on <= scope.end)
+        .subquery()
+    )
+
+
+def _spread(row: Any) -> Spread:
+    return Spread(int(row.n), row.median, row.p90)
+
+
+def days_to_collect(session: Session, scope: Scope, *, slowest: int = 5) -> Cycle:
+    """Median and 90th percentile of days from due date to full settlement: overall, by counterparty, by owner."""
+    settled = _settled(session, scope)
+    overall = session.execute(nearest_rank(settled, "days", [])).first()
+    parties = session.execute(nearest_rank(settled, "days", ["party"])).all()
+    owners = session.execute(nearest_rank(settled, "days", ["owner"])).all()
+    by_party = sorted(((r.party or "-", _spread(r)) for r in parties),
+                      key=lambda kv: (-(kv[1].median or 0), -kv[1].n, kv[0]))
+    by_owner = sorted(((r.owner, _spread(r)) for r in owners), key=lambda kv: (-(kv[1].median or 0), -kv[1].n))
+    return Cycle(_spread(overall) if overall is not None else Spread(0, None, None), by_party[:slowest], by_owner)
+
+
+def on_time(session: Session, scope: Scope) -> OnTime:
+    """Milestones completed in the period, on or before their due date: overall, per kind, per owner."""
+    d = _dialect(session)
+    done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
+    base = (
+        select(Milestone.kind.label("kind"), Milestone.owner_id.label("owner"),  # type: ignore[attr-defined]
+               day_diff(d, done_day, col(Milestone.due_on)).label("delay"))
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.DONE, col(Milestone.done_at).is_not(None),
+               col(Milestone.done_at) >= _utc_start(scope, scope.start),
+               col(Milestone.done_at) < _utc_start(scope, scope.end + timedelta(days=1)))
+        .subquery()
+    )
+    late = select(base).where(base.c.delay > 0).subquery()
+
+    def rows(groups: list[str]) -> list[OnTimeRow]:
+        keys = [base.c[g] for g in groups]
+        counts = session.execute(
+            select(*keys, func.count(), func.sum(case((base.c.delay <= 0, 1), else_=0))).group_by(*keys)
+        ).all()
+        medians = {tuple(r[:len(groups)]): r.median for r in session.execute(nearest_rank(late, "delay", groups))}
+        return [OnTimeRow(r[0] if groups else None, int(r[-2]), int(r[-1] or 0),
+                          medians.get(tuple(r[:len(groups)]))) for r in counts]
+
+    overall = rows([])
+    by_kind = sorted(rows(["kind"]), key=lambda r: KINDS.index(r.key) if r.key in KINDS else len(KINDS))
+    by_owner = sorted(rows(["owner"]), key=lambda r: (r.rate if r.rate is not None else 1, -r.done))
+    return OnTime(overall[0] if overall and overall[0].done else OnTimeRow(None, 0, 0, None), by_kind, by_owner)
+
+
+def _utc_start(scope: Scope, day: date) -> datetime:
+    """The UTC instant a local day starts."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(scope.tz))
+
+
+def _overdue_where(scope: Scope) -> list[ColumnElement[bool]]:
+    return [*_milestones(scope), col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.due_on) < scope.today]
+
+
+def bottlenecks(session: Session, scope: Scope, *, oldest: int = 5) -> Bottlenecks:
+    """Kinds and owners with the most overdue open milestones, and the oldest overdue items (as of today)."""
+    joined = select().select_from(Milestone).join(Contract, col(Contract.id) == col(Milestone.contract_id))
+    by_kind = session.execute(
+        joined.add_columns(Milestone.kind, func.count()).where(*_overdue_where(scope))
+        .group_by(Milestone.kind).order_by(func.count().desc(), Milestone.kind)
+    ).all()
+    by_owner = session.execute(
+        joined.add_columns(Milestone.owner_id, func.count()).where(*_overdue_where(scope))
+        .group_by(Milestone.owner_id).order_by(func.count().desc(), Milestone.owner_id)
+    ).all()
+    owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
+    items = session.execute(
+        joined.add_columns(Contract.number, Milestone.title, Milestone.due_on, Milestone.owner_id,
+                           case((col(Milestone.amount).is_(None), None), else_=owed), Contract.currency)
+        .where(*_overdue_where(scope)).order_by(col(Milestone.due_on), col(Milestone.id)).limit(oldest)
+    ).all()
+    return Bottlenecks([(k, int(n)) for k, n in by_kind], [(o, int(n)) for o, n in by_owner],
+                       [OverdueItem(r[0], r[1], r[2], r[3], _dec(r[4]) if r[4] is not None else None, r[5])
+                        for r in items])
+
+
+def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[OverduePoint]:
+    """Overdue count and amount today and at the same weekday of each earlier week (oldest first).
+
+    A milestone counts as overdue on day W when it was due before W and was still open on W: open now, or
+    completed (or written off) on W or later. Its amount is what its payment milestone still owed on W.
+    Cancelled milestones are left out (the day they were cancelled is not part of the figure).
+    """
+    d = _dialect(session)
+    days = [scope.today - timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
+    marks = union_all(*(select(literal(w, Date).label("w")) for w in days)).subquery()
+    w = marks.c.w
+    done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
+    still_open = or_(col(Milestone.status) == MilestoneStatus.OPEN,
+                     and_(col(Milestone.done_at).is_not(None), done_day >= w))
+    owed = col(Milestone.amount) - _paid_to(col(Milestone.id), before=w)
+    q = (
+        select(w, Contract.currency, func.count(Milestone.id),
+               func.sum(case((and_(col(Milestone.amount).is_not(None), owed > 0), owed), else_=0)))
+        .select_from(marks)
+        .join(Milestone, col(Milestone.due_on) < w)
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(*_milestones(scope), col(Milestone.status) != MilestoneStatus.CANCELLED, still_open)
+        .group_by(w, Contract.currency)
+    )
+    counts: dict[date, int] = defaultdict(int)
+    amounts: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    for day, cur, n, amount in session.execute(q):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        counts[day] += int(n)
+        if amount:
+            amounts[day][cur] = _dec(amount)
+    return [OverduePoint(day, counts.get(day, 0), amounts.get(day, {})) for day in days]
+
+
+def overdue_now(session: Session, scope: Scope) -> OverduePoint:
+    """Overdue open milestones today: how many, and what their payment milestones still owe per currency."""
+    owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
+    rows = session.execute(
+        select(Contract.currency, func.count(Milestone.id),
+               func.sum(case((and_(col(Milestone.amount).is_not(None), owed > 0), owed), else_=0)))
+        .select_from(Milestone).join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(*_overdue_where(scope)).group_by(Contract.currency)
+    ).all()
+    return OverduePoint(scope.today, sum(int(n) for _, n, _ in rows), {c: _dec(a) for c, _, a in rows if a})
+
+
+def _deadline(session: Session) -> Any:
+    return add_days(_dialect(session), col(Contract.end_on), -func.coalesce(col(Contract.notice_days), 0))
+
+
+def renewals(session: Session, scope: Scope) -> list[RenewalItem]:
+    """Contracts whose notice deadline fell in the period, and whether they were renewed, ended or missed.
+
+    Missed: the deadline has passed and the contract was neither renewed nor ended.
+    """
+    deadline = _deadline(session)
+    where = [*_contract_filter(scope), col(Contract.end_on).is_not(None), deadline >= scope.start,
+             deadline <= scope.end]
+    if scope.owner_id is not None:
+        where.append(col(Contract.owner_id) == scope.owner_id)
+    rows = session.execute(
+        select(Contract.number, Contract.title, deadline, Contract.status).where(*where).order_by(deadline)
+    ).all()
+    out = []
+    for number, title, day, status in rows:
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        if status in (ContractStatus.RENEWED, ContractStatus.ENDED):
+            outcome = str(status)
+        else:
+            outcome = "missed" if day < scope.today else "pending"
+        out.append(RenewalItem(number, title, day, outcome))
+    return out
+
+
+def at_risk(session: Session, scope: Scope, *, limit: int = 10, horizon_days: int = 30) -> tuple[int, list[RiskItem]]:
+    """Open contracts with an overdue payment or a notice deadline in the next 30 days (count, worst first)."""
+    owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
+    overdue = (
+        select(Milestone.contract_id.label("cid"),  # type: ignore[attr-defined]
+               func.sum(case((owed > 0, owed), else_=0)).label("owed"))
+        .where(col(Milestone.tenant_id) == scope.tenant_id, col(Milestone.status) == MilestoneStatus.OPEN,
+               col(Milestone.amount).is_not(None), col(Milestone.due_on) < scope.today)
+        .group_by(Milestone.contract_id)
+        .subquery()
+    )
+    deadline = _deadline(session)
+    soon = and_(col(Contract.end_on).is_not(None), deadline >= scope.today,
+                deadline <= scope.today + timedelta(days=horizon_days))
+    where = [*_contract_filter(scope), col(Contract.status).in_(OPEN_CONTRACT),
+             or_(overdue.c.owed > 0, soon)]
+    if scope.owner_id is not None:
+        where.append(col(Contract.owner_id) == scope.owner_id)
+    base = select(Contract.id).outerjoin(overdue, overdue.c.cid == col(Contract.id)).where(*where)
+    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = session.execute(
+        select(Contract.number, Contract.title, Contract.counterparty, Contract.currency,
+               func.coalesce(overdue.c.owed, 0), case((soon, deadline), else_=None))
+        .outerjoin(overdue, overdue.c.cid == col(Contract.id)).where(*where)
+        .order_by(func.coalesce(overdue.c.owed, 0).desc(), deadline, Contract.number).limit(limit)
+    ).all()
+    items = [RiskItem(n, t, p, cur, _dec(o), (dl if isinstance(dl, date) or dl is None else date.fromisoformat(dl)))
+             for n, t, p, cur, o, dl in rows]
+    return int(total), items
+
+
+def money_by_month(session: Session, scope: Scope, *, back: int = 12, ahead: int = 3) -> MonthMoney:
+    """Money due and received per month: the last ``back`` months up to this one and the next ``ahead``."""
+    this = scope.today.replace(day=1)
+    months = [_add_months(this, k) for k in range(-(back - 1), ahead + 1)]
+    first, after = months[0], _add_months(months[-1], 1)
+    d = _dialect(session)
+    due_month = _month_of(d, col(Milestone.due_on))
+    due_rows = session.execute(
+        select(due_month, Contract.currency, func.sum(Milestone.amount))
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(*_milestones(scope), col(Milestone.amount).is_not(None),
+               col(Milestone.status) != MilestoneStatus.CANCELLED,
+               col(Milestone.due_on) >= first, col(Milestone.due_on) < after)
+        .group_by(due_month, Contract.currency)
+    ).all()
+    rec_month = _month_of(d, col(Payment.received_on))
+    if scope.owner_id is None:
+        rec_q = (select(rec_month, Contract.currency, func.sum(Payment.amount))
+                 .join(Contract, col(Contract.id) == col(Payment.contract_id))
+                 .where(col(Payment.tenant_id) == scope.tenant_id, *_contract_filter(scope)))
+    else:
+        rec_q = (select(rec_month, Contract.currency, func.sum(PaymentAllocation.amount))
+                 .select_from(PaymentAllocation)
+                 .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+                 .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
+                 .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+                 .where(*_milestones(scope)))
+    rec_rows = session.execute(
+        rec_q.where(col(Payment.reversed_at).is_(None), col(Payment.received_on) >= first,
+                    col(Payment.received_on) < after).group_by(rec_month, Contract.currency)
+    ).all()
+    out = MonthMoney(months)
+    index = {m.strftime("%Y-%m"): i for i, m in enumerate(months)}
+    for rows, target in ((due_rows, out.due), (rec_rows, out.received)):
+        for month, cur, amount in rows:
+            series = target.setdefault(cur, [ZERO] * len(months))
+            series[index[str(month)[:7]]] += _dec(amount)
+    for cur in set(out.due) | set(out.received):
+        out.due.setdefault(cur, [ZERO] * len(months))
+        out.received.setdefault(cur, [ZERO] * len(months))
+    return out
+
+
+def ageing(session: Session, scope: Scope) -> dict[str, list[Decimal]]:
+    """What open payment milestones still owe, per currency, in 5 buckets: not due, 1-30, 31-60, 61-90, >90 days."""
+    d = _dialect(session)
+    late = day_diff(d, literal(scope.today, Date), col(Milestone.due_on))
+    bucket = case((late <= 0, 0), (late <= 30, 1), (late <= 60, 2), (late <= 90, 3), else_=4)
+    owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
+    rows = session.execute(
+        select(Contract.currency, bucket, func.sum(case((owed > 0, owed), else_=0)))
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.amount).is_not(None))
+        .group_by(Contract.currency, bucket)
+    ).all()
+    out: dict[str, list[Decimal]] = {}
+    for cur, b, amount in rows:
+        if amount:
+            out.setdefault(cur, [ZERO] * 5)[int(b)] += _dec(amount)
+    return out
+
+
+def changes_count(session: Session, *, tenant_id: int, contract_id: int) -> int:
+    """How many change requests a contract has had (any status)."""
+    return int(session.execute(
+        select(func.count()).select_from(ChangeRequest)
+        .where(col(ChangeRequest.tenant_id) == tenant_id, col(ChangeRequest.contract_id) == contract_id)
+    ).scalar_one())
+
+
+def _month_of(dialect: str, day: Any) -> Any:
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m", day)
+    return func.to_char(day, "YYYY-MM")
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
