@@ -710,11 +710,13 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 # sentences kept in their own modules, one per area, so areas can grow without touching this table
-from handlers import i18n_changes, i18n_corrections, i18n_people  # noqa: E402
+from handlers import i18n_changes, i18n_corrections, i18n_digest, i18n_people, i18n_reports  # noqa: E402
 
 MESSAGES.update(i18n_people.MESSAGES)
 MESSAGES.update(i18n_changes.MESSAGES)
 MESSAGES.update(i18n_corrections.MESSAGES)
+MESSAGES.update(i18n_reports.MESSAGES)
+MESSAGES.update(i18n_digest.MESSAGES)
 
 
 def t(msg_key: str, lang: str, /, **params: Any) -> str:
