@@ -29,6 +29,7 @@ from handlers.usecases.listing import list_items
 from handlers.usecases.milestones import add_milestone, complete_milestone, waive_milestone
 from handlers.usecases.payments import receivables, record_payment, undo_payment
 from handlers.usecases.renewals import end_contract, renew
+from handlers.usecases.reports import Report, Review, parse_report, parse_review, report, review
 from handlers.usecases.settings import settings
 
 # (words after the verb, now, time zone, a correct example in the user's language, the user's language) -> command
@@ -156,6 +157,12 @@ REGISTRY: tuple[Spec, ...] = (
          "money", lambda w, now, tz, ex, lang: gl._parse_decide(w, ex, False), None),
     Spec("pending", ("pending", "approvals", "待审批"), {"en": "pending", "zh": "待审批"},
          "money", _no_args(PendingChanges), pending_changes, PendingChanges),
+    Spec("report", ("report", "reports", "kpi", "kpis", "报表", "报告", "统计"),
+         {"en": "report [this month | last month | Q1 | 2027 | last 30 days] [owner @name] [COUNTERPARTY]",
+          "zh": "报表 [本月 | 上个月 | 本季度 | 2027年 | 最近30天] [负责人 @某人] [对方]"},
+         "money", parse_report, report, Report),
+    Spec("review", ("review", "retro", "retrospective", "复盘", "回顾"), {"en": "review NUMBER", "zh": "复盘 编号"},
+         "money", parse_review, review, Review),
     Spec("history", ("history", "历史", "记录"), {"en": "history NUMBER", "zh": "历史 编号"},
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},

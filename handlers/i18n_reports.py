@@ -1,6 +1,129 @@
-"""Sentences of the reports, in English and Chinese (merged into handlers.i18n)."""
+"""Sentences of the reports (report / 报表) and reviews (review / 复盘), in English and Chinese (merged into handlers.i18n)."""
 
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "ex.report": {"en": "report this quarter owner @bob", "zh": "报表 本季度 负责人 @王五"},
+    "ex.review": {"en": "review HT-2026-001", "zh": "复盘 HT-2026-002"},
+    "err.report_owners": {"en": "A report takes one owner at most.", "zh": "报表一次只能按一位负责人筛选。"},
+    "err.report_owner": {"en": "Nobody called {owner} is in this team yet.", "zh": "团队里还没有 {owner} 这个人。"},
+    "err.report_party": {
+        "en": "No contract matches “{party}” (by number, counterparty or title). A period is this month, Q1, 2027, "
+              "last 30 days, 2027-03.",
+        "zh": "没有合同匹配“{party}”（按编号、对方或名称）。时间段可以写：本月、上个月、本季度、一季度、2027年、最近30天。",
+    },
+    "err.review_number": {"en": "Which contract? Give its number.", "zh": "复盘哪份合同？请给出合同编号。"},
+    # --- report --------------------------------------------------------------------------------------------
+    "report.title": {"en": "📊 Report · {period} ({start} – {end})", "zh": "📊 报表 · {period}（{start} 至 {end}）"},
+    "report.for_owner": {"en": "owner {owner}", "zh": "负责人 {owner}"},
+    "report.for_party": {"en": "“{party}”", "zh": "“{party}”"},
+    "report.money": {"en": "Collected vs due¹", "zh": "回款与应收¹"},
+    "report.money_none": {"en": "nothing fell due and nothing was received.", "zh": "本期没有到期款项，也没有回款。"},
+    "report.money_line": {"en": "received {received} · due {due} · due money collected on time {on_time} ({rate})",
+                          "zh": "已回款 {received} · 到期应收 {due} · 按时收回 {on_time}（{rate}）"},
+    "report.days": {"en": "{n} d", "zh": "{n} 天"},
+    "report.days_late": {"en": "{n} d late", "zh": "逾期 {n} 天"},
+    "report.cycle": {"en": "Days to collect²:", "zh": "回款周期²："},
+    "report.cycle_none": {"en": "no payment milestone was settled in full in this period.",
+                          "zh": "本期没有全额结清的付款节点。"},
+    "report.cycle_line": {"en": "median {median} · p90 {p90} ({n} settled)",
+                          "zh": "中位数 {median} · 90分位 {p90}（{n} 笔结清）"},
+    "report.slowest": {"en": "slowest payers:", "zh": "最慢的客户："},
+    "report.by_owner": {"en": "by owner:", "zh": "按负责人："},
+    "report.by_kind": {"en": "by kind:", "zh": "按类型："},
+    "report.ontime": {"en": "On time³:", "zh": "按时完成率³："},
+    "report.ontime_none": {"en": "no milestone was completed in this period.", "zh": "本期没有完成的节点。"},
+    "report.ontime_line": {"en": "{rate} ({on_time} of {done} completed); the late ones median {late} late",
+                           "zh": "{rate}（完成 {done} 个，按时 {on_time} 个）；逾期完成的中位延迟 {late}"},
+    "report.late_median": {"en": "late ones {days}", "zh": "延迟中位 {days}"},
+    "report.jam": {"en": "Bottlenecks⁴ (overdue open now):", "zh": "瓶颈⁴（当前逾期未完成）："},
+    "report.jam_none": {"en": "none, nothing is overdue.", "zh": "无，没有逾期节点。"},
+    "report.oldest": {"en": "oldest overdue:", "zh": "逾期最久："},
+    "report.overdue": {"en": "Overdue now⁵:", "zh": "当前逾期⁵："},
+    "report.overdue_none": {"en": "nothing, and nothing in the last 12 weeks.", "zh": "无，近 12 周也没有。"},
+    "report.overdue_line": {"en": "{n} open milestones · owed {amount}", "zh": "{n} 个未完成节点 · 欠款 {amount}"},
+    "report.trend": {"en": "{weeks} weeks {currency}: {spark} {arrow} {delta} since {since}",
+                     "zh": "近 {weeks} 周 {currency}：{spark} 较 {since} {arrow} {delta}"},
+    "report.renewals": {"en": "Renewals⁶:", "zh": "续约⁶："},
+    "report.renewals_none": {"en": "no notice deadline fell in this period.", "zh": "本期没有续约通知截止日。"},
+    "report.renewals_line": {
+        "en": "{n} notice deadline(s): {renewed} renewed · {ended} ended · {missed} missed · {pending} still open",
+        "zh": "{n} 个通知截止日：续约 {renewed} · 终止 {ended} · 错过 {missed} · 待处理 {pending}",
+    },
+    "report.missed": {"en": "missed:", "zh": "错过："},
+    "report.risk": {"en": "At risk⁷:", "zh": "风险合同⁷："},
+    "report.risk_none": {"en": "none.", "zh": "无。"},
+    "report.risk_line": {"en": "{n} contract(s)", "zh": "{n} 份合同"},
+    "report.risk_overdue": {"en": "overdue {amount}", "zh": "逾期欠款 {amount}"},
+    "report.risk_notice": {"en": "notice by {date}", "zh": "须在 {date} 前通知"},
+    "report.more": {"en": "… and {n} more", "zh": "…… 另有 {n} 份"},
+    "report.note1": {
+        "en": "¹ received = payments dated in the period, not reversed; due = payment milestones due in the period "
+              "(not cancelled); on time = the part of that due money received by each due date; rate = on time / due.",
+        "zh": "¹ 已回款 = 本期到账且未冲销的回款；到期应收 = 本期到期的付款节点金额（不含已取消）；按时收回 = 其中在各自截止日当天或之前到账的部分；比率 = 按时收回 / 到期应收。",
+    },
+    "report.note2": {
+        "en": "² days from a payment milestone's due date to the payment that settled it in full (negative = early), "
+              "for milestones settled in the period; median and 90th percentile by nearest rank.",
+        "zh": "² 付款节点从截止日到全额结清那笔回款到账的天数（负数为提前），统计本期结清的节点；中位数和 90 分位按最近秩法。",
+    },
+    "report.note3": {
+        "en": "³ milestones completed in the period whose completion day (team time zone) is on or before the due "
+              "date; late ones: median days after the due date.",
+        "zh": "³ 本期完成的节点中，完成日（团队时区）不晚于截止日的占比；逾期完成的取延迟天数中位数。",
+    },
+    "report.note4": {"en": "⁴ open milestones past their due date today, counted by kind and by owner.",
+                     "zh": "⁴ 截至今天已过截止日仍未完成的节点，按类型和负责人计数。"},
+    "report.note5": {
+        "en": "⁵ owed = payment milestone amount minus money received against it; the trend recounts each week "
+              "as it stood that day (cancelled milestones left out).",
+        "zh": "⁵ 欠款 = 付款节点金额减去已收到的回款；趋势按每周当天的状态重新计算（不含已取消的节点）。",
+    },
+    "report.note6": {
+        "en": "⁶ contracts whose notice deadline (end date minus notice period) fell in the period; missed = the "
+              "deadline passed with the contract neither renewed nor ended.",
+        "zh": "⁶ 通知截止日（到期日减通知期）落在本期的合同；错过 = 截止日已过，合同既未续约也未终止。",
+    },
+    "report.note7": {
+        "en": "⁷ open contracts with an overdue payment, or a notice deadline in the next 30 days.",
+        "zh": "⁷ 有逾期付款，或通知截止日在未来 30 天内的执行中合同。",
+    },
+    # --- review --------------------------------------------------------------------------------------------
+    "review.title": {"en": "🔍 Review of {number} “{title}” · {party} · {state}",
+                     "zh": "🔍 复盘 {number}「{title}」· {party} · {state}"},
+    "review.running": {"en": "running", "zh": "执行中"},
+    "review.finished": {"en": "finished", "zh": "已结束"},
+    "review.verdict": {"en": "Verdict:", "zh": "结论："},
+    "review.v_paid": {"en": "paid in full, {delay} on average", "zh": "已全额回款，平均{delay}"},
+    "review.v_owed": {"en": "{paid} of {total} payments settled, {owed} still owed",
+                      "zh": "{total} 笔付款结清 {paid} 笔，尚欠 {owed}"},
+    "review.v_no_payments": {"en": "no payment milestones", "zh": "没有付款节点"},
+    "review.v_changes": {"en": "{n} changes", "zh": "{n} 次变更"},
+    "review.v_slip": {"en": "{title} slipped {n} days", "zh": "{title} 延误 {n} 天"},
+    "review.v_no_slip": {"en": "no delivery-side slip", "zh": "交付类节点无延误"},
+    "review.milestones": {"en": "Milestones (planned → actual):", "zh": "节点（计划 → 实际）："},
+    "review.no_milestones": {"en": "none yet.", "zh": "暂无。"},
+    "review.planned": {"en": "planned {date}", "zh": "计划 {date}"},
+    "review.moved": {"en": "moved to {date}", "zh": "改期至 {date}"},
+    "review.actual": {"en": "done {date} ({delay})", "zh": "完成 {date}（{delay}）"},
+    "review.open": {"en": "open", "zh": "进行中"},
+    "review.open_late": {"en": "open, {n} d overdue", "zh": "未完成，已逾期 {n} 天"},
+    "review.waived": {"en": "written off", "zh": "已核销"},
+    "review.amount": {"en": "{amount}, received {paid}", "zh": "{amount}，已收 {paid}"},
+    "review.early": {"en": "{n} d early", "zh": "提前 {n} 天"},
+    "review.on_time": {"en": "on time", "zh": "按时"},
+    "review.payments": {"en": "Payments:", "zh": "回款："},
+    "review.reversed": {"en": "(reversed)", "zh": "（已冲销）"},
+    "review.changes": {"en": "Changes:", "zh": "变更："},
+    "review.notes": {"en": "Notes:", "zh": "备注："},
+    "review.slip": {"en": "Total slip: {days} days (late days summed over milestones, open ones up to today).",
+                    "zh": "累计延误：{days} 天（各节点逾期天数之和，未完成的算到今天）。"},
+    "review.footnote": {
+        "en": "Planned = the due date a milestone was first given; a payment milestone is done on the day the money "
+              "that settled it arrived.",
+        "zh": "计划日期 = 节点最初的截止日；付款节点以结清款项的到账日为完成日。",
+    },
+    "cr.status.pending": {"en": "pending", "zh": "待审批"},
+    "cr.status.approved": {"en": "approved", "zh": "已批准"},
+    "cr.status.rejected": {"en": "rejected", "zh": "已驳回"},
 }

@@ -636,6 +636,9 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
             readme_new or (NEW_VERB.search(low) and CONTRACT_WORD.search(low))):
         raise UserError("err.contract_duplicate", example=c.ex("new"), number=number)
 
+    if not number and REPORT_WORD.search(low):
+        return _report(c, rest)
+
     # a contract named instead of numbered: "Show Contoso", "京东的合同", "when does Northwind's contract end?"
     if not number:
         named = _contract_by_name(c, rest)
@@ -645,6 +648,11 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
             number, exists = named, True
             rest = _cut_name(rest, c.team, named)
             low = rest.lower()
+
+    if number and exists and REVIEW_WORD.search(low):
+        from handlers.usecases.reports import Review  # the use case module holds its command type
+
+        return Reading(c.lang, Review(number), f"{_verb('review', c.lang)} {number}")
 
     if SHOW_VERB.search(low) and any(p.search(low) for p in (Q_VALUE, Q_OWNER, Q_OUTSTANDING)):
         is_question = True  # "查下 Northwind 的合同金额": a fact, not the whole contract
@@ -730,6 +738,30 @@ def _mentions_existing(rest: str, titles: list[str]) -> bool:
     return bool(titles) and _mentioned_titles(rest, titles)[0] != []
 
 
+# a look back: "report", "报表", "KPIs this quarter", "回款率", "how are we doing this year"
+REPORT_WORD = re.compile(
+    r"报表|报告|统计|kpis?\b|\breports?\b|scorecard|dashboard|collection\s+rate|on[\s-]?time\s+rate|"
+    r"days\s+to\s+collect|回款率|回款周期|按时率|准时率|履约率|how\s+are\s+we\s+doing", re.IGNORECASE)
+REVIEW_WORD = re.compile(r"复盘|回顾|总结一下|\breview\b|\bretro(?:spective)?\b|post-?mortem|how\s+did\b.*\bgo\b",
+                         re.IGNORECASE)
+_REPORT_FILLER = re.compile(
+    r"\b(?:show|give|send|get|pull|me|us|can|could|you|please|pls|let'?s|see|what'?s|what|is|are|was|our|the|a|an|"
+    r"team'?s?|numbers?|figures?|how|we|doing|for|of)\b|"
+    r"给我|给|看看|看下|看一下|查看|查下|查一下|发一下|发个|帮我|出一份|出个|来一份|一份|一下|我们|团队|的|请|吧|怎么样|情况|数据|如何",
+    re.IGNORECASE)
+
+
+def _report(c: _Ctx, rest: str) -> Reading:
+    """A report asked for in free words: keep the period, an owner and a counterparty; drop the rest."""
+    from handlers.usecases.reports import parse_report  # the use case module holds its grammar
+
+    words = REPORT_WORD.sub(" ", rest.replace("\x00", " "))
+    words = re.sub(r"[?？!！。,，]", " ", _REPORT_FILLER.sub(" ", words))
+    words = re.sub(r"\s{2,}", " ", words).strip()
+    cmd = parse_report(words, c.now, c.tz, c.ex("report"), c.lang)
+    return Reading(c.lang, cmd, f"{_verb('report', c.lang)} {words}".strip())
+
+
 def _verb(name: str, lang: str) -> str:
     return _VERB_WORDS[name][1 if lang == "zh" else 0]
 
@@ -739,6 +771,7 @@ _VERB_WORDS = {
     "list": ("list", "列表"), "snooze": ("snooze", "延后"), "reassign": ("reassign", "转交"), "paid": ("paid", "回款"),
     "renew": ("renew", "续约"), "change": ("change", "变更"), "receivables": ("receivables", "应收"),
     "end": ("end", "终止"), "note": ("note", "备注"), "remind": ("remind", "提醒"),
+    "report": ("report", "报表"), "review": ("review", "复盘"),
 }
 
 

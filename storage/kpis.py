@@ -311,17 +311,38 @@ def days_to_collect(session: Session, scope: Scope, *, slowest: int = 5) -> Cycl
     return Cycle(_spread(overall) if overall is not None else Spread(0, None, None), by_party[:slowest], by_owner)
 
 
+def _settled_on() -> Any:
+    """Per milestone: the day the last standing payment allocated to it arrived."""
+    return (
+        select(PaymentAllocation.milestone_id.label("mid"),  # type: ignore[attr-defined]
+               func.max(Payment.received_on).label("settled_on"))
+        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+        .where(col(Payment.reversed_at).is_(None))
+        .group_by(PaymentAllocation.milestone_id)
+        .subquery()
+    )
+
+
 def on_time(session: Session, scope: Scope) -> OnTime:
-    """Milestones completed in the period, on or before their due date: overall, per kind, per owner."""
+    """Milestones completed in the period, on or before their due date: overall, per kind, per owner.
+
+    A milestone is completed on its completion day in the team's zone; a payment milestone that payments
+    settled is completed on the day the last of that money arrived (not the day someone typed it in).
+    """
     d = _dialect(session)
+    settled = _settled_on()
     done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
+    day = case((and_(col(Milestone.amount).is_not(None), settled.c.settled_on.is_not(None)), settled.c.settled_on),
+               else_=done_day)
     base = (
         select(Milestone.kind.label("kind"), Milestone.owner_id.label("owner"),  # type: ignore[attr-defined]
-               day_diff(d, done_day, col(Milestone.due_on)).label("delay"))
+               day_diff(d, day, col(Milestone.due_on)).label("delay"))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .outerjoin(settled, settled.c.mid == col(Milestone.id))
         .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.DONE, col(Milestone.done_at).is_not(None),
+               # a cheap bound on the index first (payments are typed in after they arrive), then the exact day
                col(Milestone.done_at) >= _utc_start(scope, scope.start),
-               col(Milestone.done_at) < _utc_start(scope, scope.end + timedelta(days=1)))
+               day >= scope.start, day <= scope.end)
         .subquery()
     )
     late = select(base).where(base.c.delay > 0).subquery()
