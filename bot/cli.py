@@ -123,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             # a person is chatting: show their reminders as they fall due, like Slack or Telegram would
             from bot.console.background import start_reminders
 
-            start_reminders(engine, interval=settings.dispatch_interval_seconds)
+            start_reminders(engine, interval=settings.dispatch_interval_seconds, reports_dir=settings.reports_dir)
         return run_console(core, user=getattr(args, "user", None) or _user_default(),
                            chat=getattr(args, "chat", "console"), lang=getattr(args, "lang", None),
-                           tz=getattr(args, "tz", None))
+                           tz=getattr(args, "tz", None), reports_dir=settings.reports_dir)
     from bot.runner import run_platforms
 
     return run_platforms(settings, engine, core)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +17,10 @@ class Settings(BaseSettings):
     default_language: str = "en"
     log_level: str = "WARNING"
     dispatch_interval_seconds: int = 30
+    # where the console saves chart pictures (created when missing), from CONTRACTBOT_REPORTS_DIR; the
+    # field's own name stays a second choice so that Settings(reports_dir=...) works (and so does REPORTS_DIR)
+    reports_dir: str = Field(default="reports",
+                             validation_alias=AliasChoices("contractbot_reports_dir", "reports_dir"))
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

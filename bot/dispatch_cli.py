@@ -26,7 +26,7 @@ def parse_now(text: str | None) -> datetime:
 
 def notifiers_for(settings: Settings) -> dict[str, Notifier]:
     """Sync notifiers for every platform configured (the console always)."""
-    found: dict[str, Notifier] = {"console": ConsoleNotifier()}
+    found: dict[str, Notifier] = {"console": ConsoleNotifier(reports_dir=settings.reports_dir)}
     if settings.slack_enabled:
         from bot.slack.notifier import make_slack_notifier
 
@@ -47,7 +47,9 @@ def dispatch_once(settings: Settings, engine: Engine, *, now: str | None, dry_ru
         for stage, outs in result.previews:
             for out in outs:
                 where = out.target.chat_id or f"DM {out.target.user_id}"
-                print(f"── would send [{stage}] to {out.target.platform}:{where} ──\n{render(out.message)}\n")
+                charts = "".join(f"\n(chart, not saved in a dry run: {image.filename})"
+                                 for image in getattr(out.message, "images", None) or [])
+                print(f"── would send [{stage}] to {out.target.platform}:{where} ──\n{render(out.message)}{charts}\n")
         print(f"dry run at {at.isoformat()}: {len(result.previews)} reminder(s) due", file=sys.stderr)
         return 0
     result = dispatcher.run_pass(at)

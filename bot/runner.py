@@ -79,7 +79,7 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
 async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Event | None = None) -> None:
     """Start everything, run until stopped, then shut down in reverse order."""
     platforms = create_platforms(settings, core)
-    notifiers: dict[str, Notifier] = {"console": ConsoleNotifier()}
+    notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(reports_dir=settings.reports_dir)}
     notifiers.update({p.name: p.notifier for p in platforms})
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

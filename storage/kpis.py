@@ -272,13 +272,17 @@ def _on_time_paid() -> Any:
 def _settled(session: Session, scope: Scope) -> Any:
     """Payment milestones settled in full in the period: (milestone, counterparty, owner, days to collect)."""
     d = _dialect(session)
+    # only milestones that a payment received in the period touched can have been settled in it
+    touched = (select(PaymentAllocation.milestone_id)
+               .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+               .where(col(Payment.tenant_id) == scope.tenant_id, col(Payment.reversed_at).is_(None),
+                      col(Payment.received_on) >= scope.start, col(Payment.received_on) <= scope.end))
     per_ms = (
         select(PaymentAllocation.milestone_id.label("mid"),  # type: ignore[attr-defined]
                func.sum(PaymentAllocation.amount).label("paid"),
                func.max(Payment.received_on).label("settled_on"))
         .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
-        .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
-        .where(col(Milestone.tenant_id) == scope.tenant_id, col(Payment.reversed_at).is_(None))
+        .where(col(PaymentAllocation.milestone_id).in_(touched), col(Payment.reversed_at).is_(None))
         .group_by(PaymentAllocation.milestone_id)
         .subquery()
     )
@@ -291,7 +295,7 @@ def _settled(session: Session, scope: Scope) -> Any:
         .where(*_milestones(scope), col(Milestone.amount).is_not(None), col(Milestone.amount) > 0,
                per_ms.c.paid >= col(Milestone.amount),
                per_ms.c.settled_on >= scope.start, per_ms.c.settled_on <= scope.end)
-        .subquery()
+        .cte("settled")
     )
 
 
@@ -299,28 +303,39 @@ def _spread(row: Any) -> Spread:
     return Spread(int(row.n), row.median, row.p90)
 
 
+def _spreads(session: Session, rows: Any, value: str, groupings: list[str]) -> dict[tuple[str, Any], Spread]:
+    """Count, median and p90 of ``value`` overall ("", None) and per grouping column (name, key), in one statement.
+
+    ``rows`` is a CTE referenced once per grouping, which both databases compute once.
+    """
+    parts = [select(literal("").label("level"), literal(None).label("key"), q.c.n, q.c.median, q.c.p90)
+             for q in [nearest_rank(rows, value, []).subquery()]]
+    for g in groupings:
+        q = nearest_rank(rows, value, [g]).subquery()
+        parts.append(select(literal(g).label("level"), q.c[g].label("key"), q.c.n, q.c.median, q.c.p90))
+    out: dict[tuple[str, Any], Spread] = {}
+    for level, key, n, median, p90 in session.execute(union_all(*parts)):
+        out[(level, key)] = Spread(int(n), median, p90)
+    return out
+
+
 def days_to_collect(session: Session, scope: Scope, *, slowest: int = 5) -> Cycle:
     """Median and 90th percentile of days from due date to full settlement: overall, by counterparty, by owner."""
-    settled = _settled(session, scope)
-    overall = session.execute(nearest_rank(settled, "days", [])).first()
-    parties = session.execute(nearest_rank(settled, "days", ["party"])).all()
-    owners = session.execute(nearest_rank(settled, "days", ["owner"])).all()
-    by_party = sorted(((r.party or "-", _spread(r)) for r in parties),
+    spreads = _spreads(session, _settled(session, scope), "days", ["party", "owner"])
+    by_party = sorted(((str(k or "-"), sp) for (lvl, k), sp in spreads.items() if lvl == "party"),
                       key=lambda kv: (-(kv[1].median or 0), -kv[1].n, kv[0]))
-    by_owner = sorted(((r.owner, _spread(r)) for r in owners), key=lambda kv: (-(kv[1].median or 0), -kv[1].n))
-    return Cycle(_spread(overall) if overall is not None else Spread(0, None, None), by_party[:slowest], by_owner)
+    by_owner = sorted(((k, sp) for (lvl, k), sp in spreads.items() if lvl == "owner"),
+                      key=lambda kv: (-(kv[1].median or 0), -kv[1].n))
+    return Cycle(spreads.get(("", None), Spread(0, None, None)), by_party[:slowest], by_owner)
 
 
 def _settled_on() -> Any:
-    """Per milestone: the day the last standing payment allocated to it arrived."""
-    return (
-        select(PaymentAllocation.milestone_id.label("mid"),  # type: ignore[attr-defined]
-               func.max(Payment.received_on).label("settled_on"))
-        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
-        .where(col(Payment.reversed_at).is_(None))
-        .group_by(PaymentAllocation.milestone_id)
-        .subquery()
-    )
+    """The day the last standing payment allocated to a milestone arrived (correlated to Milestone)."""
+    return (select(func.max(Payment.received_on))
+            .select_from(PaymentAllocation)
+            .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+            .where(col(PaymentAllocation.milestone_id) == col(Milestone.id), col(Payment.reversed_at).is_(None))
+            .scalar_subquery())
 
 
 def on_time(session: Session, scope: Scope) -> OnTime:
@@ -332,33 +347,36 @@ def on_time(session: Session, scope: Scope) -> OnTime:
     d = _dialect(session)
     settled = _settled_on()
     done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
-    day = case((and_(col(Milestone.amount).is_not(None), settled.c.settled_on.is_not(None)), settled.c.settled_on),
-               else_=done_day)
+    day = case((col(Milestone.amount).is_(None), done_day), else_=func.coalesce(settled, done_day))
     base = (
         select(Milestone.kind.label("kind"), Milestone.owner_id.label("owner"),  # type: ignore[attr-defined]
                day_diff(d, day, col(Milestone.due_on)).label("delay"))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
-        .outerjoin(settled, settled.c.mid == col(Milestone.id))
         .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.DONE, col(Milestone.done_at).is_not(None),
                # a cheap bound on the index first (payments are typed in after they arrive), then the exact day
                col(Milestone.done_at) >= _utc_start(scope, scope.start),
                day >= scope.start, day <= scope.end)
-        .subquery()
+        .cte("done_rows")
     )
-    late = select(base).where(base.c.delay > 0).subquery()
+    # one grid of (kind, owner) counts, then the late ones' medians overall, per kind and per owner in one go
+    grid = session.execute(
+        select(base.c.kind, base.c.owner, func.count(), func.sum(case((base.c.delay <= 0, 1), else_=0)))
+        .group_by(base.c.kind, base.c.owner)
+    ).all()
+    medians = _spreads(session, select(base).where(base.c.delay > 0).cte("late"), "delay", ["kind", "owner"])
 
-    def rows(groups: list[str]) -> list[OnTimeRow]:
-        keys = [base.c[g] for g in groups]
-        counts = session.execute(
-            select(*keys, func.count(), func.sum(case((base.c.delay <= 0, 1), else_=0))).group_by(*keys)
-        ).all()
-        medians = {tuple(r[:len(groups)]): r.median for r in session.execute(nearest_rank(late, "delay", groups))}
-        return [OnTimeRow(r[0] if groups else None, int(r[-2]), int(r[-1] or 0),
-                          medians.get(tuple(r[:len(groups)]))) for r in counts]
+    def rows(level: str, index: int | None) -> list[OnTimeRow]:
+        sums: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
+        for r in grid:
+            key = r[index] if index is not None else None
+            sums[key][0] += int(r[2])
+            sums[key][1] += int(r[3] or 0)
+        return [OnTimeRow(k, done, ok, medians[(level, k)].median if (level, k) in medians else None)
+                for k, (done, ok) in sums.items()]
 
-    overall = rows([])
-    by_kind = sorted(rows(["kind"]), key=lambda r: KINDS.index(r.key) if r.key in KINDS else len(KINDS))
-    by_owner = sorted(rows(["owner"]), key=lambda r: (r.rate if r.rate is not None else 1, -r.done))
+    overall = rows("", None)
+    by_kind = sorted(rows("kind", 0), key=lambda r: KINDS.index(r.key) if r.key in KINDS else len(KINDS))
+    by_owner = sorted(rows("owner", 1), key=lambda r: (r.rate if r.rate is not None else 1, -r.done))
     return OnTime(overall[0] if overall and overall[0].done else OnTimeRow(None, 0, 0, None), by_kind, by_owner)
 
 
@@ -407,6 +425,14 @@ def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[Ov
     done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
     still_open = or_(col(Milestone.status) == MilestoneStatus.OPEN,
                      and_(col(Milestone.done_at).is_not(None), done_day >= w))
+    # the only milestones that can count: open and due before today, or closed since the first week began
+    # (two index ranges instead of the team's whole history)
+    candidates = union_all(
+        select(Milestone.id).where(col(Milestone.tenant_id) == scope.tenant_id,
+                                   col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.due_on) < scope.today),
+        select(Milestone.id).where(col(Milestone.tenant_id) == scope.tenant_id,
+                                   col(Milestone.done_at) >= _utc_start(scope, days[0] - timedelta(days=1))),
+    )
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id), before=w)
     q = (
         select(w, Contract.currency, func.count(Milestone.id),
@@ -414,7 +440,8 @@ def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[Ov
         .select_from(marks)
         .join(Milestone, col(Milestone.due_on) < w)
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
-        .where(*_milestones(scope), col(Milestone.status) != MilestoneStatus.CANCELLED, still_open)
+        .where(*_milestones(scope), col(Milestone.id).in_(candidates), col(Milestone.status) != MilestoneStatus.CANCELLED,
+               still_open)
         .group_by(w, Contract.currency)
     )
     counts: dict[date, int] = defaultdict(int)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from bot.console.render import render
+from bot.console.render import render_saving
 from handlers.core import Core
 from handlers.messages import IncomingMessage, Sender
 
@@ -32,8 +33,9 @@ def run_console(
     tz: str | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    reports_dir: Path | str = "reports",
 ) -> int:
-    """Serve one console chat until end of input."""
+    """Serve one console chat until end of input; charts are saved as PNG files in ``reports_dir``."""
     inp = stdin or sys.stdin
     out = stdout or sys.stdout
     interactive = inp.isatty()
@@ -54,6 +56,6 @@ def run_console(
         for reply in core.handle(console_message(text, user=user, chat=chat, lang=lang, tz=tz)):
             if reply.replaces:
                 continue  # edits of earlier reminder messages: a terminal cannot edit what it printed
-            out.write(render(reply) + "\n\n")
+            out.write(render_saving(reply, reports_dir) + "\n\n")
         out.flush()
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -14,10 +15,10 @@ from scheduler.digests import run_digests
 from scheduler.dispatch import Dispatcher
 
 
-def start_reminders(engine: Engine, *, interval: float = 30.0) -> threading.Event:
+def start_reminders(engine: Engine, *, interval: float = 30.0, reports_dir: Path | str = "reports") -> threading.Event:
     """Print due reminders for console teams while the chat is open; set the returned event to stop."""
     stop = threading.Event()
-    notifier = ConsoleNotifier()
+    notifier = ConsoleNotifier(reports_dir=reports_dir)
     dispatcher = Dispatcher(engine, notifiers={"console": notifier}, composer=ReminderComposer())
 
     def loop() -> None:

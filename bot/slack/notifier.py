@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,9 +12,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
-from bot.slack import render
+from bot.slack import render, uploads
 from bot.slack.clients import make_web_client
 from scheduler.notify import CannotDM, Outgoing, PermanentFailure, RateLimited
+
+log = logging.getLogger(__name__)
 
 _TS = re.compile(r"^\d+\.\d+$")  # Slack message timestamps: seconds.sequence
 
@@ -43,7 +46,10 @@ class SlackNotifier:
         self._dm: dict[str, str] = {}
 
     def send(self, out: Outgoing) -> str:
-        """Post to the channel, or to the user's DM (conversations.open); return ``channel:ts``."""
+        """Post to the channel, or to the user's DM (conversations.open); return ``channel:ts``.
+
+        The message's pictures (a digest's charts) follow as an upload into the same channel.
+        """
         target = out.target
         if target.dm:
             channel = self._open_dm(target.user_id or "")
@@ -52,6 +58,7 @@ class SlackNotifier:
         else:
             with _mapped():
                 resp = self.client.chat_postMessage(channel=target.chat_id or "", **render.message(out.message))
+        self._attach(resp["channel"], getattr(out.message, "images", None) or [])
         return f"{resp['channel']}:{resp['ts']}"
 
     def update(self, ref: str, message: Any) -> None:
@@ -59,6 +66,16 @@ class SlackNotifier:
         channel, ts = parse_ref(ref)
         with _mapped():
             self.client.chat_update(channel=channel, ts=ts, **render.message(message))
+
+    def _attach(self, channel: str, images: list[Any]) -> None:
+        # The text is out and its reference is what the dispatch pass records: a failed upload must not
+        # turn into an error, or the row would be retried and the text posted twice.
+        if not images:
+            return
+        try:
+            uploads.upload_sync(self.client, channel, images)
+        except uploads.UPLOAD_ERRORS as exc:
+            log.warning("could not upload %d chart(s) to %s: %s", len(images), channel, uploads.describe(exc))
 
     def _open_dm(self, user_id: str) -> str:
         if user_id not in self._dm:

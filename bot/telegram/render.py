@@ -14,6 +14,7 @@ from handlers.replies import Action, Line, PersonRef, Reply
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit for one message, after entity parsing
+MAX_CAPTION = 1024  # Telegram's limit for a photo's caption
 MAX_CALLBACK_DATA = 64  # bytes
 MAX_ALERT = 200  # characters in an answerCallbackQuery text
 ROW = 3
@@ -50,6 +51,11 @@ def reply_html(reply: Reply) -> str:
     out.extend(line_html(line) for line in reply.lines)
     out.extend(f"<i>{esc(c)}</i>" for c in reply.context)
     return "\n".join(out) or "…"
+
+
+def caption_html(text: str) -> str:
+    """A picture's title as an HTML caption, cut between entities to fit Telegram's caption limit."""
+    return chunks(esc(text), MAX_CAPTION)[0]
 
 
 _TAG = re.compile(r"<[^>]+>")

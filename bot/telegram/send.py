@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from telegram import LinkPreviewOptions, Message, ReplyParameters
+from telegram import InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
-from bot.telegram.render import chunks, keyboard, make_ref, parse_ref, reply_html
-from handlers.replies import Reply
+from bot.telegram.render import caption_html, chunks, keyboard, make_ref, parse_ref, reply_html
+from handlers.replies import Image, Reply
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,9 @@ async def post(
     bot: ExtBot, chat_id: int | str, reply: Reply, *, reply_to: int | None = None, retries: int | None = None
 ) -> list[Message]:
     """Send a reply (split when longer than Telegram allows); the keyboard goes on the last part.
+
+    Its pictures follow the text as photos. Only the text messages are returned: they carry the keyboard
+    and are what a later edit rewrites (a photo's caption would need editMessageCaption).
 
     ``retries`` lets the rate limiter wait out a 429 and try again (interactive replies); reminders
     pass None so a 429 reaches the dispatcher, which reschedules the row instead of holding a thread.
@@ -42,6 +45,33 @@ async def post(
                 rate_limit_args=retries,
             )
         )
+    if reply.images:
+        await post_images(bot, chat_id, reply.images, retries=retries)
+    return sent
+
+
+async def post_images(
+    bot: ExtBot, chat_id: int | str, images: Sequence[Image], *, retries: int | None = None
+) -> list[Message]:
+    """Send each picture as a photo captioned with its title; a refused photo is logged, not raised.
+
+    The text went first, so a failure here must not become an error: the dispatcher would retry the
+    reminder and post its text twice, and an interactive reply is already answered.
+    """
+    sent: list[Message] = []
+    for image in images:
+        try:
+            sent.append(
+                await bot.send_photo(
+                    chat_id=chat_id,
+                    photo=InputFile(image.data, filename=image.filename),
+                    caption=caption_html(image.title) if image.title else None,
+                    parse_mode=ParseMode.HTML,
+                    rate_limit_args=retries,
+                )
+            )
+        except TelegramError as exc:  # too big, bad dimensions, 429 with no retries left, network
+            log.warning("could not send chart %s to telegram chat %s: %s", image.filename, chat_id, exc.message)
     return sent
 
 

@@ -9,6 +9,11 @@ It runs an ``http.server`` in a daemon thread on 127.0.0.1 and a free port, so b
         slack.rate_limit("chat.postMessage", retry_after=3)   # the next call answers 429 + Retry-After
         ...
         [call] = slack.calls_to("chat.postMessage")
+
+File uploads work as ``files_upload_v2`` expects: files.getUploadURLExternal hands out an upload URL on this
+server (``/upload/F…``), the raw POST of the bytes to it is recorded as method ``upload`` (``slack.fail("upload",
+"boom", status=500)`` refuses it), and files.completeUploadExternal shares the files in ``channel_id``.
+``slack.shared_files()`` lists what was shared, with the bytes that arrived.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 RESPOND = "response_url"  # the method name recorded for POSTs to a response_url
+UPLOAD = "upload"  # the method name recorded for the raw POST of a file's bytes to its upload URL
 
 DEFAULT_USERS: dict[str, dict[str, Any]] = {
     "U0001": {"name": "alice", "real_name": "Alice Chen", "tz": "Asia/Shanghai", "locale": "en-US"},
@@ -41,6 +47,21 @@ class Call:
     token: str | None = None
     path: str = ""
     response: dict[str, Any] | None = None  # what the fake answered
+    body: bytes = b""  # the raw request body of an upload
+
+
+@dataclass
+class SharedFile:
+    """A file shared by files.completeUploadExternal: where, under which title, and the bytes that arrived."""
+
+    file_id: str
+    filename: str
+    title: str | None
+    alt_txt: str | None
+    data: bytes
+    channel_id: str | None
+    initial_comment: str | None = None
+    thread_ts: str | None = None
 
 
 @dataclass
@@ -66,6 +87,10 @@ class FakeSlackAPI:
         self._lock = threading.Lock()
         self._faults: dict[str, list[Fault]] = {}
         self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._pending: dict[str, dict[str, Any]] = {}  # file id -> getUploadURLExternal parameters
+        self._bytes: dict[str, bytes] = {}  # file id -> what was POSTed to its upload URL
+        self.shared: list[SharedFile] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -124,6 +149,11 @@ class FakeSlackAPI:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
+    def shared_files(self, channel: str | None = None) -> list[SharedFile]:
+        """Files completed into a channel so far (into ``channel`` only, if given)."""
+        with self._lock:
+            return [f for f in self.shared if channel is None or f.channel_id == channel]
+
     def methods(self) -> list[str]:
         with self._lock:
             return [c.method for c in self.calls]
@@ -163,6 +193,8 @@ class FakeSlackAPI:
                 headers["Retry-After"] = str(fault.retry_after)
         elif call.method == RESPOND:
             body = {"ok": True}
+        elif call.method == UPLOAD:
+            body = self.upload(call)
         else:
             handler = getattr(self, "api_" + call.method.replace(".", "_"), None)
             body = handler(call.params) if handler else {"ok": False, "error": "unknown_method"}
@@ -207,6 +239,44 @@ class FakeSlackAPI:
             "tz": user["tz"], "locale": user["locale"],
             "profile": {"real_name": user["real_name"], "display_name": user["name"]}}}
 
+    def api_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("filename") or not str(p.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):06d}"
+        with self._lock:
+            self._pending[file_id] = dict(p)
+        return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def upload(self, call: Call) -> dict[str, Any]:
+        """The POST of a file's bytes to its upload URL (Slack answers text/plain 'OK - <length>')."""
+        file_id = call.path.rsplit("/", 1)[-1]
+        with self._lock:
+            if file_id not in self._pending:
+                return {"ok": False, "error": "file_not_found"}
+            self._bytes[file_id] = call.body
+        return {"ok": True, "text": f"OK - {len(call.body)}"}
+
+    def api_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = p.get("files")
+        if isinstance(files, str):  # JSON in the query string (the async client) or the form (the sync one)
+            files = json.loads(files)
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = p.get("channel_id") or None
+        done: list[SharedFile] = []
+        with self._lock:
+            for f in files:
+                fid = f.get("id")
+                if fid not in self._bytes:  # never uploaded, or completed twice
+                    return {"ok": False, "error": "file_not_found"}
+                meta = self._pending[fid]
+                done.append(SharedFile(fid, meta["filename"], f.get("title"), meta.get("alt_txt"),
+                                       self._bytes.pop(fid), channel, p.get("initial_comment"), p.get("thread_ts")))
+            self.shared.extend(done)
+        return {"ok": True, "files": [
+            {"id": f.file_id, "name": f.filename, "title": f.title or f.filename, "mimetype": "image/png",
+             "size": len(f.data), "channels": [channel] if channel else []} for f in done]}
+
     def api_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if self.socket_url is None:
             return {"ok": False, "error": "not_allowed_token_type"}
@@ -232,6 +302,9 @@ def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self, raw: bytes) -> None:
             url = urlsplit(self.path)
+            if url.path.startswith("/upload/"):
+                self._upload(url.path, raw)
+                return
             params: dict[str, Any] = dict(parse_qsl(url.query))
             params.update(_body_params(raw, self.headers.get("Content-Type") or ""))
             auth = self.headers.get("Authorization") or ""
@@ -249,6 +322,17 @@ def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _upload(self, path: str, raw: bytes) -> None:
+            # raw bytes (a PNG), not a form: never decode them; the answer is text, as files.slack.com's is
+            call = Call(UPLOAD, {"length": len(raw)}, path=path, body=raw)
+            status, headers, body = fake.answer(call)
+            data = (body.get("text") or body.get("error") or "error").encode()
+            self.send_response(500 if status == 200 and not body.get("ok") else status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 

@@ -4,9 +4,10 @@ It runs an aiohttp server on 127.0.0.1 (a free port) in its own thread, so both 
 Application in the test's loop) and sync code (the `dispatch` notifier) can talk to it. Point
 python-telegram-bot at it with ``base_url=fake.base_url`` (``http://127.0.0.1:PORT/bot``; PTB appends
 the token). It serves getMe and getUpdates (long polling with offsets, like Telegram: an update is
-kept until a later call confirms it), and records every call, e.g. sendMessage, editMessageText,
-answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook. Failures can be injected: a 429 with
-retry_after, a 403 for users who never started the bot, 400 "chat not found".
+kept until a later call confirms it), and records every call, e.g. sendMessage, sendPhoto (multipart:
+the photo's bytes are recorded as an ``Upload``), editMessageText, answerCallbackQuery, setMyCommands,
+setWebhook, deleteWebhook. Failures can be injected: a 429 with retry_after, a 403 for users who never
+started the bot, 400 "chat not found".
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ _STRING_PARAMS = {
     "ip_address",
 }
 _TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as multipart form data (sendPhoto's ``photo``)."""
+
+    filename: str | None
+    content_type: str
+    data: bytes
 
 
 @dataclass
@@ -227,6 +237,10 @@ class FakeTelegram:
         """Parameters of every sendMessage so far."""
         return [c.params for c in self.requests("sendMessage", chat_id=chat_id)]
 
+    def photos(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Parameters of every sendPhoto so far; ``photo`` is an Upload with the bytes that arrived."""
+        return [c.params for c in self.requests("sendPhoto", chat_id=chat_id)]
+
     def wait_for(
         self, method: str, count: int = 1, *, since: int = 0, chat_id: int | None = None, timeout: float = 5.0
     ) -> list[Call]:
@@ -335,12 +349,38 @@ class FakeTelegram:
             self.messages[(chat_id, message["message_id"])] = {**message, "html": params.get("text", "")}
         return message
 
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        photo = params.get("photo")
+        if not isinstance(photo, Upload) or not photo.data:
+            return _error(400, "Bad Request: there is no photo in the request")
+        chat_id = params["chat_id"]
+        file_id = f"AgACAgIAAxkBAAI{next(self._message_ids)}"
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+            "photo": [
+                {"file_id": file_id, "file_unique_id": file_id[-8:], "width": 320, "height": 180,
+                 "file_size": len(photo.data)}
+            ],
+        }
+        if params.get("caption"):
+            message["caption"] = _TAG.sub("", params["caption"])
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        with self._lock:
+            self.messages[(chat_id, message["message_id"])] = {**message, "html": params.get("caption", "")}
+        return message
+
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         key = (params.get("chat_id"), params.get("message_id"))
         with self._lock:
             old = self.messages.get(key)  # type: ignore[arg-type]
         if old is None:
             return _error(400, "Bad Request: message to edit not found")
+        if "photo" in old:  # a photo has a caption (editMessageCaption), not a text
+            return _error(400, "Bad Request: there is no text in the message to edit")
         markup = params.get("reply_markup")
         if old["html"] == params.get("text") and old.get("reply_markup") == markup:
             return _error(
@@ -377,8 +417,12 @@ async def _params(request: web.Request) -> dict[str, Any]:
         raw.update(await request.json())
         return raw
     if request.can_read_body:
-        form = await request.post()
-        raw.update({k: v for k, v in form.items() if isinstance(v, str)})
+        form = await request.post()  # urlencoded, or multipart when a file is sent (sendPhoto)
+        for key, value in form.items():
+            if isinstance(value, str):
+                raw[key] = value
+            else:
+                raw[key] = Upload(value.filename, value.content_type, value.file.read())
     return {k: _decode(k, v) for k, v in raw.items()}
 
 
