@@ -57,7 +57,17 @@ def prepare(settings: Settings):  # type: ignore[no-untyped-def]
     engine = make_engine(settings.database_url)
     upgrade(engine)
     warm_up()
+    _check_chart_font()
     return engine
+
+
+def _check_chart_font() -> None:
+    """Say in one line at start-up when Chinese charts cannot be drawn in Chinese (they fall back to English)."""
+    from handlers.charts import font_warning
+
+    warning = font_warning()
+    if warning:
+        logging.getLogger("contractbot").warning(warning)
 
 
 def parse_console_now(text: str, tz: str) -> datetime:
