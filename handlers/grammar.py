@@ -501,8 +501,10 @@ SETTING_KEYS: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang", "语言"),
     "holidays": ("holiday-shift", "holidays", "节假日顺延", "节假日"),
     "channel": ("channel", "default-channel", "频道"),
+    "digest": ("digest", "weekly-digest", "weekly", "周报", "摘要", "每周摘要", "每周汇总"),
 }
 _SETTING_OF = {alias.lower(): key for key, aliases in SETTING_KEYS.items() for alias in aliases}
+_GLUED_KEYS = sorted((a for a in _SETTING_OF if not a.isascii()), key=len, reverse=True)
 
 
 def _zh_int(text: str) -> int:
@@ -563,7 +565,11 @@ def _parse_settings(words: str) -> Settings:
         return Settings()
     canonical = _SETTING_OF.get(key.lower())
     if canonical is None:
-        raise UserError("err.setting_unknown", got=key, keys=", ".join(SETTING_KEYS))
+        # a Chinese key written without a space before its value: 周报周五17:30, 提醒14,7,3 (longest key first)
+        glued = next((a for a in _GLUED_KEYS if key.startswith(a) and len(key) > len(a)), None)
+        if glued is None:
+            raise UserError("err.setting_unknown", got=key, keys=", ".join(SETTING_KEYS))
+        canonical, value = _SETTING_OF[glued], key[len(glued):] + " " + value
     return Settings(canonical, value.strip())
 
 

@@ -1,13 +1,28 @@
-"""The digest pass: once per channel per local day, at the team's reminder time; weekly on Mondays.
+"""The digest pass: one digest per channel per local day, inside its sending window, never at night.
 
-A unique (team, channel, day) row is inserted before sending, so only one process sends each digest.
+What goes out when (all times are the team's local wall-clock times):
+
+- On the weekly digest's day (``Tenant.digest_day``, Monday = 0) the weekly digest is due at
+  ``Tenant.digest_time``; it replaces that day's daily digest. With ``digest_day`` None there is no weekly
+  digest and the daily one goes out every day.
+- On the other days the daily digest is due at the team's reminder time (``Tenant.reminder_time``).
+- A digest is only sent inside its window: from its scheduled time to ``WINDOW`` (3 hours) later, cut to the
+  day hours ``DAY_STARTS``-``NIGHT_STARTS`` (07:00-21:00). A digest scheduled at 05:00 goes out from 07:00 to
+  08:00; one scheduled at 19:30 until 21:00; one scheduled at 22:00 never.
+- A missed window is not made up: a process that was down, or started after the window closed (say at 21:07),
+  skips that day's digest rather than post it late at night. The next day's digest comes as usual.
+
+Settings accept a weekly digest time only from ``EARLIEST`` to ``LATEST`` (07:00-20:00), so its window is
+never empty. A unique (team, channel, day) row is inserted before sending, so only one process sends each
+digest, once; a rate-limited send gives its row back and a later pass in the same window retries.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -21,6 +36,11 @@ from storage.models import Digest, Tenant
 
 log = logging.getLogger(__name__)
 
+DAY_STARTS = time(7, 0)  # no digest before this local time ...
+NIGHT_STARTS = time(21, 0)  # ... nor from this one on
+WINDOW = timedelta(hours=3)  # how long after its scheduled time a digest may still go out
+EARLIEST, LATEST = time(7, 0), time(20, 0)  # the weekly digest times a team may choose (both included)
+
 
 class DigestSource(Protocol):
     """Builds digests (the core implements it)."""
@@ -30,13 +50,46 @@ class DigestSource(Protocol):
     def channels(self, session: Session, tenant: Tenant, done_since: datetime | None = None) -> list[str]: ...
 
 
-def due_today(tenant: Tenant, now: datetime) -> date | None:
-    """The tenant's local day if its reminder time has passed, else None."""
+@dataclass(frozen=True)
+class Slot:
+    """The digest a team gets on one local day: which kind, at what local time."""
+
+    day: date
+    kind: str  # "daily" | "weekly"
+    at: time
+
+
+def clock_time(text: str) -> time:
+    """Read a stored "HH:MM"."""
+    hh, mm = (int(x) for x in text.split(":"))
+    return time(hh, mm)
+
+
+def send_window(at: time) -> tuple[time, time] | None:
+    """The local times [start, end) a digest scheduled at ``at`` may go out; None when all of it is night."""
+    end_dt = datetime.combine(date.min, at) + WINDOW
+    end = NIGHT_STARTS if end_dt.date() > date.min else min(end_dt.time(), NIGHT_STARTS)
+    start = max(at, DAY_STARTS)
+    return (start, end) if start < end else None
+
+
+def slot_of(tenant: Tenant, day: date) -> Slot:
+    """The digest planned for a local day: the weekly one on its weekday, else the daily one."""
+    if tenant.digest_day is not None and day.weekday() == tenant.digest_day:
+        return Slot(day, "weekly", clock_time(tenant.digest_time))
+    return Slot(day, "daily", clock_time(tenant.reminder_time))
+
+
+def due_slot(tenant: Tenant, now: datetime) -> Slot | None:
+    """Today's digest if ``now`` falls inside its sending window (team time), else None."""
     local = now.astimezone(ZoneInfo(tenant.timezone))
-    hh, mm = (int(x) for x in tenant.reminder_time.split(":"))
-    if (local.hour, local.minute) < (hh, mm):
+    slot = slot_of(tenant, local.date())
+    window = send_window(slot.at)
+    if window is None:
         return None
-    return local.date()
+    start, end = window
+    wall = local.time()  # naive wall-clock time
+    return slot if start <= wall < end else None
 
 
 def run_digests(engine: Engine, notifiers: Mapping[str, Notifier], source: DigestSource, now: datetime) -> int:
@@ -45,10 +98,10 @@ def run_digests(engine: Engine, notifiers: Mapping[str, Notifier], source: Diges
         tenants = [t for t in session.exec(select(Tenant)).all() if t.platform in notifiers]
     sent = 0
     for tenant in tenants:
-        day = due_today(tenant, now)
-        if day is None:
+        slot = due_slot(tenant, now)
+        if slot is None:
             continue
-        kind = "weekly" if day.weekday() == 0 else "daily"
+        day, kind = slot.day, slot.kind
         with Session(engine) as session:
             since = now - timedelta(days=7) if kind == "weekly" else None
             channels = source.channels(session, tenant, since)

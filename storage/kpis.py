@@ -57,6 +57,9 @@ class Scope:
     owner_id: int | None = None
     party: str | None = None  # matches a contract's number exactly, or its counterparty or title in part
     contract_id: int | None = None
+    # a chat's contracts (a channel digest); contracts without a channel belong to the team's default channel
+    channel: str | None = None
+    default_channel: bool = False
 
     @property
     def offset_minutes(self) -> int:
@@ -194,6 +197,9 @@ def _contract_filter(scope: Scope) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = [col(Contract.tenant_id) == scope.tenant_id]
     if scope.contract_id is not None:
         out.append(col(Contract.id) == scope.contract_id)
+    if scope.channel is not None:
+        here = col(Contract.channel) == scope.channel
+        out.append(or_(here, col(Contract.channel).is_(None)) if scope.default_channel else here)
     if scope.party:
         like = "%" + scope.party.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         out.append(or_(func.upper(col(Contract.number)) == scope.party.upper(),

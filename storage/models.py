@@ -76,6 +76,9 @@ class Tenant(SQLModel, table=True):
     routing: str = Field(default="channel", max_length=16)
     holiday_shift: bool = Field(default=False)
     default_channel: str | None = Field(default=None, max_length=128)
+    # the weekly digest: its local weekday (Monday = 0; None = no weekly digest, a daily one every day) and time
+    digest_day: int | None = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    digest_time: str = Field(default="09:00", max_length=5, sa_column_kwargs={"server_default": "09:00"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -137,7 +140,11 @@ class Milestone(SQLModel, table=True):
     """A dated obligation of a contract: a payment, a delivery, an acceptance, a warranty, a renewal."""
 
     __tablename__ = "milestones"
-    __table_args__ = (Index("ix_milestone_tenant_status_due", "tenant_id", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_milestone_tenant_status_due", "tenant_id", "status", "due_on"),
+        Index("ix_milestone_tenant_due", "tenant_id", "due_on"),
+        Index("ix_milestone_tenant_done", "tenant_id", "done_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenants.id", index=True)
@@ -163,7 +170,10 @@ class Payment(SQLModel, table=True):
     """Money received against a contract (回款); reversed, never deleted."""
 
     __tablename__ = "payments"
-    __table_args__ = (UniqueConstraint("tenant_id", "seq", name="uq_payment_seq"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seq", name="uq_payment_seq"),
+        Index("ix_payment_tenant_received", "tenant_id", "received_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenants.id", index=True)

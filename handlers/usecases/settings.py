@@ -1,19 +1,24 @@
-"""Team settings: time zone, reminder time, default stages, routing, escalation, currency, language."""
+"""Team settings: time zone, reminder time, default stages, routing, escalation, currency, language, digest."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from datetime import time
 from zoneinfo import ZoneInfo, available_timezones
+
+from sqlmodel import col, select
 
 from handlers.amounts import CURRENCIES, normalize_currency
 from handlers.context import _CHANNEL_REF, Ctx, channel_id, resolve_owner
 from handlers.errors import Refused, UserError
 from handlers.grammar import Settings, _Text, take_mentions
+from handlers.numerals import cn_int
 from handlers.replies import Field, Reply
-from scheduler import planner
+from scheduler import digests, planner
 from storage import repo
-from storage.models import Role
+from storage.models import AuditEvent, Role
 
 _ROUTING = {"channel": "channel", "group": "channel", "频道": "channel", "群": "channel", "群组": "channel",
             "dm": "dm", "private": "dm", "私信": "dm", "私聊": "dm", "both": "both", "两者": "both", "都": "both",
@@ -45,6 +50,8 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
         raise _range_error(ctx, cmd.key, value, ex)
     if cmd.key == "escalation":
         _set_escalation(ctx, value, ex)
+    elif cmd.key == "digest":
+        _set_digest(ctx, value, ex)
     elif cmd.key == "channel":
         tenant.default_channel = channel_id(ctx, value, ex)
     else:
@@ -60,6 +67,8 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
         _replan_all(ctx)
     reply = _show(ctx)
     reply.title = ctx.t("ok.setting_changed", setting=ctx.t("setting." + cmd.key))
+    if cmd.key == "time" and (note := _daily_digest_note(ctx)) is not None:
+        reply.context.insert(0, note)
     return [reply]
 
 
@@ -129,6 +138,122 @@ def _set_escalation(ctx: Ctx, value: str, ex: str) -> None:
         ctx.tenant.escalation_target = f"channel:{channel_id(ctx, rest, ex)}"
 
 
+# --- the weekly digest: "monday 09:00", "fri 17:30", "周五 下午5点半", "off", "关闭", "on", "开启" -------------
+
+_DIGEST_ON = {"on", "yes", "true", "enable", "enabled", "开", "开启", "打开", "启用", "是"}
+_DIGEST_OFF = {"off", "no", "false", "none", "never", "disable", "disabled", "关", "关闭", "关掉", "停用", "不要", "否"}
+_WEEKDAYS_EN = {name: day for day, names in enumerate((
+    ("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"), ("thursday", "thu", "thur", "thurs"),
+    ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun"))) for name in names}
+_WEEKDAY_ZH = re.compile(r"(?:每个?)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])")
+_ZH_DAY = {c: i for i, c in enumerate("一二三四五六")} | {"日": 6, "天": 6} | {str(i + 1): i for i in range(7)}
+_FILLER = {"every", "each", "on", "at", "weekly", "每", "在", "于"}
+_CLOCK = re.compile(
+    r"(?P<pre>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?(?P<h>\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+    r"(?:[:：.点时](?P<m>\d{1,2}|半|[零〇一二三四五六七八九十]{1,3})?分?)?(?P<ap>am|pm|a\.m\.|p\.m\.)?",
+    re.IGNORECASE,
+)
+
+
+def _clock(text: str) -> time | None:
+    """A time of day: 9:00, 9, 17:30, 5pm, 5:30 pm, 9点, 9点半, 下午5点30, 上午九点; None when it is not one."""
+    m = _CLOCK.fullmatch(text)
+    if m is None:
+        return None
+    hour = cn_int(m["h"])
+    minute = 30 if m["m"] == "半" else cn_int(m["m"]) if m["m"] else 0
+    if hour is None or minute is None:
+        return None
+    later = (m["ap"] or "").lower().startswith("p") or m["pre"] in ("下午", "傍晚", "晚上") or (
+        m["pre"] == "中午" and hour < 11)
+    if m["ap"] and not 1 <= hour <= 12:
+        return None  # 13pm, 0am
+    if later and hour < 12:
+        hour += 12
+    elif (m["ap"] or "").lower().startswith("a") and hour == 12:
+        hour = 0
+    return time(hour, minute) if hour <= 23 and minute <= 59 else None
+
+
+def _weekday_en(word: str) -> int | None:
+    """Monday = 0 for "monday", "mon", "Mon.", "mondays"."""
+    name = word.rstrip(".")
+    if name not in _WEEKDAYS_EN and name.endswith("s"):
+        name = name[:-1]
+    return _WEEKDAYS_EN.get(name)
+
+
+def _digest_schedule(value: str) -> tuple[int | None, time | None] | None:
+    """Read a weekday and/or a time of day, in either order; None when anything else is left over."""
+    day: int | None = None
+    if (m := _WEEKDAY_ZH.search(value)) is not None:
+        day = _ZH_DAY[m["d"]]
+        value = value[: m.start()] + " " + value[m.end():]
+    rest = []
+    for word in re.split(r"[\s,，、]+", value.lower()):
+        named = _weekday_en(word)
+        if named is not None and day is None:
+            day = named
+        elif word and word not in _FILLER:
+            rest.append(word)
+    at = _clock("".join(rest)) if rest else None
+    if (rest and at is None) or (day is None and at is None):
+        return None
+    return day, at
+
+
+def _set_digest(ctx: Ctx, value: str, ex: str) -> None:
+    """Turn the weekly digest off or on, or move it to a weekday and a day-time hour (07:00-20:00)."""
+    tenant = ctx.tenant
+    low = value.lower()
+    if low in _DIGEST_OFF:
+        tenant.digest_day = None
+        return
+    if low in _DIGEST_ON:
+        if tenant.digest_day is None:
+            tenant.digest_day = _previous_digest_day(ctx)
+        return
+    schedule = _digest_schedule(value)
+    if schedule is None:
+        raise UserError("err.digest_value", example=ex, got=value)
+    day, at = schedule
+    if at is not None:
+        if not digests.EARLIEST <= at <= digests.LATEST:
+            raise UserError("err.digest_night", example=ex, got=f"{at:%H:%M}", tz=tenant.timezone,
+                            earliest=f"{digests.EARLIEST:%H:%M}", latest=f"{digests.LATEST:%H:%M}")
+        tenant.digest_time = f"{at:%H:%M}"
+    if day is not None:
+        tenant.digest_day = day
+    elif tenant.digest_day is None:  # "settings digest 17:30" while off: on again, at that time
+        tenant.digest_day = _previous_digest_day(ctx)
+
+
+def _previous_digest_day(ctx: Ctx) -> int:
+    """The weekday the weekly digest had before it was turned off (from the audit trail), else Monday."""
+    events = ctx.session.exec(
+        select(AuditEvent.before)
+        .where(AuditEvent.tenant_id == ctx.tenant_id, AuditEvent.action == "tenant.settings")
+        .order_by(col(AuditEvent.id).desc()).limit(50)
+    ).all()
+    for before in events:
+        day = json.loads(before or "{}").get("digest_day")
+        if isinstance(day, int) and 0 <= day <= 6:
+            return day
+    return 0
+
+
+def _daily_digest_note(ctx: Ctx) -> str | None:
+    """A note when the reminder time puts the daily digest at night: it moves to 07:00, or is not sent."""
+    at = digests.clock_time(ctx.tenant.reminder_time)
+    window = digests.send_window(at)
+    night = f"{digests.NIGHT_STARTS:%H:%M}–{digests.DAY_STARTS:%H:%M}"
+    if window is None:
+        return ctx.t("warn.digest_skipped", night=night, time=f"{at:%H:%M}")
+    if window[0] != at:
+        return ctx.t("warn.digest_moved", night=night, start=f"{window[0]:%H:%M}")
+    return None
+
+
 def _replan_all(ctx: Ctx) -> None:
     rows = repo.open_milestones(ctx.session, tenant_id=ctx.tenant_id)
     for milestone, contract in rows:
@@ -156,9 +281,18 @@ def _show(ctx: Ctx) -> Reply:
         Field(ctx.t("settings.holidays"), (ctx.t("settings.on" if t.holiday_shift else "settings.off"),)),
         Field(ctx.t("settings.currency"), (t.currency,)),
         Field(ctx.t("settings.language"), (t.language,)),
+        Field(ctx.t("settings.digest"), (_digest_value(ctx),)),
     ]
     reply.context.append(ctx.t("settings.hint"))
+    reply.context.append(ctx.t("settings.digest_hint", earliest=f"{digests.EARLIEST:%H:%M}",
+                               latest=f"{digests.LATEST:%H:%M}"))
     return reply
+
+
+def _digest_value(ctx: Ctx) -> str:
+    if ctx.tenant.digest_day is None:
+        return ctx.t("settings.digest_off")
+    return ctx.t("settings.digest_value", day=ctx.t(f"weekday.{ctx.tenant.digest_day}"), time=ctx.tenant.digest_time)
 
 
 
