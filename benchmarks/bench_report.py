@@ -29,7 +29,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select, text
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 NOW = datetime(2027, 3, 15, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

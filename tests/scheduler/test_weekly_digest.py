@@ -19,9 +19,8 @@ Weekly digest of Monday 2026-12-07, last week = Mon 11-30 .. Sun 12-06:
 
 from __future__ import annotations
 
-import re
-
 import importlib.util
+import re
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
