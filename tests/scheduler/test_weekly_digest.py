@@ -19,7 +19,6 @@ Weekly digest of Monday 2026-12-07, last week = Mon 11-30 .. Sun 12-06:
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
@@ -34,8 +33,6 @@ from scheduler.digests import run_digests, send_window
 from storage.models import Contract, Digest
 from tests.chat import Chat
 from tests.scheduler.test_dispatch import FakeNotifier
-
-HAS_CHARTS = importlib.util.find_spec("handlers.charts") is not None
 
 
 def local(y: int, m: int, d: int, hh: int, mm: int = 0, tz: str = "Asia/Shanghai") -> datetime:
@@ -107,8 +104,6 @@ def test_weekly_digest_goes_out_monday_0900_team_time_once(team: Team) -> None:
     assert "1 completed in the last 7 days" in text
     with Session(team.engine) as s:
         assert [(d.kind, d.status) for d in s.exec(select(Digest)).all()] == [("weekly", "sent")]
-    if not HAS_CHARTS:
-        pytest.skip("handlers.charts not there yet: chart not checked")
     [image] = out.message.images
     assert image.data.startswith(b"\x89PNG\r\n\x1a\n") and image.filename.endswith(".png")
     assert "Money due vs received" in image.title
@@ -254,8 +249,6 @@ def test_channel_digests_in_a_team_with_several_channels_count_their_own_money(t
 
 
 def test_a_chart_that_cannot_be_drawn_does_not_hold_back_the_digest(team: Team, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    if not HAS_CHARTS:
-        pytest.skip("handlers.charts not there yet")
     from handlers import charts
 
     def broken(*args: object, **kwargs: object) -> None:
