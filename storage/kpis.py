@@ -420,8 +420,8 @@ def bottlenecks(session: Session, scope: Scope, *, oldest: int = 5) -> Bottlenec
 def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[OverduePoint]:
     """Overdue count and amount today and at the same weekday of each earlier week (oldest first).
 
-    A milestone counts as overdue on day W when it was due before W and was still open on W: open now, or
-    completed (or written off) on W or later. Its amount is what its payment milestone still owed on W.
+    A milestone counts as overdue on day W when it was due before W and was still open at the end of W: open
+    now, or closed after W (closed = completed or written off; a payment milestone on the day its money arrived). Its amount is what its payment milestone still owed on W.
     Cancelled milestones are left out (the day they were cancelled is not part of the figure).
     """
     d = _dialect(session)
@@ -429,8 +429,10 @@ def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[Ov
     marks = union_all(*(select(literal(w, Date).label("w")) for w in days)).subquery()
     w = marks.c.w
     done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
+    # closed on: the completion day, or for a payment milestone the day the money that settled it arrived
+    closed_day = case((col(Milestone.amount).is_(None), done_day), else_=func.coalesce(_settled_on(), done_day))
     still_open = or_(col(Milestone.status) == MilestoneStatus.OPEN,
-                     and_(col(Milestone.done_at).is_not(None), done_day >= w))
+                     and_(col(Milestone.done_at).is_not(None), closed_day > w))
     # the only milestones that can count: open and due before today, or closed since the first week began
     # (two index ranges instead of the team's whole history)
     candidates = union_all(

@@ -90,6 +90,7 @@ def report(ctx: Ctx, cmd: Report) -> list[Reply]:
     ontime = kpis.on_time(s, scope)
     jam = kpis.bottlenecks(s, scope)
     trend = kpis.overdue_trend(s, scope)
+    trend[-1] = kpis.overdue_now(s, scope)  # today exactly as the bottlenecks count it
     renewals = kpis.renewals(s, scope)
     risky_count, risky = kpis.at_risk(s, scope)
     people = repo.people_by_id(s, ids=_people_ids(cycle, ontime, jam))

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage import kpis
 from storage.db import transaction
@@ -188,3 +188,16 @@ def test_money_by_month_and_ageing(ledger) -> None:  # type: ignore[no-untyped-d
     assert sum(money.due["CNY"]) == D(1_500_000)
     # m3 300k is 5 days late (1-30), m4 300k is 54 days late (31-60)
     assert ageing == {"CNY": [D(0), D(300_000), D(300_000), D(0), D(0)]}
+
+
+def test_a_milestone_closed_today_is_not_overdue_today(ledger) -> None:  # type: ignore[no-untyped-def]
+    engine, ids = ledger
+    with transaction(engine) as s:
+        m9 = s.exec(select(Milestone).where(Milestone.due_on == date(2027, 3, 5))).one()
+        m9.status, m9.done_at = "done", local(2027, 3, 15, 9)
+        s.add(m9)
+    with Session(engine) as s:
+        trend = kpis.overdue_trend(s, scope(ids))
+        now = kpis.overdue_now(s, scope(ids))
+    assert trend[-1] == now == kpis.OverduePoint(TODAY, 2, {"CNY": D(600_000)})
+    assert trend[-2].count == 2  # on 03-08 it was still open: m4 and m9
