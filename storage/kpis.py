@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, String, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -314,15 +314,21 @@ def _spreads(session: Session, rows: Any, value: str, groupings: list[str]) -> d
 
     ``rows`` is a CTE referenced once per grouping, which both databases compute once.
     """
-    parts = [select(literal("").label("level"), literal(None).label("key"), q.c.n, q.c.median, q.c.p90)
+    parts = [select(literal("").label("level"), cast(literal(None), String).label("key"), q.c.n, q.c.median, q.c.p90)
              for q in [nearest_rank(rows, value, []).subquery()]]
     for g in groupings:
         q = nearest_rank(rows, value, [g]).subquery()
-        parts.append(select(literal(g).label("level"), q.c[g].label("key"), q.c.n, q.c.median, q.c.p90))
+        # one key column for every grouping: as text (PostgreSQL will not unite text and integer columns)
+        parts.append(select(literal(g).label("level"), cast(q.c[g], String).label("key"), q.c.n, q.c.median, q.c.p90))
     out: dict[tuple[str, Any], Spread] = {}
     for level, key, n, median, p90 in session.execute(union_all(*parts)):
+        if key is not None and level in _ID_LEVELS:
+            key = int(key)
         out[(level, key)] = Spread(int(n), median, p90)
     return out
+
+
+_ID_LEVELS = ("owner",)  # groupings whose keys are ids (given back as integers)
 
 
 def days_to_collect(session: Session, scope: Scope, *, slowest: int = 5) -> Cycle:
