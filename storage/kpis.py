@@ -427,45 +427,86 @@ def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[Ov
     """Overdue count and amount today and at the same weekday of each earlier week (oldest first).
 
     A milestone counts as overdue on day W when it was due before W and was still open at the end of W: open
-    now, or closed after W (closed = completed or written off; a payment milestone on the day its money arrived). Its amount is what its payment milestone still owed on W.
-    Cancelled milestones are left out (the day they were cancelled is not part of the figure).
+    now, or closed after W (closed = completed or written off; a payment milestone on the day its money
+    arrived). Its amount is what its payment milestone still owed on W (its amount less the money received
+    for it before W; payments are split by what each milestone still owes, so none is paid more than its
+    amount). Cancelled milestones are left out (the day they were cancelled is not part of the figure).
     """
-    d = _dialect(session)
     days = [scope.today - timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
+    counts: dict[date, int] = defaultdict(int)
+    amounts: dict[date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    _trend_of_open(session, scope, days, counts, amounts)
+    _trend_of_closed(session, scope, days, counts, amounts)
+    return [OverduePoint(day, counts.get(day, 0), {c: a for c, a in sorted(amounts.get(day, {}).items()) if a > 0})
+            for day in days]
+
+
+def _week_index(day: Any, days: list[date]) -> Any:
+    """The first week mark W_k with day < W_k (len(days) when none): the day counts for that mark and later ones."""
+    return case(*((day < w, k) for k, w in enumerate(days)), else_=len(days))
+
+
+def _trend_of_open(session: Session, scope: Scope, days: list[date], counts: dict[date, int],
+                   amounts: dict[date, dict[str, Decimal]]) -> None:
+    """Milestones open now: overdue on every mark after their due date, so one pass and running sums suffice."""
+    due_k = _week_index(col(Milestone.due_on), days)
+    open_now = [*_milestones(scope), col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.due_on) < scope.today]
+    planned = session.execute(
+        select(due_k, Contract.currency, func.count(), func.sum(Milestone.amount))
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id)).where(*open_now)
+        .group_by(due_k, Contract.currency)
+    ).all()
+    paid_k = _week_index(col(Payment.received_on), days)
+    both_k = case((due_k > paid_k, due_k), else_=paid_k)  # counts from the later of the two marks
+    paid = session.execute(
+        select(both_k, Contract.currency, func.sum(PaymentAllocation.amount))
+        .select_from(Milestone)
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        .join(PaymentAllocation, col(PaymentAllocation.milestone_id) == col(Milestone.id))
+        .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+        .where(*open_now, col(Payment.reversed_at).is_(None), col(Payment.received_on) < scope.today)
+        .group_by(both_k, Contract.currency)
+    ).all()
+    for k, cur, n, amount in planned:
+        for day in days[int(k):]:
+            counts[day] += int(n)
+            amounts[day][cur] += _dec(amount)
+    for k, cur, amount in paid:
+        for day in days[int(k):]:
+            amounts[day][cur] -= _dec(amount)
+
+
+def _trend_of_closed(session: Session, scope: Scope, days: list[date], counts: dict[date, int],
+                     amounts: dict[date, dict[str, Decimal]]) -> None:
+    """Milestones closed since the first mark: checked against each mark (few rows, found by index)."""
+    d = _dialect(session)
     marks = union_all(*(select(literal(w, Date).label("w")) for w in days)).subquery()
     w = marks.c.w
     done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
     # closed on: the completion day, or for a payment milestone the day the money that settled it arrived
     closed_day = case((col(Milestone.amount).is_(None), done_day), else_=func.coalesce(_settled_on(), done_day))
-    still_open = or_(col(Milestone.status) == MilestoneStatus.OPEN,
-                     and_(col(Milestone.done_at).is_not(None), closed_day > w))
-    # the only milestones that can count: open and due before today, or closed since the first week began
-    # (two index ranges instead of the team's whole history)
-    candidates = union_all(
-        select(Milestone.id).where(col(Milestone.tenant_id) == scope.tenant_id,
-                                   col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.due_on) < scope.today),
-        select(Milestone.id).where(col(Milestone.tenant_id) == scope.tenant_id,
-                                   col(Milestone.done_at) >= _utc_start(scope, days[0] - timedelta(days=1))),
-    )
-    owed = col(Milestone.amount) - _paid_to(col(Milestone.id), before=w)
-    q = (
-        select(w, Contract.currency, func.count(Milestone.id),
-               func.sum(case((and_(col(Milestone.amount).is_not(None), owed > 0), owed), else_=0)))
-        .select_from(marks)
-        .join(Milestone, col(Milestone.due_on) < w)
+    # the closed milestones first (by the completion index), then each against the marks
+    closed = (
+        select(Milestone.id.label("mid"), Milestone.due_on.label("due_on"),  # type: ignore[attr-defined]
+               Milestone.amount.label("amount"), closed_day.label("closed_day"),
+               Contract.currency.label("currency"))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
-        .where(*_milestones(scope), col(Milestone.id).in_(candidates), col(Milestone.status) != MilestoneStatus.CANCELLED,
-               still_open)
-        .group_by(w, Contract.currency)
+        .where(*_milestones(scope), col(Milestone.status).not_in((MilestoneStatus.OPEN, MilestoneStatus.CANCELLED)),
+               col(Milestone.done_at) >= _utc_start(scope, days[0] - timedelta(days=1)))
+        .cte("closed").prefix_with("MATERIALIZED")
     )
-    counts: dict[date, int] = defaultdict(int)
-    amounts: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    owed = closed.c.amount - _paid_to(closed.c.mid, before=w)
+    q = (
+        select(w, closed.c.currency, func.count(),
+               func.sum(case((and_(closed.c.amount.is_not(None), owed > 0), owed), else_=0)))
+        .select_from(marks)
+        .join(closed, and_(closed.c.due_on < w, closed.c.closed_day > w))
+        .group_by(w, closed.c.currency)
+    )
     for day, cur, n, amount in session.execute(q):
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
         counts[day] += int(n)
-        if amount:
-            amounts[day][cur] = _dec(amount)
-    return [OverduePoint(day, counts.get(day, 0), amounts.get(day, {})) for day in days]
+        amounts[day][cur] += _dec(amount)
 
 
 def overdue_now(session: Session, scope: Scope) -> OverduePoint:
