@@ -710,13 +710,23 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 # sentences kept in their own modules, one per area, so areas can grow without touching this table
-from handlers import i18n_changes, i18n_corrections, i18n_digest, i18n_people, i18n_reports  # noqa: E402
+from handlers import (  # noqa: E402
+    i18n_changes,
+    i18n_corrections,
+    i18n_digest,
+    i18n_export,
+    i18n_ledger,
+    i18n_people,
+    i18n_reports,
+)
 
 MESSAGES.update(i18n_people.MESSAGES)
 MESSAGES.update(i18n_changes.MESSAGES)
 MESSAGES.update(i18n_corrections.MESSAGES)
 MESSAGES.update(i18n_reports.MESSAGES)
 MESSAGES.update(i18n_digest.MESSAGES)
+MESSAGES.update(i18n_ledger.MESSAGES)
+MESSAGES.update(i18n_export.MESSAGES)
 
 
 def t(msg_key: str, lang: str, /, **params: Any) -> str:

@@ -20,6 +20,15 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that came with a message (a ledger to import): the adapter has already downloaded its bytes."""
+
+    filename: str
+    data: bytes
+    mime: str | None = None
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     """A typed command: tenant, chat, user and text.
 
@@ -35,6 +44,8 @@ class IncomingMessage:
     chat_type: str = "group"  # private | group | channel
     tenant_name: str = ""
     event_id: str | None = None
+    # files sent with the message (Slack file share, Telegram document), downloaded by the adapter
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,16 @@ class Image:
     title: str
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file sent with a reply (an export, a calendar file): its bytes, name, a one-line title and MIME type."""
+
+    data: bytes
+    filename: str
+    title: str
+    mime: str = "application/octet-stream"
+
+
 @dataclass
 class Reply:
     """One message back to the user or the channel."""
@@ -76,6 +86,8 @@ class Reply:
     replaces: tuple[str, ...] = ()
     # pictures that go with the text (charts): Slack uploads them, Telegram sends photos, the console saves files
     images: list[Image] = field(default_factory=list)
+    # files that go with the text (exports): Slack uploads them, Telegram sends documents, the console saves them
+    documents: list[Document] = field(default_factory=list)
 
     def add(self, *spans: Span) -> Reply:
         """Append a line made of spans."""

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -344,3 +344,34 @@ class PendingQuestion(SQLModel, table=True):
     lang: str = Field(max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LedgerImport(SQLModel, table=True):
+    """A ledger file someone sent to import: kept from the preview until it is confirmed or cancelled."""
+
+    __tablename__ = "ledger_imports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    person_id: int = Field(foreign_key="people.id")
+    chat_id: str = Field(default="", max_length=128)
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_type=LargeBinary)
+    status: str = Field(default="previewed", max_length=16)  # previewed | applied | cancelled
+    summary: str | None = Field(default=None, sa_type=Text)  # JSON: what the preview counted
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CalendarToken(SQLModel, table=True):
+    """The secret in a person's (or, with no person, the team's) iCalendar feed URL; revoked, never reused."""
+
+    __tablename__ = "calendar_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="people.id")
+    token: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
