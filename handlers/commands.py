@@ -25,6 +25,7 @@ from handlers.usecases.changes import PendingChanges, decide_change, pending_cha
 from handlers.usecases.contracts import create_contract, show_contract
 from handlers.usecases.corrections import delete_milestone, edit
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
+from handlers.usecases.imports import ImportLedger, import_ledger, parse_import
 from handlers.usecases.listing import list_items
 from handlers.usecases.milestones import add_milestone, complete_milestone, waive_milestone
 from handlers.usecases.payments import receivables, record_payment, undo_payment
@@ -163,6 +164,10 @@ REGISTRY: tuple[Spec, ...] = (
          "money", parse_report, report, Report),
     Spec("review", ("review", "retro", "retrospective", "复盘", "回顾"), {"en": "review NUMBER", "zh": "复盘 编号"},
          "money", parse_review, review, Review),
+    Spec("import", ("import", "导入"),
+         {"en": "import (with an .xlsx or .csv ledger attached) · import confirm · import cancel",
+          "zh": "导入（附上 .xlsx 或 .csv 台账）· 导入 确认 · 导入 取消"},
+         "contracts", parse_import, import_ledger, ImportLedger),
     Spec("history", ("history", "历史", "记录"), {"en": "history NUMBER", "zh": "历史 编号"},
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -30,6 +31,8 @@ class Ctx:
     now: datetime
     chat_id: str = ""
     chat_type: str = "group"
+    # files that came with the message (a ledger to import), already downloaded by the adapter
+    attachments: tuple[Any, ...] = ()
 
     @property
     def tenant_id(self) -> int:

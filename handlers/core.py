@@ -206,7 +206,7 @@ class Core:
             repo.mark_dm_ok(session, platform=msg.platform, user_id=msg.sender.user_id)
         lang = norm_lang(person.language) or norm_lang(tenant.language) or "en"
         return Ctx(session=session, tenant=tenant, person=person, lang=lang, now=now, chat_id=msg.chat_id,
-                   chat_type=msg.chat_type)
+                   chat_type=msg.chat_type, attachments=msg.attachments)
 
     def _first_delivery(self, session: Session, platform: str, event_id: str) -> bool:
         """Record a platform event id; False when it was seen before (a retried delivery)."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.console.app import console_message
 from bot.console.render import render
 from handlers.core import Core
+from handlers.messages import Attachment
 from handlers.replies import Reply
 from storage.models import Contract, Milestone
 
@@ -21,8 +24,11 @@ class Chat:
         self.user = user
         self.last: list[Reply] = []
 
-    def say(self, text: str, *, user: str | None = None, team: str | None = None) -> str:
+    def say(self, text: str, *, user: str | None = None, team: str | None = None,
+            files: tuple[Attachment, ...] = ()) -> str:
         msg = console_message(text, user=user or self.user, chat=team or self.team, lang=None, tz=None)
+        if files:
+            msg = replace(msg, attachments=files)
         self.last = self.core.handle(msg)
         return "\n\n".join(render(r) for r in self.last)
 

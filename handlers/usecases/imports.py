@@ -1,0 +1,413 @@
+"""Import the Excel/CSV ledger a team already keeps: preview first, then one confirmed, audited transaction.
+
+The file is read by ``handlers.ledger.reader``; this module compares what it read with the team's ledger
+(a plan), shows the plan, keeps the file until the person confirms, and then applies the plan again against
+the ledger as it stands. Contracts are matched by number, milestones by name within their contract, payments
+by day and amount: importing the same file twice changes nothing, an updated file updates, and nothing the
+file leaves out is deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from handlers import lifecycle
+from handlers.amounts import quantize
+from handlers.context import Ctx, require_writer, resolve_owner
+from handlers.errors import UserError
+from handlers.grammar import OwnerRef
+from handlers.replies import Reply
+from handlers.understand import Ask
+from handlers.usecases.renewals import sync_renewal_milestone
+from scheduler import planner
+from storage import repo
+from storage.models import (
+    Contract,
+    LedgerImport,
+    Milestone,
+    MilestoneStatus,
+    Payment,
+    PaymentAllocation,
+    Person,
+    Role,
+)
+
+_CONFIRM = {"confirm", "yes", "ok", "go", "apply", "确认", "确定", "是", "好", "导入"}
+_CANCEL = {"cancel", "no", "abort", "取消", "否", "算了"}
+MAX_SHOWN_ERRORS = 15
+KEEP_PREVIEW = timedelta(days=1)
+_CONTRACT_FIELDS = ("title", "counterparty", "amount", "currency", "signed_on", "start_on", "end_on", "owner_id")
+_MILESTONE_FIELDS = ("kind", "due_on", "amount", "percent", "owner_id")
+
+
+@dataclass(frozen=True)
+class ImportLedger:
+    """``import`` with a file attached (preview), ``import confirm [#id]`` or ``import cancel [#id]``."""
+
+    action: str = ""  # "" | confirm | cancel
+    ref: int | None = None
+
+
+def parse_import(words: str, now: datetime, tz: str, ex: str, lang: str) -> ImportLedger:
+    """Read confirm/cancel and an optional #id; anything else is the preview of the attached file."""
+    tokens = [w for w in re.split(r"[\s,，]+", words.strip().lower()) if w]
+    ref = next((int(m.group(1)) for w in tokens if (m := re.fullmatch(r"#?(\d{1,9})", w))), None)
+    if any(w in _CONFIRM for w in tokens):
+        return ImportLedger("confirm", ref)
+    if any(w in _CANCEL for w in tokens):
+        return ImportLedger("cancel", ref)
+    return ImportLedger("", ref)
+
+
+@dataclass
+class Plan:
+    """What an import would do to the team's ledger."""
+
+    contracts_new: int = 0
+    contracts_updated: int = 0
+    milestones_new: int = 0
+    milestones_updated: int = 0
+    milestones_done: int = 0
+    payments_new: int = 0
+    people_new: set[str] = field(default_factory=set)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+    unchanged: int = 0
+
+    @property
+    def changes(self) -> int:
+        """How many rows the import would write."""
+        return (self.contracts_new + self.contracts_updated + self.milestones_new + self.milestones_updated
+                + self.milestones_done + self.payments_new)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts, for the audit trail and the stored preview."""
+        return {k: (sorted(v) if isinstance(v, set) else v) for k, v in self.__dict__.items() if k != "errors"} | {
+            "errors": len(self.errors)}
+
+
+def import_ledger(ctx: Ctx, cmd: ImportLedger) -> list[Reply]:
+    """Preview an attached ledger, or apply / cancel a previewed one."""
+    require_writer(ctx)
+    if cmd.action == "confirm":
+        return _confirm(ctx, cmd.ref)
+    if cmd.action == "cancel":
+        row = _previewed(ctx, cmd.ref)
+        row.status = "cancelled"
+        ctx.session.add(row)
+        return [Reply(title=ctx.t("import.cancelled", file=row.filename), lang=ctx.lang)]
+    return _preview(ctx)
+
+
+# --- preview -------------------------------------------------------------------------------------------------
+
+
+def _read(data: bytes, filename: str, lang: str, ex: str) -> Any:
+    from handlers.ledger.reader import LedgerError, read_ledger
+
+    try:
+        return read_ledger(data, filename)
+    except LedgerError as err:
+        raise UserError("import.err.unreadable", example=ex, file=filename,
+                        reason=err.reason(lang) if hasattr(err, "reason") else str(err)) from None
+
+
+def _preview(ctx: Ctx) -> list[Reply]:
+    ex = ctx.t("ex.import")
+    files = list(getattr(ctx, "attachments", ()) or ())
+    if not files:
+        raise UserError("import.err.no_file", example=ex)
+    attachment = files[0]
+    reading = _read(attachment.data, attachment.filename, ctx.lang, ex)
+    plan = _apply(ctx, reading, write=False)
+    reply = Reply(title=ctx.t("import.preview", file=attachment.filename), lang=ctx.lang)
+    _plan_lines(ctx, reply, plan)
+    if len(files) > 1:
+        reply.context.append(ctx.t("import.one_file", file=attachment.filename))
+    if not plan.changes:
+        reply.add(ctx.t("import.nothing"))
+        return [reply]
+    row = LedgerImport(tenant_id=ctx.tenant_id, person_id=ctx.person.id or 0, chat_id=ctx.chat_id or "",
+                       filename=attachment.filename[:255], sha256=hashlib.sha256(attachment.data).hexdigest(),
+                       data=attachment.data, summary=json.dumps(plan.as_dict(), ensure_ascii=False),
+                       created_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    from handlers.interpret import ask_reply
+
+    confirm = f"{'import' if ctx.lang == 'en' else '导入'} {'confirm' if ctx.lang == 'en' else '确认'} #{row.id}"
+    ask = ask_reply(ctx, Ask("choose", "import.ask", {"n": str(plan.changes), "file": row.filename},
+                             ((ctx.t("import.yes"), confirm),)))
+    return [reply, ask]
+
+
+def _plan_lines(ctx: Ctx, reply: Reply, plan: Plan) -> None:
+    reply.add(ctx.t("import.count_contracts", new=plan.contracts_new, updated=plan.contracts_updated))
+    reply.add(ctx.t("import.count_milestones", new=plan.milestones_new, updated=plan.milestones_updated,
+                    done=plan.milestones_done))
+    reply.add(ctx.t("import.count_payments", new=plan.payments_new))
+    if plan.people_new:
+        reply.add(ctx.t("import.count_people", n=len(plan.people_new),
+                        names=", ".join(sorted(plan.people_new)[:10])))
+    if plan.unchanged:
+        reply.add(ctx.t("import.count_unchanged", n=plan.unchanged))
+    if plan.errors:
+        reply.add(ctx.t("import.errors", n=len(plan.errors)))
+        for where, reason in plan.errors[:MAX_SHOWN_ERRORS]:
+            reply.add(f"  • {where}: {reason}")
+        if len(plan.errors) > MAX_SHOWN_ERRORS:
+            reply.add("  " + ctx.t("import.more_errors", n=len(plan.errors) - MAX_SHOWN_ERRORS))
+
+
+def _where(ctx: Ctx, sheet: str | None, row: int) -> str:
+    if sheet:
+        return ctx.t("import.where_sheet", sheet=sheet, row=row)
+    return ctx.t("import.where_line", row=row)
+
+
+# --- confirm -------------------------------------------------------------------------------------------------
+
+
+def _previewed(ctx: Ctx, ref: int | None) -> LedgerImport:
+    q = select(LedgerImport).where(col(LedgerImport.tenant_id) == ctx.tenant_id,
+                                   col(LedgerImport.person_id) == ctx.person.id,
+                                   col(LedgerImport.status) == "previewed",
+                                   col(LedgerImport.created_at) >= ctx.now - KEEP_PREVIEW)
+    if ref is not None:
+        q = q.where(col(LedgerImport.id) == ref)
+    row = ctx.session.exec(q.order_by(col(LedgerImport.id).desc())).first()
+    if row is None:
+        raise UserError("import.err.no_preview", example=ctx.t("ex.import"))
+    return row
+
+
+def _confirm(ctx: Ctx, ref: int | None) -> list[Reply]:
+    row = _previewed(ctx, ref)
+    reading = _read(row.data, row.filename, ctx.lang, ctx.t("ex.import"))
+    plan = _apply(ctx, reading, write=True)
+    row.status, row.applied_at = "applied", ctx.now
+    ctx.session.add(row)
+    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="ledger.imported",
+               entity="import", entity_id=row.id,
+               after={"file": row.filename, "sha256": row.sha256, **plan.as_dict()})
+    reply = Reply(title=ctx.t("import.done", file=row.filename), lang=ctx.lang)
+    _plan_lines(ctx, reply, plan)
+    return [reply]
+
+
+# --- the plan, and applying it --------------------------------------------------------------------------------
+
+
+class _People:
+    """Owners named in the ledger: @name or e-mail, found in the team or (when writing) added to it."""
+
+    def __init__(self, ctx: Ctx, plan: Plan, write: bool) -> None:
+        self.ctx, self.plan, self.write = ctx, plan, write
+        self.cache: dict[str, int | None] = {}
+
+    def id_of(self, owner: str | None) -> int | None:
+        if not owner:
+            return None
+        handle = owner.strip().lstrip("@")
+        key = handle.lower()
+        if key in self.cache:
+            return self.cache[key]
+        person = repo.find_person(self.ctx.session, tenant_id=self.ctx.tenant_id, handle=handle)
+        if person is None:
+            person = self.ctx.session.exec(
+                select(Person).where(col(Person.tenant_id) == self.ctx.tenant_id,
+                                     col(Person.display_name) == handle)).first()
+        if person is None:
+            self.plan.people_new.add(("" if "@" in handle else "@") + handle)
+            person = resolve_owner(self.ctx, OwnerRef(handle=handle[:128])) if self.write else None
+        self.cache[key] = person.id if person is not None else None
+        return self.cache[key]
+
+
+def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
+    """Compare the reading with the ledger; when ``write``, make the ledger say what the file says."""
+    plan = Plan()
+    for err in reading.errors:
+        plan.errors.append((_where(ctx, err.sheet, err.row), err.reason(ctx.lang)))
+    people = _People(ctx, plan, write)
+    numbers = [c.number for c in reading.contracts]
+    existing = _existing_contracts(ctx, numbers)
+    ms_by_contract = _existing_milestones(ctx, [c.id for c in existing.values() if c.id])
+    payments_by_contract = _existing_payments(ctx, [c.id for c in existing.values() if c.id])
+    actor = lifecycle.Actor(ctx.session, ctx.tenant, ctx.person.id, ctx.now)
+    seq = repo.next_seq(ctx.session, Payment, tenant_id=ctx.tenant_id)
+    for row in reading.contracts:
+        contract = existing.get(row.number)
+        owner_id = people.id_of(row.owner) if row.owner else (contract.owner_id if contract else ctx.person.id)
+        values = {"title": row.title or "", "counterparty": row.counterparty or "",
+                  "amount": quantize(row.amount) if row.amount is not None else None,
+                  "currency": row.currency or ctx.tenant.currency, "signed_on": row.signed, "start_on": row.start,
+                  "end_on": row.end, "owner_id": owner_id}
+        if contract is not None and ctx.person.role != Role.ADMIN and contract.owner_id != ctx.person.id:
+            plan.errors.append((_where(ctx, row.source.sheet, row.source.row),
+                                ctx.t("import.err.not_yours", number=row.number)))
+            continue
+        if contract is None:
+            plan.contracts_new += 1
+            if write:
+                contract = Contract(tenant_id=ctx.tenant_id, number=row.number, created_by_id=ctx.person.id,
+                                    created_at=ctx.now, updated_at=ctx.now, scope=row.notes, **values)
+                ctx.session.add(contract)
+                ctx.session.flush()
+                repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.created",
+                           entity="contract", entity_id=contract.id, contract_id=contract.id,
+                           after={**repo.snapshot(contract), "source": "import"})
+        else:
+            changed = {k: v for k, v in values.items() if getattr(contract, k) != v and not (
+                k == "owner_id" and v is None)}
+            if changed:
+                plan.contracts_updated += 1
+                if write:
+                    before = repo.snapshot(contract, tuple(changed))
+                    for k, v in changed.items():
+                        setattr(contract, k, v)
+                    contract.updated_at = ctx.now
+                    ctx.session.add(contract)
+                    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id,
+                               action="contract.imported", entity="contract", entity_id=contract.id,
+                               contract_id=contract.id, before=before, after=repo.snapshot(contract, tuple(changed)))
+            else:
+                plan.unchanged += 1
+        current = ms_by_contract.get(contract.id, []) if contract is not None and contract.id else []
+        paid_rows = payments_by_contract.get(contract.id, []) if contract is not None and contract.id else []
+        for m_row in row.milestones:
+            seq = _milestone(ctx, actor, plan, people, contract, row, m_row, current, paid_rows, seq, write)
+        for p in row.unallocated_payments:
+            if _known_payment(paid_rows, p.date, p.amount, None):
+                continue
+            plan.payments_new += 1
+            if write and contract is not None:
+                seq = _add_payment(ctx, contract, p.date, quantize(p.amount), None, False, seq, paid_rows)
+        if write and contract is not None:
+            sync_renewal_milestone(ctx.session, contract, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
+    return plan
+
+
+def _milestone(ctx: Ctx, actor: lifecycle.Actor, plan: Plan, people: _People, contract: Contract | None, row: Any,
+               m_row: Any, current: list[Milestone], paid_rows: list[tuple[Payment, int | None]], seq: int,
+               write: bool) -> int:
+    """Create or update one milestone of a contract, with its payments; return the next payment number."""
+    owner_id = people.id_of(m_row.owner) if m_row.owner else (contract.owner_id if contract else None)
+    values = {"kind": m_row.kind, "due_on": m_row.due, "amount": quantize(m_row.amount) if m_row.amount is not None
+              else None, "percent": m_row.percent, "owner_id": owner_id}
+    found = next((m for m in current if m.title == m_row.name and m.status != MilestoneStatus.CANCELLED), None)
+    if m_row.due is None and found is None:
+        plan.errors.append((_where(ctx, m_row.source.sheet, m_row.source.row),
+                            ctx.t("import.err.no_due", name=m_row.name, number=row.number)))
+        return seq
+    if found is None:
+        plan.milestones_new += 1
+        if write and contract is not None:
+            found = Milestone(tenant_id=ctx.tenant_id, contract_id=contract.id or 0, title=m_row.name[:255],
+                              created_by_id=ctx.person.id, created_at=ctx.now, updated_at=ctx.now, **values)
+            ctx.session.add(found)
+            ctx.session.flush()
+            current.append(found)
+            repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.created",
+                       entity="milestone", entity_id=found.id, contract_id=contract.id,
+                       after={**repo.snapshot(found), "source": "import"})
+    else:
+        changed = {k: v for k, v in values.items() if v is not None and getattr(found, k) != v}
+        if changed:
+            plan.milestones_updated += 1
+            if write and contract is not None:
+                before = repo.snapshot(found, tuple(changed))
+                for k, v in changed.items():
+                    setattr(found, k, v)
+                found.updated_at = ctx.now
+                ctx.session.add(found)
+                repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.imported",
+                           entity="milestone", entity_id=found.id, contract_id=contract.id, before=before,
+                           after=repo.snapshot(found, tuple(changed)))
+    mid = found.id if found is not None else None
+    for p in m_row.payments:
+        if _known_payment(paid_rows, p.date, p.amount, mid):
+            continue
+        plan.payments_new += 1
+        if write and contract is not None and found is not None:
+            settles = m_row.status == "done"
+            seq = _add_payment(ctx, contract, p.date, quantize(p.amount), found, settles, seq, paid_rows)
+    if m_row.status == "done" and (found is None or found.status == MilestoneStatus.OPEN):
+        plan.milestones_done += 1
+        if write and contract is not None and found is not None:
+            done_day = max((p.date for p in m_row.payments), default=None)
+            when = ctx.now if done_day is None else min(ctx.now, datetime.combine(
+                done_day, time(12), tzinfo=ZoneInfo(ctx.tz)).astimezone(UTC))
+            action = "milestone.paid" if m_row.payments else "milestone.done"
+            lifecycle.complete(lifecycle.Actor(ctx.session, ctx.tenant, ctx.person.id, when), found, contract,
+                               action=action)
+    elif write and contract is not None and found is not None:
+        planner.replan(ctx.session, milestone=found, contract=contract, tenant=ctx.tenant, now=ctx.now)
+    return seq
+
+
+def _known_payment(rows: list[tuple[Payment, int | None]], day: date, amount: Decimal, milestone_id: int | None
+                   ) -> bool:
+    """A standing payment of this contract on that day for that amount (and that milestone) already exists."""
+    want = quantize(amount)
+    return any(p.received_on == day and p.amount == want and p.reversed_at is None and (
+        milestone_id is None or mid in (milestone_id, None)) for p, mid in rows)
+
+
+def _add_payment(ctx: Ctx, contract: Contract, day: date, amount: Decimal, milestone: Milestone | None,
+                 closes: bool, seq: int, paid_rows: list[tuple[Payment, int | None]]) -> int:
+    payment = Payment(tenant_id=ctx.tenant_id, seq=seq, contract_id=contract.id or 0, amount=amount,
+                      currency=contract.currency, received_on=day, note="import", recorded_by_id=ctx.person.id,
+                      created_at=ctx.now)
+    ctx.session.add(payment)
+    ctx.session.flush()
+    if milestone is not None:
+        ctx.session.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=milestone.id or 0, amount=amount,
+                                          closed=closes))
+    paid_rows.append((payment, milestone.id if milestone is not None else None))
+    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="payment.recorded",
+               entity="payment", entity_id=payment.id, contract_id=contract.id,
+               after={**repo.snapshot(payment), "source": "import"})
+    return seq + 1
+
+
+def _existing_contracts(ctx: Ctx, numbers: list[str]) -> dict[str, Contract]:
+    out: dict[str, Contract] = {}
+    for i in range(0, len(numbers), 500):
+        chunk = numbers[i:i + 500]
+        for c in ctx.session.exec(select(Contract).where(col(Contract.tenant_id) == ctx.tenant_id,
+                                                         col(Contract.number).in_(chunk))):
+            out[c.number] = c
+    return out
+
+
+def _existing_milestones(ctx: Ctx, contract_ids: list[int]) -> dict[int, list[Milestone]]:
+    out: dict[int, list[Milestone]] = defaultdict(list)
+    for i in range(0, len(contract_ids), 500):
+        for m in ctx.session.exec(select(Milestone).where(col(Milestone.tenant_id) == ctx.tenant_id,
+                                                          col(Milestone.contract_id).in_(contract_ids[i:i + 500]))
+                                  .order_by(col(Milestone.id))):
+            out[m.contract_id].append(m)
+    return out
+
+
+def _existing_payments(ctx: Ctx, contract_ids: list[int]) -> dict[int, list[tuple[Payment, int | None]]]:
+    out: dict[int, list[tuple[Payment, int | None]]] = defaultdict(list)
+    for i in range(0, len(contract_ids), 500):
+        rows = ctx.session.exec(
+            select(Payment, PaymentAllocation.milestone_id)
+            .outerjoin(PaymentAllocation, col(PaymentAllocation.payment_id) == col(Payment.id))
+            .where(col(Payment.tenant_id) == ctx.tenant_id, col(Payment.contract_id).in_(contract_ids[i:i + 500]))
+        ).all()
+        for p, mid in rows:
+            out[p.contract_id].append((p, mid))
+    return out

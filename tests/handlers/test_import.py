@@ -1,0 +1,176 @@
+"""import / 导入 in conversation: preview first, confirm, one audited transaction, idempotent, updates by number.
+
+The sample ledgers are imported into an empty team and the team's ledger is compared with
+expected_sample.json field by field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from handlers.core import Core
+from handlers.messages import Attachment
+from storage.models import AuditEvent, Contract, LedgerImport, Milestone, Payment, PaymentAllocation, Person, Reminder
+from tests.chat import Chat
+
+LEDGERS = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
+EXPECTED = json.loads((LEDGERS / "expected_sample.json").read_text(encoding="utf-8"))
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+TABLES = (Contract, Milestone, Payment, PaymentAllocation, Reminder)
+
+
+@pytest.fixture
+def chat(engine) -> Chat:  # type: ignore[no-untyped-def]
+    return Chat(Core(engine, clock=lambda: NOW, default_timezone="Asia/Shanghai"))
+
+
+def attach(name: str) -> tuple[Attachment, ...]:
+    return (Attachment(name, (LEDGERS / name).read_bytes()),)
+
+
+def counts(chat: Chat) -> dict[str, int]:
+    with Session(chat.engine) as s:
+        return {t.__name__: s.exec(select(func.count()).select_from(t)).one() for t in TABLES}
+
+
+def ledger_state(chat: Chat) -> dict[str, object]:
+    """The team's ledger in the expected file's terms (the bot's own renewal-notice milestones left out)."""
+    with Session(chat.engine) as s:
+        people = {p.id: p for p in s.exec(select(Person)).all()}
+
+        def who(pid: int | None) -> str | None:
+            p = people.get(pid or 0)
+            if p is None:
+                return None
+            name = (p.handle or p.display_name).lower()
+            return name if "@" in name else "@" + name
+
+        out = {}
+        for c in s.exec(select(Contract).order_by(Contract.id)).all():
+            ms = [m for m in s.exec(select(Milestone).where(Milestone.contract_id == c.id).order_by(Milestone.id))
+                  if m.created_by_id is not None]
+            pays = s.exec(select(Payment, PaymentAllocation.milestone_id).outerjoin(
+                PaymentAllocation, PaymentAllocation.payment_id == Payment.id).where(Payment.contract_id == c.id)).all()
+            out[c.number] = {
+                "title": c.title, "counterparty": c.counterparty, "amount": f"{c.amount:.2f}" if c.amount else None,
+                "currency": c.currency, "signed": str(c.signed_on) if c.signed_on else None,
+                "start": str(c.start_on) if c.start_on else None, "end": str(c.end_on) if c.end_on else None,
+                "owner": who(c.owner_id),
+                "milestones": {m.title: {
+                    "kind": m.kind, "due": str(m.due_on), "amount": f"{m.amount:.2f}" if m.amount is not None else None,
+                    "percent": f"{m.percent.normalize():f}" if m.percent is not None else None, "owner": who(m.owner_id),
+                    "status": m.status,
+                    "payments": sorted((str(p.received_on), f"{p.amount:.2f}") for p, mid in pays if mid == m.id),
+                } for m in ms},
+                "unallocated": sorted((str(p.received_on), f"{p.amount:.2f}") for p, mid in pays if mid is None),
+            }
+        return out
+
+
+def expected_state(file: dict) -> dict[str, object]:  # type: ignore[type-arg]
+    def owner(value: str | None) -> str | None:
+        return value.lower() if value else None
+
+    return {c["number"]: {
+        "title": c["title"], "counterparty": c["counterparty"], "amount": c["amount"], "currency": c["currency"],
+        "signed": c["signed"], "start": c["start"], "end": c["end"], "owner": owner(c["owner"]),
+        "milestones": {m["name"]: {
+            "kind": m["kind"], "due": m["due"], "amount": m["amount"], "percent": m["percent"],
+            "owner": owner(m["owner"]), "status": m["status"],
+            "payments": sorted((p["date"], p["amount"]) for p in m["payments"]),
+        } for m in c["milestones"]},
+        "unallocated": sorted((p["date"], p["amount"]) for p in c["unallocated_payments"]),
+    } for c in file["contracts"]}
+
+
+@pytest.mark.parametrize("file", EXPECTED["files"], ids=lambda f: f["file"])
+def test_sample_ledgers_import_exactly_as_expected(chat: Chat, file: dict) -> None:  # type: ignore[type-arg]
+    out = chat.say("import", files=attach(file["file"]))
+    assert all(v == 0 for v in counts(chat).values()), "a preview writes nothing"
+    n = file["counts"]
+    assert f"{n['contracts']} new" in out or f"新增 {n['contracts']} 份" in out
+    assert f"{n['errors']} rows can't be imported" in out or f"有 {n['errors']} 行无法导入" in out
+    for err in file["errors"]:
+        assert f"row {err['row']}" in out or f"第 {err['row']} 行" in out
+    chat.say("1")  # the first answer: import
+    assert ledger_state(chat) == expected_state(file)
+    with Session(chat.engine) as s:
+        payments = s.exec(select(func.count()).select_from(Payment)).one()
+        assert payments == n["payments"]
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "ledger.imported")).one()
+        assert file["file"] in (event.after or "")
+        row = s.exec(select(LedgerImport)).one()
+        assert row.status == "applied"
+        # reminders are planned for what is still open
+        open_ms = s.exec(select(Milestone.id).where(Milestone.status == "open",
+                                                    Milestone.due_on > NOW.date())).all()
+        planned = set(s.exec(select(Reminder.milestone_id)).all())
+        assert open_ms and set(open_ms) <= planned
+
+
+def test_importing_the_same_file_again_changes_nothing(chat: Chat) -> None:
+    name = EXPECTED["files"][0]["file"]
+    chat.say("导入", files=attach(name))
+    chat.say("确认")
+    before = counts(chat)
+    state = ledger_state(chat)
+    out = chat.say("import", files=attach(name))
+    assert "Nothing to change" in out or "无需更改" in out
+    assert counts(chat) == before and ledger_state(chat) == state
+
+
+def test_an_updated_file_updates_by_number_and_deletes_nothing(chat: Chat) -> None:
+    head = ["合同编号", "合同名称", "客户名称", "合同金额(元)", "签订日期", "开始日期", "到期日", "负责人"]
+    first = [head, ["HT-9-001", "平台建设", "滨江科技", "500000", "2026-01-05", "2026-01-10", "2027-01-09", "张三"],
+             ["HT-9-002", "运维服务", "西湖数据", "120000", "2026-02-01", "2026-02-01", "2027-01-31", "李四"]]
+    chat.say("import", files=(Attachment("台账.csv", _csv(first, "gbk")),))
+    chat.say("yes")
+    second = [head, ["HT-9-001", "平台建设（二期）", "滨江科技", "650000", "2026-01-05", "2026-01-10", "2027-06-30", "张三"]]
+    out = chat.say("import", files=(Attachment("台账.csv", _csv(second, "utf-8-sig")),))
+    assert "0 new, 1 updated" in out or "新增 0 份，更新 1 份" in out
+    chat.say("1")
+    by_number = {c.number: c for c in chat.contracts()}
+    assert set(by_number) == {"HT-9-001", "HT-9-002"}  # HT-9-002 is left alone, not deleted
+    assert by_number["HT-9-001"].title == "平台建设（二期）" and by_number["HT-9-001"].amount == Decimal("650000.00")
+    assert str(by_number["HT-9-001"].end_on) == "2027-06-30"
+    with Session(chat.engine) as s:
+        assert s.exec(select(func.count()).where(AuditEvent.action == "contract.imported")).one() == 1
+
+
+def test_cancel_and_nothing_to_confirm(chat: Chat) -> None:
+    name = EXPECTED["files"][1]["file"]
+    chat.say("import", files=attach(name))
+    assert "cancelled" in chat.say("import cancel")
+    assert all(v == 0 for v in counts(chat).values())
+    assert "no ledger waiting" in chat.say("import confirm")
+    assert "Send the ledger file" in chat.say("import")
+
+
+def test_a_file_that_is_not_a_ledger_is_refused(chat: Chat) -> None:
+    out = chat.say("import", files=(Attachment("notes.txt", "hello, world\nnothing here\n".encode()),))
+    assert "can't read notes.txt" in out
+    assert chat.last[0].error
+
+
+def test_viewers_cannot_import_and_teams_do_not_mix(chat: Chat) -> None:
+    name = EXPECTED["files"][1]["file"]
+    chat.say("import", files=attach(name))
+    chat.say("1")
+    other = chat.say("import", files=attach(name), team="team-b")
+    assert "6 new" in other  # the other team's ledger is its own
+    chat.say("role @carol viewer")
+    assert "only read" in chat.say("import", files=attach(name), user="carol").lower() or chat.last[0].error
+
+
+def _csv(rows: list[list[str]], encoding: str) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue().encode(encoding)
