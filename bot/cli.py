@@ -92,6 +92,13 @@ def parse_console_now(text: str, tz: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def _share_public_url(settings: Settings) -> None:
+    """Tell the core where calendar feeds are served (the core never imports bot/, so it is handed over)."""
+    from handlers.ledger.calendar import set_base_url
+
+    set_base_url(settings.public_url)
+
+
 def make_core(settings: Settings, engine, now: datetime | None = None):  # type: ignore[no-untyped-def]
     """The core with this deployment's defaults; with `now`, a core whose clock is stopped at that instant."""
     from handlers.core import Core
@@ -117,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"contractbot console: error: {err}\n")
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cmd = args.cmd or "run"
+    _share_public_url(settings)
     engine = prepare(settings)
     if cmd == "migrate":
         print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")

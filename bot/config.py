@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,19 @@ class Settings(BaseSettings):
     telegram_webhook_path: str = "/telegram/webhook"
     telegram_webhook_port: int | None = None
 
+    # the bot's own small web server (calendar feeds at /calendar/<token>.ics, /healthz): the address people's
+    # calendar apps reach it at, and the port it listens on (0 or empty: no server); `contractbot run` only
+    public_url: str = Field(default="http://localhost:8080",
+                            validation_alias=AliasChoices("contractbot_public_url", "public_url"))
+    http_port: int | None = Field(default=8080, validation_alias=AliasChoices("contractbot_http_port", "http_port"))
+    http_host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("contractbot_http_host", "http_host"))
+
+    @field_validator("http_port", mode="before")
+    @classmethod
+    def _empty_port_is_off(cls, value: object) -> object:
+        """CONTRACTBOT_HTTP_PORT= (empty) turns the server off, like 0."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @property
     def slack_enabled(self) -> bool:
         """Slack runs when a bot token is set."""
@@ -44,6 +57,11 @@ class Settings(BaseSettings):
     def telegram_enabled(self) -> bool:
         """Telegram runs when a bot token is set."""
         return bool(self.telegram_bot_token)
+
+    @property
+    def http_enabled(self) -> bool:
+        """The web server runs when a port is set (not 0, not empty)."""
+        return bool(self.http_port)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.console.notifier import ConsoleNotifier
+from bot.http import HttpServer
 from bot.platform import Platform
 from handlers.core import Core
 from handlers.digest import DigestComposer
@@ -90,18 +91,37 @@ async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Ev
             pass
     started: list[Platform] = []
     sched = build_scheduler(engine, notifiers, settings)
+    http: HttpServer | None = None
     try:
         for p in platforms:
             await p.start()
             started.append(p)
             print(f"{p.name}: running")
+        http = await start_http(settings, engine)
         sched.start()
         await stop.wait()
     finally:
         if sched.running:
             sched.shutdown(wait=False)
+        if http is not None:
+            await http.stop()
         for p in reversed(started):
             await p.stop()
+
+
+async def start_http(settings: Settings, engine: Engine) -> HttpServer | None:
+    """The calendar-feed web server when a port is set; a taken port is logged and the bot runs without it."""
+    if not settings.http_enabled:
+        return None
+    server = HttpServer(engine, host=settings.http_host, port=settings.http_port or 0)
+    try:
+        await server.start()
+    except OSError as exc:  # the chat platforms matter more than the feeds: keep running, say why loudly
+        log.error("calendar feeds are off: cannot listen on %s:%s (%s); set CONTRACTBOT_HTTP_PORT",
+                  settings.http_host, settings.http_port, exc)
+        return None
+    print(f"calendar feeds: {settings.public_url.rstrip('/')}/calendar/<token>.ics (listening on port {server.port})")
+    return server
 
 
 def run_platforms(settings: Settings, engine: Engine, core: Core) -> int:

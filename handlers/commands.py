@@ -170,6 +170,8 @@ REGISTRY: tuple[Spec, ...] = (
          "contracts", parse_import, import_ledger, ImportLedger),
     Spec("history", ("history", "历史", "记录"), {"en": "history NUMBER", "zh": "历史 编号"},
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
+    # export / 导出 and calendar / 日历: their Specs are built beside their use cases (handlers/usecases/exports.py)
+    *__import__("handlers.usecases.exports", fromlist=["specs"]).specs(Spec),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},
          "team", lambda w, now, tz, ex, lang: gl._parse_role(w, ex), set_role, gl.SetRole),
     Spec("members", ("members", "成员", "团队成员"), {"en": "members", "zh": "成员"}, "team",

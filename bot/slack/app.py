@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.slack import surfaces, translate
+from bot.slack import downloads, surfaces, translate
 from bot.slack.clients import make_async_web_client
 from bot.slack.identity import Directory
 from bot.slack.inflight import Inflight
@@ -93,7 +93,7 @@ class Listeners:
     async def mention(self, body: Payload, event: Payload, client: AsyncWebClient,
                       context: AsyncBoltContext) -> None:
         """`@ContractBot list overdue` in a channel (events are acked by bolt before this runs)."""
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        if not translate.typed_by_person(event):
             return  # bots and workflows mentioning us are not people giving commands
         async with self.inflight:
             text = translate.strip_bot_mention(event.get("text") or "", context.bot_user_id)
@@ -101,22 +101,33 @@ class Listeners:
 
     async def direct_message(self, body: Payload, event: Payload, client: AsyncWebClient,
                              context: AsyncBoltContext) -> None:
-        """A DM to the bot; edits, joins and other bots' messages are not commands."""
-        if event.get("subtype") or event.get("bot_id"):
+        """A DM to the bot (with files, for `import`); edits, joins and other bots' messages are not commands."""
+        if not translate.typed_by_person(event):
             return
         async with self.inflight:
             text = translate.strip_bot_mention(event.get("text") or "", context.bot_user_id)
             await self.message(body, text, client, context)
 
     async def message(self, body: Payload, text: str, client: AsyncWebClient, context: AsyncBoltContext) -> None:
-        """Run an event's text as a command; the event id makes a retried delivery a no-op in the core."""
+        """Run an event's text as a command; the event id makes a retried delivery a no-op in the core.
+
+        An `import` brings its files along, downloaded first; a file too big or not downloadable is refused
+        here, to the sender only, and the core never sees the message.
+        """
         event = body["event"]
         tenant = tenant_of(context)
         sender = await self.sender(client, tenant, event["user"])
-        replies = await self.handle(translate.event_message(body, text, tenant=tenant, sender=sender))
         channel = event.get("channel")
-        await Outbox(client, event["user"], channel=channel, thread_ts=event.get("thread_ts"),
-                     dm=translate.is_dm(channel)).deliver(replies)
+        outbox = Outbox(client, event["user"], channel=channel, thread_ts=event.get("thread_ts"),
+                        dm=translate.is_dm(channel))
+        fetched = await downloads.fetch_for(client, event, translate.command_text(text))
+        if fetched.refusal is not None:
+            lang = downloads.reply_lang(translate.command_text(text))
+            await outbox.deliver([Reply(lines=[(fetched.refusal,)], error=True, lang=lang)])
+            return
+        replies = await self.handle(translate.event_message(body, text, tenant=tenant, sender=sender,
+                                                            attachments=fetched.attachments))
+        await outbox.deliver(replies)
 
     async def home_opened(self, event: Payload, client: AsyncWebClient, context: AsyncBoltContext) -> None:
         """Draw the Home tab: my milestones."""

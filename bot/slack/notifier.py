@@ -48,7 +48,7 @@ class SlackNotifier:
     def send(self, out: Outgoing) -> str:
         """Post to the channel, or to the user's DM (conversations.open); return ``channel:ts``.
 
-        The message's pictures (a digest's charts) follow as an upload into the same channel.
+        The message's pictures (a digest's charts) and documents follow as an upload into the same channel.
         """
         target = out.target
         if target.dm:
@@ -58,7 +58,7 @@ class SlackNotifier:
         else:
             with _mapped():
                 resp = self.client.chat_postMessage(channel=target.chat_id or "", **render.message(out.message))
-        self._attach(resp["channel"], getattr(out.message, "images", None) or [])
+        self._attach(resp["channel"], uploads.files_of(out.message))
         return f"{resp['channel']}:{resp['ts']}"
 
     def update(self, ref: str, message: Any) -> None:
@@ -67,15 +67,15 @@ class SlackNotifier:
         with _mapped():
             self.client.chat_update(channel=channel, ts=ts, **render.message(message))
 
-    def _attach(self, channel: str, images: list[Any]) -> None:
+    def _attach(self, channel: str, files: list[uploads.File]) -> None:
         # The text is out and its reference is what the dispatch pass records: a failed upload must not
         # turn into an error, or the row would be retried and the text posted twice.
-        if not images:
+        if not files:
             return
         try:
-            uploads.upload_sync(self.client, channel, images)
+            uploads.upload_sync(self.client, channel, files)
         except uploads.UPLOAD_ERRORS as exc:
-            log.warning("could not upload %d chart(s) to %s: %s", len(images), channel, uploads.describe(exc))
+            log.warning("could not upload %s to %s: %s", uploads.what(files), channel, uploads.describe(exc))
 
     def _open_dm(self, user_id: str) -> str:
         if user_id not in self._dm:

@@ -23,6 +23,12 @@ MOVED_TO_DM = {
           "so the chart is in our direct message.",
     "zh": "我不在 {channel} 里，无法在那里发图（把我邀请进频道即可），图表已私信发给你。",
 }
+# The same for a reply that carries documents (an export, a calendar file).
+FILES_MOVED_TO_DM = {
+    "en": "I can't share files in {channel} (invite me there to post files in the channel), "
+          "so the file is in our direct message.",
+    "zh": "我不在 {channel} 里，无法在那里发文件（把我邀请进频道即可），文件已私信发给你。",
+}
 
 
 @dataclass
@@ -34,7 +40,8 @@ class Outbox:
     - anything else goes to the channel, except after a click or a modal (``private``), where the
       confirmation is for the clicker and the edited reminder is what the team sees.
 
-    Pictures (``Reply.images``) follow their text as an upload into the same conversation. Slack cannot
+    Pictures (``Reply.images``) and documents (``Reply.documents``) follow their text as one upload into the
+    same conversation. Slack cannot
     attach a file to an ephemeral message, so the pictures of a reply for the sender only go to the
     sender's DM with the bot; pictures of a channel reply go to the sender's DM, with a note, when the
     bot may not share files in the channel. An edit carries no pictures (chat.update cannot add files).
@@ -104,35 +111,36 @@ class Outbox:
             except (PermanentFailure, SlackApiError) as exc:
                 log.warning("could not update %s: %s", ref, exc)
 
-    # -- pictures ----------------------------------------------------------------------------------------
+    # -- pictures and documents --------------------------------------------------------------------------
 
     async def attach(self, reply: Reply, channel: str | None, *, thread_ts: str | None = None,
                      to_sender: bool = True) -> None:
-        """Share a reply's pictures in the channel its text went to (the sender's DM if the bot may not)."""
-        if not reply.images:
+        """Share a reply's files in the channel its text went to (the sender's DM if the bot may not)."""
+        files = uploads.files_of(reply)
+        if not files:
             return
         if channel is None:
             await self.attach_to_dm(reply)
             return
         try:
-            await uploads.upload(self.client, channel, reply.images, thread_ts=thread_ts)
+            await uploads.upload(self.client, channel, files, thread_ts=thread_ts)
             return
         except uploads.UPLOAD_ERRORS as exc:
             moveable = to_sender and not (self.dm and channel == self.channel)
             if uploads.error_code(exc) not in uploads.NOT_MEMBER or not moveable:
-                log.warning("could not upload %d chart(s) to %s: %s", len(reply.images), channel,
-                            uploads.describe(exc))
+                log.warning("could not upload %s to %s: %s", uploads.what(files), channel, uploads.describe(exc))
                 return
             # a slash command works in any channel (response_url), but sharing a file needs membership
-            log.info("not allowed to share files in %s (%s): sending the charts to %s's DM", channel,
-                     uploads.error_code(exc), self.user_id)
-        note = MOVED_TO_DM.get(reply.lang, MOVED_TO_DM["en"]).format(channel=f"<#{channel}>")
+            log.info("not allowed to share files in %s (%s): sending %s to %s's DM", channel,
+                     uploads.error_code(exc), uploads.what(files), self.user_id)
+        notes = FILES_MOVED_TO_DM if reply.documents else MOVED_TO_DM
+        note = notes.get(reply.lang, notes["en"]).format(channel=f"<#{channel}>")
         if await self.attach_to_dm(reply, note=note) and self.respond is not None:
             await self.respond(response_type="ephemeral", replace_original=False, text=note)
 
     async def attach_privately(self, reply: Reply) -> None:
-        """The pictures of a reply for the sender only: in the DM it was typed in, else in the sender's DM."""
-        if not reply.images:
+        """The files of a reply for the sender only: in the DM it was typed in, else in the sender's DM."""
+        if not uploads.files_of(reply):
             return
         if self.dm and self.channel:
             await self.attach(reply, self.channel)
@@ -140,13 +148,14 @@ class Outbox:
             await self.attach_to_dm(reply)
 
     async def attach_to_dm(self, reply: Reply, *, note: str | None = None) -> bool:
-        """Share the pictures in the sender's DM with the bot, headed by the reply's title; False on failure."""
+        """Share the files in the sender's DM with the bot, headed by the reply's title; False on failure."""
+        files = uploads.files_of(reply)
         comment = "\n".join(part for part in (note, render.escape(reply.title or "")) if part) or None
         try:
             opened = await self.client.conversations_open(users=self.user_id)
-            await uploads.upload(self.client, opened["channel"]["id"], reply.images, initial_comment=comment)
+            await uploads.upload(self.client, opened["channel"]["id"], files, initial_comment=comment)
         except uploads.UPLOAD_ERRORS as exc:
-            log.warning("could not upload %d chart(s) to %s's DM: %s", len(reply.images), self.user_id,
+            log.warning("could not upload %s to %s's DM: %s", uploads.what(files), self.user_id,
                         uploads.describe(exc))
             return False
         return True

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from handlers.i18n import norm_lang
-from handlers.messages import IncomingAction, IncomingMessage, Sender
+from handlers.messages import Attachment, IncomingAction, IncomingMessage, Sender
 
 PLATFORM = "slack"
 
@@ -84,14 +84,28 @@ def command_message(command: dict[str, Any], *, tenant: str, sender: Sender) -> 
     )
 
 
-def event_message(body: dict[str, Any], text: str, *, tenant: str, sender: Sender) -> IncomingMessage:
-    """An app_mention or DM event as a neutral message; the event id makes Slack's retries harmless."""
+def event_message(body: dict[str, Any], text: str, *, tenant: str, sender: Sender,
+                  attachments: tuple[Attachment, ...] = ()) -> IncomingMessage:
+    """An app_mention or DM event as a neutral message; the event id makes Slack's retries harmless.
+
+    ``attachments`` are the message's files, already downloaded (an ``import`` with a ledger).
+    """
     event = body["event"]
     channel = event.get("channel", "")
     return IncomingMessage(
         platform=PLATFORM, tenant_key=tenant, text=command_text(text), sender=sender, chat_id=channel,
-        chat_type="private" if is_dm(channel) else "group", event_id=body.get("event_id"),
+        chat_type="private" if is_dm(channel) else "group", event_id=body.get("event_id"), attachments=attachments,
     )
+
+
+# Message subtypes that are still a person typing to the bot: a plain message, or one with files shared
+# (``file_share``: the text is the comment typed with the upload). Edits, joins, bot posts are not.
+PERSON_SUBTYPES = frozenset({None, "file_share"})
+
+
+def typed_by_person(event: dict[str, Any]) -> bool:
+    """A message or mention written by a person (not a bot, a workflow, an edit or a join)."""
+    return event.get("subtype") in PERSON_SUBTYPES and not event.get("bot_id") and bool(event.get("user"))
 
 
 def clicked_ref(body: dict[str, Any]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -20,13 +20,23 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.telegram import files
 from bot.telegram.limits import FloodLimiter
 from bot.telegram.render import MAX_ALERT
 from bot.telegram.send import deliver, edit_all, post
-from bot.telegram.translate import ALIASES, command_text, incoming_action, incoming_message, neutral_text
+from bot.telegram.translate import (
+    ALIASES,
+    caption_line,
+    command_text,
+    incoming_action,
+    incoming_message,
+    is_import,
+    line_lang,
+    neutral_text,
+)
 from handlers import commands
 from handlers.core import Core
-from handlers.messages import IncomingMessage
+from handlers.messages import Attachment, IncomingMessage
 from handlers.replies import Reply, reply_text
 
 log = logging.getLogger(__name__)
@@ -52,6 +62,10 @@ def build_application(
     )
     if settings.telegram_api_url:
         builder = builder.base_url(settings.telegram_api_url)
+        # file downloads have their own base URL; without it they would still go to api.telegram.org
+        file_url = files.base_file_url(settings.telegram_api_url)
+        if file_url:
+            builder = builder.base_file_url(file_url)
     if webhook:
         builder = builder.updater(None)  # updates arrive through bot.telegram.webhook instead
     application = builder.build()
@@ -60,10 +74,19 @@ def build_application(
 
 
 def register(application: Application, core: Core) -> None:
-    """Wire commands, private text and button presses to the core."""
+    """Wire commands, documents sent with /import, private text and button presses to the core."""
     h = TelegramHandlers(core)
     new_only = filters.UpdateType.MESSAGE  # not edited messages: a command runs once
     application.add_handler(CommandHandler(list(ALIASES), h.command, filters=new_only))
+    # a command in a caption comes in caption_entities, which CommandHandler does not look at
+    application.add_handler(
+        MessageHandler(
+            filters.Document.ALL
+            & new_only
+            & (filters.CaptionEntity(MessageEntity.BOT_COMMAND) | (filters.ChatType.PRIVATE & filters.CAPTION)),
+            h.document,
+        )
+    )
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & new_only, h.private_text)
     )
@@ -115,11 +138,34 @@ class TelegramHandlers:
         if message is not None and is_person(message) and message.text:
             await self._answer(context.bot, message, neutral_text(message.text, message.entities))
 
-    async def _answer(self, bot: ExtBot, message: Message, text: str) -> None:
-        msg = incoming_message(message, text)
+    async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A file sent with the caption `/import` (`导入` in a private chat): downloaded, then run as the command."""
+        message = update.message
+        if message is None or message.document is None or not is_person(message):
+            return
+        line = caption_line(message, context.bot.username)
+        if line is None or not is_import(line):
+            return  # a document with another caption is not a command we take files for
+        try:
+            attachment = await files.fetch(context.bot, message.document, lang=line_lang(line))
+        except files.Refused as refused:
+            # said here, to the sender's message: the core never sees an import without its file
+            notice = Reply(lines=[(refused.message,)], error=True, lang=line_lang(line))
+            await deliver(context.bot, message.chat.id, [notice], reply_to=self._quote(message),
+                          retries=REPLY_RETRIES)
+            return
+        await self._answer(context.bot, message, line, attachments=(attachment,))
+
+    async def _answer(self, bot: ExtBot, message: Message, text: str,
+                      attachments: tuple[Attachment, ...] = ()) -> None:
+        msg = incoming_message(message, text, attachments)
         replies = await asyncio.to_thread(run_command, self.core, msg)
-        quote = message.message_id if msg.chat_type != "private" else None
-        await deliver(bot, message.chat.id, replies, reply_to=quote, retries=REPLY_RETRIES)
+        await deliver(bot, message.chat.id, replies, reply_to=self._quote(message), retries=REPLY_RETRIES)
+
+    @staticmethod
+    def _quote(message: Message) -> int | None:
+        """Replies in a group quote the message they answer; a private chat needs no quote."""
+        return message.message_id if message.chat.type != "private" else None
 
     async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button: the core re-checks the key and the presser, then the message is edited in place."""

@@ -20,6 +20,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "List contracts, or: /list mine | overdue | this week",
         "列出合同，或：/list 我的 | 逾期 | 本周",
     ),
+    "import": (
+        "Import a ledger: send an Excel or CSV file with the caption /import",
+        "导入台账：发送 Excel 或 CSV 文件，并附上说明 /import",
+    ),
     "help": ("How to talk to ContractBot", "使用说明"),
 }
 

@@ -27,6 +27,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.config import Settings
+from bot.telegram.files import base_file_url
 from bot.telegram.limits import FloodLimiter, retry_seconds
 from bot.telegram.render import make_ref
 from bot.telegram.send import edit, post
@@ -166,7 +167,11 @@ class _PrivateLoop:
 def make_bot(settings: Settings, *, rate_limiter: FloodLimiter | None = None) -> ExtBot:
     """A bot for TELEGRAM_BOT_TOKEN against TELEGRAM_API_URL (python-telegram-bot appends the token)."""
     assert settings.telegram_bot_token, "TELEGRAM_BOT_TOKEN is not set"
-    kwargs: dict[str, Any] = {"base_url": settings.telegram_api_url} if settings.telegram_api_url else {}
+    kwargs: dict[str, Any] = {}
+    if settings.telegram_api_url:
+        kwargs["base_url"] = settings.telegram_api_url
+        if file_url := base_file_url(settings.telegram_api_url):
+            kwargs["base_file_url"] = file_url
     return ExtBot(settings.telegram_bot_token, rate_limiter=rate_limiter or FloodLimiter(), **kwargs)
 
 

@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.telegram.render import caption_html, chunks, keyboard, make_ref, parse_ref, reply_html
-from handlers.replies import Image, Reply
+from handlers.replies import Document, Image, Reply
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,9 @@ async def post(
 ) -> list[Message]:
     """Send a reply (split when longer than Telegram allows); the keyboard goes on the last part.
 
-    Its pictures follow the text as photos. Only the text messages are returned: they carry the keyboard
-    and are what a later edit rewrites (a photo's caption would need editMessageCaption).
+    Its pictures follow the text as photos, then its documents (exports) as files. Only the text messages
+    are returned: they carry the keyboard and are what a later edit rewrites (a photo's caption would need
+    editMessageCaption).
 
     ``retries`` lets the rate limiter wait out a 429 and try again (interactive replies); reminders
     pass None so a 429 reaches the dispatcher, which reschedules the row instead of holding a thread.
@@ -47,6 +48,8 @@ async def post(
         )
     if reply.images:
         await post_images(bot, chat_id, reply.images, retries=retries)
+    if reply.documents:
+        await post_documents(bot, chat_id, reply.documents, retries=retries)
     return sent
 
 
@@ -72,6 +75,29 @@ async def post_images(
             )
         except TelegramError as exc:  # too big, bad dimensions, 429 with no retries left, network
             log.warning("could not send chart %s to telegram chat %s: %s", image.filename, chat_id, exc.message)
+    return sent
+
+
+async def post_documents(
+    bot: ExtBot, chat_id: int | str, documents: Sequence[Document], *, retries: int | None = None
+) -> list[Message]:
+    """Send each document as a file captioned with its title; a refused one is logged, not raised (as photos)."""
+    sent: list[Message] = []
+    for document in documents:
+        try:
+            sent.append(
+                await bot.send_document(
+                    chat_id=chat_id,
+                    document=InputFile(document.data, filename=document.filename),
+                    caption=caption_html(document.title) if document.title else None,
+                    parse_mode=ParseMode.HTML,
+                    rate_limit_args=retries,
+                )
+            )
+        except TelegramError as exc:  # over 50 MB, 429 with no retries left, network
+            log.warning(
+                "could not send file %s to telegram chat %s: %s", document.filename, chat_id, exc.message
+            )
     return sent
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, User
 
-from handlers.messages import IncomingAction, IncomingMessage, Sender
+from handlers.messages import Attachment, IncomingAction, IncomingMessage, Sender
 
 PLATFORM = "telegram"
 
@@ -19,6 +19,7 @@ ALIASES: dict[str, tuple[str, str]] = {
     "milestone": ("milestone", "节点"),
     "done": ("done", "完成"),
     "list": ("list", "列表"),
+    "import": ("import", "导入"),
     "help": ("help", "帮助"),
     "start": ("help", "帮助"),
 }
@@ -63,7 +64,12 @@ def neutral_text(text: str, entities: Sequence[MessageEntity]) -> str:
 
 def command_text(message: Message) -> str:
     """The console line a command message stands for: ``/done HT-1 首付款`` -> ``完成 HT-1 首付款``."""
-    text = neutral_text(message.text or "", message.entities)
+    return command_line(message.text or "", message.entities, message.from_user)
+
+
+def command_line(text: str, entities: Sequence[MessageEntity], user: User | None) -> str:
+    """The console line of a command's text (a message's text or a document's caption) and its entities."""
+    text = neutral_text(text, entities)
     head = _FIRST_WORD.match(text)
     command = head.group().strip()[1:].split("@")[0].lower() if head else ""
     rest = text[head.end() :].strip() if head else text.strip()
@@ -72,14 +78,55 @@ def command_text(message: Message) -> str:
         return rest
     # Reply in the user's language: the core reads the language off the verb, so pick the verb to match.
     chinese = bool(_CJK.search(rest)) or (
-        not rest
-        and (message.from_user is not None and (message.from_user.language_code or "").startswith("zh"))
+        not rest and (user is not None and (user.language_code or "").startswith("zh"))
     )
     return f"{zh if chinese else en} {rest}".strip()
 
 
-def incoming_message(message: Message, text: str) -> IncomingMessage:
-    """A Telegram message as a neutral message; the chat is the team."""
+def caption_command(message: Message) -> tuple[str, str | None] | None:
+    """(command, @bot name or None) of a caption that starts with a bot command: ``/import@ContractBot``."""
+    entities = message.caption_entities
+    caption = message.caption or ""
+    if not entities or entities[0].type != MessageEntity.BOT_COMMAND or entities[0].offset != 0:
+        return None
+    # a command is ASCII (a-z, 0-9, _ and the bot's @username), so UTF-16 units and characters agree here
+    command, _, bot = caption[1 : entities[0].length].partition("@")
+    return command.lower(), bot or None
+
+
+def caption_line(message: Message, bot_username: str | None) -> str | None:
+    """The console line a document's caption stands for; None when the caption is not for us.
+
+    Commands in captions arrive with ``caption_entities`` (not ``entities``), so CommandHandler never sees
+    them. In a group only a command counts (``/import``, ``/import@ThisBot``, ``/contract import``); in a
+    private chat a plain caption is a console line too (``导入``), as plain text is.
+    """
+    found = caption_command(message)
+    if found is not None:
+        command, addressed = found
+        if command not in ALIASES:
+            return None
+        if addressed and bot_username and addressed.lower() != bot_username.lower():
+            return None  # /import@OtherBot in a group with several bots
+        return command_line(message.caption or "", message.caption_entities, message.from_user)
+    if message.chat.type == Chat.PRIVATE and message.caption:
+        return neutral_text(message.caption, message.caption_entities).strip()
+    return None
+
+
+def is_import(line: str) -> bool:
+    """True for a line whose verb brings a file along: ``import`` / ``导入`` (the Chinese may run on: 导入台账)."""
+    word = line.strip().split(" ", 1)[0].lower()
+    return word == "import" or word.startswith("导入")
+
+
+def line_lang(line: str) -> str:
+    """The language the core would answer this line in: Chinese when it has Chinese in it."""
+    return "zh" if _CJK.search(line) else "en"
+
+
+def incoming_message(message: Message, text: str, attachments: tuple[Attachment, ...] = ()) -> IncomingMessage:
+    """A Telegram message as a neutral message (with its downloaded document, if any); the chat is the team."""
     chat = message.chat
     user = message.from_user
     assert user is not None
@@ -93,6 +140,7 @@ def incoming_message(message: Message, text: str) -> IncomingMessage:
         chat_type=chat_type(chat),
         # (chat, message id) is unique and stable across redeliveries (webhook retries, re-fetch after a crash)
         event_id=f"{chat.id}:{message.message_id}",
+        attachments=attachments,
     )
 
 

@@ -14,6 +14,12 @@ File uploads work as ``files_upload_v2`` expects: files.getUploadURLExternal han
 server (``/upload/F…``), the raw POST of the bytes to it is recorded as method ``upload`` (``slack.fail("upload",
 "boom", status=500)`` refuses it), and files.completeUploadExternal shares the files in ``channel_id``.
 ``slack.shared_files()`` lists what was shared, with the bytes that arrived.
+
+Files people share with the bot work the other way: ``slack.host_file("ledger.xlsx", data)`` stores the bytes
+and returns the file object Slack puts in a message event's ``files``, its ``url_private_download`` on this
+server. A GET of it is recorded as method ``download`` with the Bearer token it carried; without a token (or
+with one not in ``slack.file_readers``, when set) the fake answers like Slack, 200 with an HTML sign-in page.
+files.info answers for hosted files.
 """
 
 from __future__ import annotations
@@ -21,15 +27,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import mimetypes
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 RESPOND = "response_url"  # the method name recorded for POSTs to a response_url
 UPLOAD = "upload"  # the method name recorded for the raw POST of a file's bytes to its upload URL
+DOWNLOAD = "download"  # the method name recorded for a GET of a hosted file's private URL
+SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 
 DEFAULT_USERS: dict[str, dict[str, Any]] = {
     "U0001": {"name": "alice", "real_name": "Alice Chen", "tz": "Asia/Shanghai", "locale": "en-US"},
@@ -82,6 +91,7 @@ class FakeSlackAPI:
     users: dict[str, dict[str, Any]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_USERS.items()})
     calls: list[Call] = field(default_factory=list)
     socket_url: str | None = None  # what apps.connections.open hands out (a local WebSocket server in tests)
+    file_readers: set[str] | None = None  # tokens that may download hosted files (None: any Bearer token)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -91,6 +101,7 @@ class FakeSlackAPI:
         self._pending: dict[str, dict[str, Any]] = {}  # file id -> getUploadURLExternal parameters
         self._bytes: dict[str, bytes] = {}  # file id -> what was POSTed to its upload URL
         self.shared: list[SharedFile] = []
+        self._hosted: dict[str, tuple[dict[str, Any], bytes]] = {}  # file id -> (file object, bytes)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -129,6 +140,44 @@ class FakeSlackAPI:
     def response_url(self, name: str = "hook") -> str:
         """A response_url for a payload; POSTs to it are recorded as method ``response_url``."""
         return f"{self.base}/respond/{name}"
+
+    # -- files people share with the bot ------------------------------------------------------------------
+
+    def host_file(self, name: str, data: bytes, *, mimetype: str | None = None, size: int | None = None,
+                  user: str = "U0001") -> dict[str, Any]:
+        """Store ``data`` and return the file object of a message's ``files`` (``size`` may claim otherwise)."""
+        file_id = f"F{next(self._file_ids):06d}"
+        mime = mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else "binary"
+        private = f"{self.base}/files-pri/{self.team_id}-{file_id}/{quote(name)}"
+        obj = {
+            "id": file_id, "created": 1764200400, "timestamp": 1764200400, "name": name, "title": name,
+            "mimetype": mime, "filetype": ext, "pretty_type": ext.upper(), "user": user, "user_team": self.team_id,
+            "editable": False, "size": len(data) if size is None else size, "mode": "hosted", "is_external": False,
+            "external_type": "", "is_public": False, "public_url_shared": False, "display_as_bot": False,
+            "username": "", "url_private": private,
+            "url_private_download": f"{self.base}/files-pri/{self.team_id}-{file_id}/download/{quote(name)}",
+            "permalink": f"https://acme.slack.com/files/{user}/{file_id}/{name}",
+            "permalink_public": f"https://slack-files.com/{self.team_id}-{file_id}-0a1b2c3d4e",
+            "has_rich_preview": False, "file_access": "visible",
+        }
+        with self._lock:
+            self._hosted[file_id] = (obj, data)
+        return dict(obj)
+
+    def hosted_bytes(self, path: str) -> bytes | None:
+        """The bytes behind a private URL path (``/files-pri/T-F…/…``), None when unknown."""
+        key = path.split("/")[2].rsplit("-", 1)[-1] if path.count("/") >= 2 else ""
+        with self._lock:
+            found = self._hosted.get(key)
+        return found[1] if found else None
+
+    def api_files_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            found = self._hosted.get(str(p.get("file", "")))
+        if found is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": dict(found[0]), "comments": [], "response_metadata": {"next_cursor": ""}}
 
     # -- canned failures ---------------------------------------------------------------------------------
 
@@ -195,6 +244,8 @@ class FakeSlackAPI:
             body = {"ok": True}
         elif call.method == UPLOAD:
             body = self.upload(call)
+        elif call.method == DOWNLOAD:
+            body = {"ok": True}
         else:
             handler = getattr(self, "api_" + call.method.replace(".", "_"), None)
             body = handler(call.params) if handler else {"ok": False, "error": "unknown_method"}
@@ -274,7 +325,8 @@ class FakeSlackAPI:
                                        self._bytes.pop(fid), channel, p.get("initial_comment"), p.get("thread_ts")))
             self.shared.extend(done)
         return {"ok": True, "files": [
-            {"id": f.file_id, "name": f.filename, "title": f.title or f.filename, "mimetype": "image/png",
+            {"id": f.file_id, "name": f.filename, "title": f.title or f.filename,
+             "mimetype": mimetypes.guess_type(f.filename)[0] or "application/octet-stream",
              "size": len(f.data), "channels": [channel] if channel else []} for f in done]}
 
     def api_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -305,6 +357,9 @@ def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             if url.path.startswith("/upload/"):
                 self._upload(url.path, raw)
                 return
+            if url.path.startswith("/files-pri/"):
+                self._download(url.path)
+                return
             params: dict[str, Any] = dict(parse_qsl(url.query))
             params.update(_body_params(raw, self.headers.get("Content-Type") or ""))
             auth = self.headers.get("Authorization") or ""
@@ -332,6 +387,25 @@ def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             data = (body.get("text") or body.get("error") or "error").encode()
             self.send_response(500 if status == 200 and not body.get("ok") else status)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _download(self, path: str) -> None:
+            # files.slack.com: the bytes with the Bearer token; its HTML sign-in page (200) without one
+            auth = self.headers.get("Authorization") or ""
+            call = Call(DOWNLOAD, {}, token=auth.removeprefix("Bearer ") or None, path=path)
+            status, _, body = fake.answer(call)
+            data = fake.hosted_bytes(path)
+            kind = "application/octet-stream"
+            if status != 200 or not body.get("ok"):
+                status, data, kind = (500 if status == 200 else status), b"error", "text/plain"
+            elif data is None:
+                status, data, kind = 404, b"file not found", "text/plain"
+            elif not call.token or (fake.file_readers is not None and call.token not in fake.file_readers):
+                data, kind = SIGN_IN_PAGE, "text/html; charset=utf-8"
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

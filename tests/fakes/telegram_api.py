@@ -5,9 +5,14 @@ Application in the test's loop) and sync code (the `dispatch` notifier) can talk
 python-telegram-bot at it with ``base_url=fake.base_url`` (``http://127.0.0.1:PORT/bot``; PTB appends
 the token). It serves getMe and getUpdates (long polling with offsets, like Telegram: an update is
 kept until a later call confirms it), and records every call, e.g. sendMessage, sendPhoto (multipart:
-the photo's bytes are recorded as an ``Upload``), editMessageText, answerCallbackQuery, setMyCommands,
-setWebhook, deleteWebhook. Failures can be injected: a 429 with retry_after, a 403 for users who never
-started the bot, 400 "chat not found".
+the photo's bytes are recorded as an ``Upload``), sendDocument (likewise), editMessageText,
+answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook. Failures can be injected: a 429 with
+retry_after, a 403 for users who never started the bot, 400 "chat not found".
+
+Files people send work like Telegram's: ``fake.host_document(name, data)`` stores the bytes and returns the
+``document`` of a message; getFile answers its ``file_path`` (400 "file is too big" above 20 MB, as Telegram
+does), and a GET of ``/file/bot<token>/<file_path>`` (``base_file_url``) serves the bytes, recorded as a
+call of method ``file``.
 """
 
 from __future__ import annotations
@@ -85,8 +90,14 @@ class Failure:
 class FakeTelegram:
     """A fake Bot API server: queue updates, inspect calls, inject failures."""
 
+    FILE = "file"  # the method name recorded for a download of a file's bytes
+    MAX_GET_FILE = 20 * 1024 * 1024  # Telegram's getFile limit for bots
+
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
         self.token = token
+        self._files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file_id -> (document, bytes)
+        self._paths: dict[str, str] = {}  # file_path (what getFile answers) -> file_id
+        self._file_ids = itertools.count(1)
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
@@ -126,6 +137,7 @@ class FakeTelegram:
     async def _start_site(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -144,6 +156,37 @@ class FakeTelegram:
     def base_url(self) -> str:
         """What TELEGRAM_API_URL should be; python-telegram-bot appends the token."""
         return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Where file downloads go (python-telegram-bot appends the token and the file_path)."""
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # -- files people send ---------------------------------------------------------------------------
+
+    def host_document(
+        self, name: str, data: bytes, *, mime_type: str | None = None, size: int | None = None
+    ) -> dict[str, Any]:
+        """Store ``data`` and return the ``document`` of a message (``size`` may claim another file_size)."""
+        n = next(self._file_ids)
+        file_id = f"BQACAgUAAxkBAAI{n:06d}Zm9vYmFy"
+        document: dict[str, Any] = {
+            "file_name": name,
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{n:06d}",
+            "file_size": len(data) if size is None else size,
+        }
+        if mime_type:
+            document["mime_type"] = mime_type
+        suffix = name.rsplit(".", 1)[-1] if "." in name else "bin"
+        with self._lock:
+            self._files[file_id] = (document, data)
+            self._paths[f"documents/file_{n}.{suffix}"] = file_id
+        return dict(document)
+
+    def downloads(self) -> list[Call]:
+        """Every GET of a file's bytes so far (``params['path']`` is the file_path)."""
+        return self.requests(self.FILE)
 
     # -- updates ------------------------------------------------------------------------------------
 
@@ -240,6 +283,10 @@ class FakeTelegram:
     def photos(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """Parameters of every sendPhoto so far; ``photo`` is an Upload with the bytes that arrived."""
         return [c.params for c in self.requests("sendPhoto", chat_id=chat_id)]
+
+    def documents(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Parameters of every sendDocument so far; ``document`` is an Upload with the bytes and file name."""
+        return [c.params for c in self.requests("sendDocument", chat_id=chat_id)]
 
     def wait_for(
         self, method: str, count: int = 1, *, since: int = 0, chat_id: int | None = None, timeout: float = 5.0
@@ -372,6 +419,64 @@ class FakeTelegram:
         with self._lock:
             self.messages[(chat_id, message["message_id"])] = {**message, "html": params.get("caption", "")}
         return message
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        upload = params.get("document")
+        if not isinstance(upload, Upload) or not upload.data:
+            return _error(400, "Bad Request: there is no document in the request")
+        chat_id = params["chat_id"]
+        n = next(self._file_ids)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+            "document": {
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "file_id": f"BQACAgUAAxkDAAI{n:06d}",
+                "file_unique_id": f"AgAD{n:06d}",
+                "file_size": len(upload.data),
+            },
+        }
+        if params.get("caption"):
+            message["caption"] = _TAG.sub("", params["caption"])
+        with self._lock:
+            self.messages[(chat_id, message["message_id"])] = {**message, "html": params.get("caption", "")}
+        return message
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        with self._lock:
+            found = self._files.get(str(params.get("file_id", "")))
+        if found is None:
+            return _error(400, "Bad Request: invalid file_id")
+        document, _ = found
+        if document["file_size"] > self.MAX_GET_FILE:
+            return _error(400, "Bad Request: file is too big")
+        with self._lock:
+            path = next(p for p, fid in self._paths.items() if fid == document["file_id"])
+        return {
+            "file_id": document["file_id"],
+            "file_unique_id": document["file_unique_id"],
+            "file_size": document["file_size"],
+            "file_path": path,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        token, path = request.match_info["token"], request.match_info["path"]
+        with self._lock:
+            self.calls.append(Call(self.FILE, {"path": path}, token))
+        if token != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        failure = self._take_failure(self.FILE, {})
+        if failure is not None:
+            return web.Response(status=failure.status, text=failure.description)
+        with self._lock:
+            file_id = self._paths.get(path)
+            found = self._files.get(file_id) if file_id else None
+        if found is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=found[1], content_type="application/octet-stream")
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         key = (params.get("chat_id"), params.get("message_id"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.slack.app import COMMAND
 
 MANIFEST = (Path(__file__).resolve().parents[3] / "manifest.yml").read_text(encoding="utf-8")
-SCOPES = ("commands", "chat:write", "files:write", "app_mentions:read", "im:history", "im:write", "im:read", "users:read",
+SCOPES = ("commands", "chat:write", "files:write", "files:read", "app_mentions:read", "im:history", "im:write", "im:read", "users:read",
           "channels:read", "groups:read")
 EVENTS = ("app_mention", "message.im", "app_home_opened")
 

@@ -24,7 +24,7 @@ async def test_start_publishes_the_menu_in_english_and_chinese(
 ) -> None:
     menus = {c.params.get("language_code"): c.params["commands"] for c in fake.requests("setMyCommands")}
     assert set(menus) == {None, "zh"}
-    assert [c["command"] for c in menus[None]] == ["contract", "new", "milestone", "done", "list", "help"]
+    assert [c["command"] for c in menus[None]] == ["contract", "new", "milestone", "done", "list", "import", "help"]
     assert [c["command"] for c in menus["zh"]] == [c["command"] for c in menus[None]]
     assert menus["zh"][0]["description"] != menus[None][0]["description"]
 
