@@ -1,4 +1,4 @@
-"""Pictures of console replies, saved as PNG files in the reports folder (a terminal cannot show them)."""
+"""Pictures and documents of console replies, saved as files in the reports folder (a terminal cannot show them)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from handlers.replies import Image
+from handlers.replies import Document, Image
 
 log = logging.getLogger(__name__)
 
 _UNSAFE = re.compile(r"[^\w.-]+")  # \w keeps CJK letters: a contract number or title may be Chinese
+_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 MAX_SUFFIX = 10_000
 
 
@@ -22,20 +23,40 @@ def safe_name(filename: str) -> str:
     return f"{stem[:100]}.png"
 
 
-def save_image(image: Image, folder: Path) -> Path:
-    """Write one picture into ``folder`` (created when missing); an existing file gets a -1, -2 … sibling."""
+def safe_document_name(filename: str) -> str:
+    """The same for a document, keeping its own extension (``ledger 2027.xlsx`` -> ``ledger-2027.xlsx``)."""
+    name = Path(filename.replace("\\", "/")).name
+    suffix = Path(name).suffix
+    if not _SUFFIX.match(suffix):
+        suffix = ""
+    stem = _UNSAFE.sub("-", name[: len(name) - len(suffix)]).strip(".-") or "file"
+    return f"{stem[:100]}{suffix.lower()}"
+
+
+def save_bytes(data: bytes, name: str, folder: Path) -> Path:
+    """Write ``data`` as ``folder/name`` (folder created when missing); an existing file gets a -1, -2 … sibling."""
     folder.mkdir(parents=True, exist_ok=True)
-    name = Path(safe_name(image.filename))
+    target = Path(name)
     for n in range(MAX_SUFFIX):
-        path = folder / (name.name if n == 0 else f"{name.stem}-{n}{name.suffix}")
+        path = folder / (target.name if n == 0 else f"{target.stem}-{n}{target.suffix}")
         try:
             # "x" creates or fails: never overwrites, even when the reminder thread saves at the same time
             with path.open("xb") as out:
-                out.write(image.data)
+                out.write(data)
         except FileExistsError:
             continue
         return path
-    raise FileExistsError(f"{folder / name} and {MAX_SUFFIX} numbered copies exist")
+    raise FileExistsError(f"{folder / target} and {MAX_SUFFIX} numbered copies exist")
+
+
+def save_image(image: Image, folder: Path) -> Path:
+    """Write one picture into ``folder`` as PNG, never over an existing file."""
+    return save_bytes(image.data, safe_name(image.filename), folder)
+
+
+def save_document(document: Document, folder: Path) -> Path:
+    """Write one document into ``folder`` under its own (cleaned) name, never over an existing file."""
+    return save_bytes(document.data, safe_document_name(document.filename), folder)
 
 
 def save_images(images: Sequence[Image], folder: Path | str) -> list[Path]:
@@ -46,4 +67,15 @@ def save_images(images: Sequence[Image], folder: Path | str) -> list[Path]:
             saved.append(save_image(image, Path(folder)))
         except OSError as exc:
             log.warning("could not save chart %s in %s: %s", image.filename, folder, exc)
+    return saved
+
+
+def save_documents(documents: Sequence[Document], folder: Path | str) -> list[Path]:
+    """Save each document; one that cannot be written is logged and left out (the text is shown anyway)."""
+    saved: list[Path] = []
+    for document in documents:
+        try:
+            saved.append(save_document(document, Path(folder)))
+        except OSError as exc:
+            log.warning("could not save file %s in %s: %s", document.filename, folder, exc)
     return saved

@@ -104,8 +104,10 @@ class Listeners:
         """A DM to the bot (with files, for `import`); edits, joins and other bots' messages are not commands."""
         if not translate.typed_by_person(event):
             return
+        text = translate.strip_bot_mention(event.get("text") or "", context.bot_user_id)
+        if event.get("subtype") == "file_share" and not text.strip():
+            return  # a file dropped in without a word is not a command (as before files were read)
         async with self.inflight:
-            text = translate.strip_bot_mention(event.get("text") or "", context.bot_user_id)
             await self.message(body, text, client, context)
 
     async def message(self, body: Payload, text: str, client: AsyncWebClient, context: AsyncBoltContext) -> None:
@@ -120,10 +122,10 @@ class Listeners:
         channel = event.get("channel")
         outbox = Outbox(client, event["user"], channel=channel, thread_ts=event.get("thread_ts"),
                         dm=translate.is_dm(channel))
-        fetched = await downloads.fetch_for(client, event, translate.command_text(text))
+        typed = translate.command_text(text)
+        fetched = await downloads.fetch_for(client, event, typed)
         if fetched.refusal is not None:
-            lang = downloads.reply_lang(translate.command_text(text))
-            await outbox.deliver([Reply(lines=[(fetched.refusal,)], error=True, lang=lang)])
+            await outbox.deliver([Reply(lines=[(fetched.refusal,)], error=True, lang=downloads.reply_lang(typed))])
             return
         replies = await self.handle(translate.event_message(body, text, tenant=tenant, sender=sender,
                                                             attachments=fetched.attachments))

@@ -41,10 +41,10 @@ class Outbox:
       confirmation is for the clicker and the edited reminder is what the team sees.
 
     Pictures (``Reply.images``) and documents (``Reply.documents``) follow their text as one upload into the
-    same conversation. Slack cannot
-    attach a file to an ephemeral message, so the pictures of a reply for the sender only go to the
-    sender's DM with the bot; pictures of a channel reply go to the sender's DM, with a note, when the
-    bot may not share files in the channel. An edit carries no pictures (chat.update cannot add files).
+    same conversation. Slack cannot attach a file to an ephemeral message, so the files of a reply for the
+    sender only go to the sender's DM with the bot; the files of a channel reply go to the sender's DM, with
+    a note, when the bot may not share files in the channel. An edit carries no files (chat.update cannot
+    add them).
     """
 
     client: AsyncWebClient

@@ -3,9 +3,8 @@ then one files.completeUploadExternal that shares them all in a channel as a sin
 
 Slack has no way to attach a file to an existing message, to an ephemeral message or to a response_url
 reply, so pictures (charts) and documents (exports, calendar files) always follow their text as a message
-of their own. Sharing a file needs the bot to be
-a member of the channel (``chat:write.public`` is enough for text, not for files) and the ``files:write``
-scope.
+of their own. Sharing a file needs the bot to be a member of the channel (``chat:write.public`` is enough
+for text, not for files) and the ``files:write`` scope.
 """
 
 from __future__ import annotations

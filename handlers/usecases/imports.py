@@ -28,7 +28,7 @@ from handlers.errors import UserError
 from handlers.grammar import OwnerRef
 from handlers.replies import Reply
 from handlers.understand import Ask
-from handlers.usecases.renewals import sync_renewal_milestone
+from handlers.usecases.renewals import notice_deadline, sync_renewal_milestone
 from scheduler import planner
 from storage import repo
 from storage.models import (
@@ -233,74 +233,102 @@ class _People:
         return self.cache[key]
 
 
+@dataclass
+class _Work:
+    """Rows an import writes, collected so that each kind is flushed once (not once per row)."""
+
+    new_contracts: list[Contract] = field(default_factory=list)
+    new_milestones: list[Milestone] = field(default_factory=list)
+    touched: list[tuple[Milestone, Contract]] = field(default_factory=list)  # existing ones to re-plan
+    payments: list[tuple[Contract, date, Decimal, Milestone | None, bool]] = field(default_factory=list)
+
+
 def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
     """Compare the reading with the ledger; when ``write``, make the ledger say what the file says."""
     plan = Plan()
     for err in reading.errors:
         plan.errors.append((_where(ctx, err.sheet, err.row), err.reason(ctx.lang)))
-    people = _People(ctx, plan, write)
-    numbers = [c.number for c in reading.contracts]
-    existing = _existing_contracts(ctx, numbers)
-    ms_by_contract = _existing_milestones(ctx, [c.id for c in existing.values() if c.id])
-    payments_by_contract = _existing_payments(ctx, [c.id for c in existing.values() if c.id])
-    actor = lifecycle.Actor(ctx.session, ctx.tenant, ctx.person.id, ctx.now)
-    seq = repo.next_seq(ctx.session, Payment, tenant_id=ctx.tenant_id)
-    for row in reading.contracts:
-        contract = existing.get(row.number)
-        owner_id = people.id_of(row.owner) if row.owner else (contract.owner_id if contract else ctx.person.id)
-        values = {"title": row.title or "", "counterparty": row.counterparty or "",
-                  "amount": quantize(row.amount) if row.amount is not None else None,
-                  "currency": row.currency or ctx.tenant.currency, "signed_on": row.signed, "start_on": row.start,
-                  "end_on": row.end, "owner_id": owner_id}
-        if contract is not None and ctx.person.role != Role.ADMIN and contract.owner_id != ctx.person.id:
-            plan.errors.append((_where(ctx, row.source.sheet, row.source.row),
-                                ctx.t("import.err.not_yours", number=row.number)))
-            continue
-        if contract is None:
-            plan.contracts_new += 1
-            if write:
-                contract = Contract(tenant_id=ctx.tenant_id, number=row.number, created_by_id=ctx.person.id,
-                                    created_at=ctx.now, updated_at=ctx.now, scope=row.notes, **values)
-                ctx.session.add(contract)
-                ctx.session.flush()
+    with ctx.session.no_autoflush:
+        work = _Work()
+        existing = _existing_contracts(ctx, [c.number for c in reading.contracts])
+        people = _People(ctx, plan, write)
+        # pass 1: contracts (new ones get their ids in one flush)
+        rows = []
+        for row in reading.contracts:
+            contract = _contract(ctx, plan, people, work, existing.get(row.number), row, write)
+            if contract is not False:
+                rows.append((row, contract))
+        if write:
+            ctx.session.flush()
+            for c in work.new_contracts:
                 repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.created",
-                           entity="contract", entity_id=contract.id, contract_id=contract.id,
-                           after={**repo.snapshot(contract), "source": "import"})
-        else:
-            changed = {k: v for k, v in values.items() if getattr(contract, k) != v and not (
-                k == "owner_id" and v is None)}
-            if changed:
-                plan.contracts_updated += 1
-                if write:
-                    before = repo.snapshot(contract, tuple(changed))
-                    for k, v in changed.items():
-                        setattr(contract, k, v)
-                    contract.updated_at = ctx.now
-                    ctx.session.add(contract)
-                    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id,
-                               action="contract.imported", entity="contract", entity_id=contract.id,
-                               contract_id=contract.id, before=before, after=repo.snapshot(contract, tuple(changed)))
-            else:
-                plan.unchanged += 1
-        current = ms_by_contract.get(contract.id, []) if contract is not None and contract.id else []
-        paid_rows = payments_by_contract.get(contract.id, []) if contract is not None and contract.id else []
-        for m_row in row.milestones:
-            seq = _milestone(ctx, actor, plan, people, contract, row, m_row, current, paid_rows, seq, write)
-        for p in row.unallocated_payments:
-            if _known_payment(paid_rows, p.date, p.amount, None):
-                continue
-            plan.payments_new += 1
-            if write and contract is not None:
-                seq = _add_payment(ctx, contract, p.date, quantize(p.amount), None, False, seq, paid_rows)
-        if write and contract is not None:
-            sync_renewal_milestone(ctx.session, contract, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
+                           entity="contract", entity_id=c.id, contract_id=c.id,
+                           after={**repo.snapshot(c), "source": "import"})
+        known = [c.id for _, c in rows if isinstance(c, Contract) and c.id]
+        ms_by_contract = _existing_milestones(ctx, known)
+        payments_by_contract = _existing_payments(ctx, known)
+        # pass 2: milestones and the payments under them
+        for row, contract in rows:
+            c = contract if isinstance(contract, Contract) else None
+            current = ms_by_contract.get(c.id, []) if c is not None and c.id else []
+            paid_rows = payments_by_contract.get(c.id, []) if c is not None and c.id else []
+            for m_row in row.milestones:
+                _milestone(ctx, plan, people, work, c, row, m_row, current, paid_rows, write)
+            for p in row.unallocated_payments:
+                if not _known_payment(paid_rows, p.date, p.amount, None):
+                    plan.payments_new += 1
+                    if write and c is not None:
+                        work.payments.append((c, p.date, quantize(p.amount), None, False))
+                        paid_rows.append((Payment(received_on=p.date, amount=quantize(p.amount), tenant_id=0, seq=0,
+                                                  contract_id=0), None))
+            if write and c is not None and c not in work.new_contracts:
+                sync_renewal_milestone(ctx.session, c, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
+        if write:
+            _write(ctx, work)
     return plan
 
 
-def _milestone(ctx: Ctx, actor: lifecycle.Actor, plan: Plan, people: _People, contract: Contract | None, row: Any,
-               m_row: Any, current: list[Milestone], paid_rows: list[tuple[Payment, int | None]], seq: int,
-               write: bool) -> int:
-    """Create or update one milestone of a contract, with its payments; return the next payment number."""
+def _contract(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Contract | None, row: Any,
+              write: bool) -> Contract | None | bool:
+    """Create or update one contract; False when the person may not touch it, None when only previewing."""
+    owner_id = people.id_of(row.owner) if row.owner else (contract.owner_id if contract else ctx.person.id)
+    values = {"title": row.title or "", "counterparty": row.counterparty or "",
+              "amount": quantize(row.amount) if row.amount is not None else None,
+              "currency": row.currency or ctx.tenant.currency, "signed_on": row.signed, "start_on": row.start,
+              "end_on": row.end, "owner_id": owner_id}
+    if contract is not None and ctx.person.role != Role.ADMIN and contract.owner_id != ctx.person.id:
+        plan.errors.append((_where(ctx, row.source.sheet, row.source.row),
+                            ctx.t("import.err.not_yours", number=row.number)))
+        return False
+    if contract is None:
+        plan.contracts_new += 1
+        if not write:
+            return None
+        contract = Contract(tenant_id=ctx.tenant_id, number=row.number, created_by_id=ctx.person.id,
+                            created_at=ctx.now, updated_at=ctx.now, scope=row.notes, **values)
+        ctx.session.add(contract)
+        work.new_contracts.append(contract)
+        return contract
+    changed = {k: v for k, v in values.items() if getattr(contract, k) != v and not (k == "owner_id" and v is None)}
+    if not changed:
+        plan.unchanged += 1
+        return contract
+    plan.contracts_updated += 1
+    if write:
+        before = repo.snapshot(contract, tuple(changed))
+        for k, v in changed.items():
+            setattr(contract, k, v)
+        contract.updated_at = ctx.now
+        ctx.session.add(contract)
+        repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.imported",
+                   entity="contract", entity_id=contract.id, contract_id=contract.id, before=before,
+                   after=repo.snapshot(contract, tuple(changed)))
+    return contract
+
+
+def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Contract | None, row: Any, m_row: Any,
+               current: list[Milestone], paid_rows: list[tuple[Payment, int | None]], write: bool) -> None:
+    """Create or update one milestone of a contract, with its payments."""
     owner_id = people.id_of(m_row.owner) if m_row.owner else (contract.owner_id if contract else None)
     values = {"kind": m_row.kind, "due_on": m_row.due, "amount": quantize(m_row.amount) if m_row.amount is not None
               else None, "percent": m_row.percent, "owner_id": owner_id}
@@ -308,18 +336,20 @@ def _milestone(ctx: Ctx, actor: lifecycle.Actor, plan: Plan, people: _People, co
     if m_row.due is None and found is None:
         plan.errors.append((_where(ctx, m_row.source.sheet, m_row.source.row),
                             ctx.t("import.err.no_due", name=m_row.name, number=row.number)))
-        return seq
+        return
+    done = m_row.status == "done"
     if found is None:
         plan.milestones_new += 1
+        plan.milestones_done += done
         if write and contract is not None:
             found = Milestone(tenant_id=ctx.tenant_id, contract_id=contract.id or 0, title=m_row.name[:255],
                               created_by_id=ctx.person.id, created_at=ctx.now, updated_at=ctx.now, **values)
+            if done:  # done in the ledger: closed on the day its money (or the import) came
+                found.status, found.done_by_id, found.done_at = MilestoneStatus.DONE.value, ctx.person.id, _done_at(
+                    ctx, m_row)
             ctx.session.add(found)
-            ctx.session.flush()
             current.append(found)
-            repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.created",
-                       entity="milestone", entity_id=found.id, contract_id=contract.id,
-                       after={**repo.snapshot(found), "source": "import"})
+            work.new_milestones.append(found)
     else:
         changed = {k: v for k, v in values.items() if v is not None and getattr(found, k) != v}
         if changed:
@@ -333,26 +363,77 @@ def _milestone(ctx: Ctx, actor: lifecycle.Actor, plan: Plan, people: _People, co
                 repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.imported",
                            entity="milestone", entity_id=found.id, contract_id=contract.id, before=before,
                            after=repo.snapshot(found, tuple(changed)))
+        if done and found.status == MilestoneStatus.OPEN:
+            plan.milestones_done += 1
+            if write and contract is not None:
+                when = _done_at(ctx, m_row)
+                lifecycle.complete(lifecycle.Actor(ctx.session, ctx.tenant, ctx.person.id, when), found, contract,
+                                   action="milestone.paid" if m_row.payments else "milestone.done")
+        elif write and contract is not None and changed and found.status == MilestoneStatus.OPEN:
+            work.touched.append((found, contract))
     mid = found.id if found is not None else None
     for p in m_row.payments:
         if _known_payment(paid_rows, p.date, p.amount, mid):
             continue
         plan.payments_new += 1
         if write and contract is not None and found is not None:
-            settles = m_row.status == "done"
-            seq = _add_payment(ctx, contract, p.date, quantize(p.amount), found, settles, seq, paid_rows)
-    if m_row.status == "done" and (found is None or found.status == MilestoneStatus.OPEN):
-        plan.milestones_done += 1
-        if write and contract is not None and found is not None:
-            done_day = max((p.date for p in m_row.payments), default=None)
-            when = ctx.now if done_day is None else min(ctx.now, datetime.combine(
-                done_day, time(12), tzinfo=ZoneInfo(ctx.tz)).astimezone(UTC))
-            action = "milestone.paid" if m_row.payments else "milestone.done"
-            lifecycle.complete(lifecycle.Actor(ctx.session, ctx.tenant, ctx.person.id, when), found, contract,
-                               action=action)
-    elif write and contract is not None and found is not None:
-        planner.replan(ctx.session, milestone=found, contract=contract, tenant=ctx.tenant, now=ctx.now)
-    return seq
+            work.payments.append((contract, p.date, quantize(p.amount), found, done))
+
+
+def _done_at(ctx: Ctx, m_row: Any) -> datetime:
+    """When a milestone the ledger marks done was closed: noon of its last payment's day, else now."""
+    day = max((p.date for p in m_row.payments), default=None)
+    if day is None:
+        return ctx.now
+    return min(ctx.now, datetime.combine(day, time(12), tzinfo=ZoneInfo(ctx.tz)).astimezone(UTC))
+
+
+def _write(ctx: Ctx, work: _Work) -> None:
+    """Flush the new milestones and payments in bulk, audit them, and plan their reminders."""
+    s = ctx.session
+    s.flush()
+    for m in work.new_milestones:
+        repo.audit(s, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.created", entity="milestone",
+                   entity_id=m.id, contract_id=m.contract_id, after={**repo.snapshot(m), "source": "import"})
+    seq = repo.next_seq(s, Payment, tenant_id=ctx.tenant_id)
+    made = []
+    for contract, day, amount, milestone, closes in work.payments:
+        payment = Payment(tenant_id=ctx.tenant_id, seq=seq, contract_id=contract.id or 0, amount=amount,
+                          currency=contract.currency, received_on=day, note="import", recorded_by_id=ctx.person.id,
+                          created_at=ctx.now)
+        seq += 1
+        s.add(payment)
+        made.append((payment, milestone, closes))
+    s.flush()
+    for payment, milestone, closes in made:
+        if milestone is not None:
+            s.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=milestone.id or 0, amount=payment.amount,
+                                    closed=closes))
+        repo.audit(s, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="payment.recorded", entity="payment",
+                   entity_id=payment.id, contract_id=payment.contract_id,
+                   after={**repo.snapshot(payment), "source": "import"})
+    renewals = []
+    for contract in work.new_contracts:
+        deadline = notice_deadline(contract)
+        if deadline is not None and contract.status in ("active", "expiring"):
+            renewals.append(Milestone(tenant_id=ctx.tenant_id, contract_id=contract.id or 0, kind="renewal",
+                                      title=ctx.t("renewal.milestone"), due_on=deadline, owner_id=contract.owner_id,
+                                      created_at=ctx.now, updated_at=ctx.now))
+    s.add_all(renewals)
+    s.flush()
+    for m in renewals:
+        repo.audit(s, tenant_id=ctx.tenant_id, actor_id=None, action="milestone.created", entity="milestone",
+                   entity_id=m.id, contract_id=m.contract_id, after=repo.snapshot(m))
+    contracts = {c.id or 0: c for c in work.new_contracts}
+    contracts.update({c.id or 0: c for _, c in work.touched})
+    zones = {p.id or 0: p.timezone for p in s.exec(select(Person).where(col(Person.tenant_id) == ctx.tenant_id))
+             if p.timezone}
+    opened = [m for m in (*work.new_milestones, *renewals) if m.status == MilestoneStatus.OPEN]
+    for m in opened:
+        contracts.setdefault(m.contract_id, s.get(Contract, m.contract_id))  # type: ignore[arg-type]
+    planner.plan_many(s, opened, ctx.tenant, now=ctx.now, contracts=contracts, zones=zones)
+    for m, c in work.touched:
+        planner.replan(s, milestone=m, contract=c, tenant=ctx.tenant, now=ctx.now)
 
 
 def _known_payment(rows: list[tuple[Payment, int | None]], day: date, amount: Decimal, milestone_id: int | None
@@ -361,23 +442,6 @@ def _known_payment(rows: list[tuple[Payment, int | None]], day: date, amount: De
     want = quantize(amount)
     return any(p.received_on == day and p.amount == want and p.reversed_at is None and (
         milestone_id is None or mid in (milestone_id, None)) for p, mid in rows)
-
-
-def _add_payment(ctx: Ctx, contract: Contract, day: date, amount: Decimal, milestone: Milestone | None,
-                 closes: bool, seq: int, paid_rows: list[tuple[Payment, int | None]]) -> int:
-    payment = Payment(tenant_id=ctx.tenant_id, seq=seq, contract_id=contract.id or 0, amount=amount,
-                      currency=contract.currency, received_on=day, note="import", recorded_by_id=ctx.person.id,
-                      created_at=ctx.now)
-    ctx.session.add(payment)
-    ctx.session.flush()
-    if milestone is not None:
-        ctx.session.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=milestone.id or 0, amount=amount,
-                                          closed=closes))
-    paid_rows.append((payment, milestone.id if milestone is not None else None))
-    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="payment.recorded",
-               entity="payment", entity_id=payment.id, contract_id=contract.id,
-               after={**repo.snapshot(payment), "source": "import"})
-    return seq + 1
 
 
 def _existing_contracts(ctx: Ctx, numbers: list[str]) -> dict[str, Contract]:
