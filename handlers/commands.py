@@ -24,6 +24,7 @@ from handlers.usecases.answers import answer
 from handlers.usecases.changes import PendingChanges, decide_change, pending_changes, request_change
 from handlers.usecases.contracts import create_contract, show_contract
 from handlers.usecases.corrections import delete_milestone, edit
+from handlers.usecases.exports import CalendarFeed, Export, calendar, export, parse_calendar, parse_export
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
 from handlers.usecases.imports import ImportLedger, import_ledger, parse_import
 from handlers.usecases.listing import list_items
@@ -170,8 +171,13 @@ REGISTRY: tuple[Spec, ...] = (
          "contracts", parse_import, import_ledger, ImportLedger),
     Spec("history", ("history", "历史", "记录"), {"en": "history NUMBER", "zh": "历史 编号"},
          "team", lambda w, now, tz, ex, lang: gl.History(g._number_and_rest(w, ex)[0]), history, gl.History),
-    # export / 导出 and calendar / 日历: their Specs are built beside their use cases (handlers/usecases/exports.py)
-    *__import__("handlers.usecases.exports", fromlist=["specs"]).specs(Spec),
+    Spec("export", ("export", "download", "导出", "下载"),
+         {"en": "export [csv] [overdue] [@name] [2027 | Q1 | this month]",
+          "zh": "导出 [csv] [逾期] [@某人] [2027年 | 本季度 | 本月]"},
+         "team", parse_export, export, Export),
+    Spec("calendar", ("calendar", "ical", "日历", "订阅日历"),
+         {"en": "calendar [team] [reset]", "zh": "日历 [团队] [重置]"},
+         "reminders", parse_calendar, calendar, CalendarFeed),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},
          "team", lambda w, now, tz, ex, lang: gl._parse_role(w, ex), set_role, gl.SetRole),
     Spec("members", ("members", "成员", "团队成员"), {"en": "members", "zh": "成员"}, "team",

@@ -34,7 +34,8 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "payments": {
         "seq": ("Payment No.", "回款编号"),
-        "number": ("Contract No.", "合同编号"),
+        # not "Contract No.": a ledger reader would take this sheet for one to import (and count the money twice)
+        "number": ("On contract", "所属合同"),
         "received_on": ("Received on", "到账日期"),
         "amount": ("Amount", "到账金额"),
         "currency": ("Currency", "币种"),
@@ -44,7 +45,7 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "status": ("Status", "状态"),
     },
     "receivables": {
-        "number": ("Contract No.", "合同编号"),
+        "number": ("On contract", "所属合同"),
         "counterparty": ("Customer", "客户名称"),
         "owner": ("Owner", "负责人"),
         "currency": ("Currency", "币种"),

@@ -268,6 +268,7 @@ def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
         ms_by_contract = _existing_milestones(ctx, known)
         payments_by_contract = _existing_payments(ctx, known)
         # pass 2: milestones and the payments under them
+        fresh = {id(c) for c in work.new_contracts}
         for row, contract in rows:
             c = contract if isinstance(contract, Contract) else None
             current = ms_by_contract.get(c.id, []) if c is not None and c.id else []
@@ -281,7 +282,7 @@ def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
                         work.payments.append((c, p.date, quantize(p.amount), None, False))
                         paid_rows.append((Payment(received_on=p.date, amount=quantize(p.amount), tenant_id=0, seq=0,
                                                   contract_id=0), None))
-            if write and c is not None and c not in work.new_contracts:
+            if write and c is not None and id(c) not in fresh:
                 sync_renewal_milestone(ctx.session, c, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
         if write:
             _write(ctx, work)

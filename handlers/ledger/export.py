@@ -1,0 +1,584 @@
+"""The ledger as a file: contracts, milestones, payments and receivables (ageing), streamed a page at a time.
+
+Rows are read a page of contracts at a time (SQLAlchemy Core, keyset pagination on the contract number) with
+those contracts' milestones and payments, and written straight into openpyxl write-only sheets (or CSV files),
+so memory stays flat however large the team: one page is held, never the team. Write-only sheets take column
+widths and frozen panes before their first row, so the widths are measured by the database first.
+
+The Contracts and Milestones sheets use the column names a ledger reader recognises (合同编号, 节点名称 …), so
+an export reads back as the same ledger: owners as @handle, statuses as 已完成 / 未完成 (done / open).
+The Receivables sheet splits what each contract still owes by ageing bucket exactly as ``receivables`` does
+(handlers.usecases.payments ``receivable_parts``), from the rows already read for the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import LargeBinary, and_, cast, exists, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from handlers.amounts import quantize
+from handlers.i18n import t
+from storage.models import Contract, Milestone, MilestoneStatus, Payment, PaymentAllocation, Person
+
+FORMATS = ("xlsx", "csv")
+SHEETS = ("contracts", "milestones", "payments", "receivables")
+BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90", "unplanned")
+CLOSED = ("ended",)  # as the receivables command: an ended contract owes nothing more
+PAGE = 1000  # contracts per page
+MAX_ROWS = 1_048_576  # rows in an Excel sheet, the header included
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MIME = "application/zip"
+ZERO = Decimal(0)
+
+# (column key, kind); the header of each is the i18n key export.col.<sheet>.<key>
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "contracts": (("number", "text"), ("title", "text"), ("counterparty", "text"), ("amount", "money"),
+                  ("currency", "code"), ("signed", "date"), ("start", "date"), ("end", "date"), ("owner", "person"),
+                  ("notes", "text"), ("status", "text")),
+    "milestones": (("number", "text"), ("title", "text"), ("kind", "text"), ("percent", "percent"),
+                   ("amount", "money"), ("currency", "code"), ("due", "date"), ("owner", "person"), ("status", "text"),
+                   ("received", "money"), ("received_on", "date"), ("note", "text")),
+    "payments": (("seq", "code"), ("number", "text"), ("received_on", "date"), ("amount", "money"),
+                 ("currency", "code"), ("applied", "text"), ("recorded_by", "person"), ("note", "text"),
+                 ("status", "text")),
+    "receivables": (("number", "text"), ("counterparty", "text"), ("owner", "person"), ("currency", "code"),
+                    ("outstanding", "money"), *((b, "money") for b in BUCKETS), ("overdue", "money")),
+}
+_FIXED_WIDTH = {"money": 16, "date": 12, "percent": 9, "code": 9}
+_MAX_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which part of a team's ledger goes into the file.
+
+    - owner: contracts the person owns or owns a milestone of; their milestones (and the unowned milestones of
+      the contracts they own);
+    - overdue: contracts with an open milestone past due (under the other filters); only those milestones;
+    - period (start..end, local days): contracts in force during it, or with a milestone due or a payment
+      received in it; milestones due in it, payments received in it.
+    Payments and receivables are those of the chosen contracts.
+    """
+
+    tenant_id: int
+    today: date
+    owner_id: int | None = None
+    overdue: bool = False
+    start: date | None = None
+    end: date | None = None
+
+    def milestone_ok(self, *, owner_id: int | None, contract_owner_id: int | None, status: str, due_on: date) -> bool:
+        """Does a milestone row of a chosen contract go into the Milestones sheet?"""
+        if self.owner_id is not None and owner_id != self.owner_id and not (
+                owner_id is None and contract_owner_id == self.owner_id):
+            return False
+        if self.overdue and not (status == MilestoneStatus.OPEN and due_on < self.today):
+            return False
+        return self.start is None or self.end is None or self.start <= due_on <= self.end
+
+    def payment_ok(self, received_on: date) -> bool:
+        """Does a payment of a chosen contract go into the Payments sheet?"""
+        return self.start is None or self.end is None or self.start <= received_on <= self.end
+
+
+@dataclass(frozen=True)
+class Exported:
+    """The file's bytes, its extension and MIME type, and how many rows each sheet got."""
+
+    data: bytes
+    extension: str
+    mime: str
+    counts: dict[str, int]
+
+
+# --- the filter in SQL ------------------------------------------------------------------------------------
+
+
+def contract_conditions(flt: Filter) -> list[ColumnElement[bool]]:
+    """The contracts a filter chooses, as conditions on Contract (the same rules as ``Filter.milestone_ok``)."""
+    m = aliased(Milestone)
+    conds: list[ColumnElement[bool]] = [col(Contract.tenant_id) == flt.tenant_id]
+    period = flt.start is not None and flt.end is not None
+
+    def has_milestone(*extra: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(m.contract_id == Contract.id, m.tenant_id == flt.tenant_id, *extra)
+
+    extra: list[ColumnElement[bool]] = []
+    if flt.owner_id is not None:
+        extra.append(or_(m.owner_id == flt.owner_id,
+                         and_(m.owner_id.is_(None), col(Contract.owner_id) == flt.owner_id)))
+    m_due = and_(m.due_on >= flt.start, m.due_on <= flt.end) if period else None
+    if m_due is not None:
+        extra.append(m_due)
+    if flt.overdue:
+        conds.append(has_milestone(m.status == MilestoneStatus.OPEN, m.due_on < flt.today, *extra))
+    if flt.owner_id is not None:
+        conds.append(or_(col(Contract.owner_id) == flt.owner_id, has_milestone(m.owner_id == flt.owner_id)))
+    if m_due is not None:
+        began = func.coalesce(col(Contract.start_on), col(Contract.signed_on))
+        in_force = and_(or_(began.is_(None), began <= flt.end),
+                        or_(col(Contract.end_on).is_(None), col(Contract.end_on) >= flt.start))
+        paid_in = exists().where(col(Payment.contract_id) == Contract.id, col(Payment.tenant_id) == flt.tenant_id,
+                                 col(Payment.received_on) >= flt.start, col(Payment.received_on) <= flt.end)
+        conds.append(or_(in_force, has_milestone(m_due), paid_in))
+    return conds
+
+
+# --- reading a page at a time -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Milestone:
+    id: int
+    contract_id: int
+    title: str
+    kind: str
+    percent: Decimal | None
+    amount: Decimal | None
+    due_on: date
+    owner_id: int | None
+    status: str
+    note: str | None
+    paid: Decimal
+    last_received: date | None
+
+
+@dataclass
+class _Payment:
+    id: int
+    seq: int
+    contract_id: int
+    received_on: date
+    amount: Decimal
+    currency: str
+    note: str | None
+    recorded_by_id: int | None
+    reversed: bool
+    applied: list[str] = field(default_factory=list)
+
+
+def _contract_pages(session: Session, flt: Filter, size: int | None = None) -> Iterator[list[Any]]:
+    """The chosen contracts in number order, a page at a time (keyset: the number is unique in a team)."""
+    size = size or PAGE
+    conds = contract_conditions(flt)
+    last: str | None = None
+    while True:
+        q = (select(Contract.id, Contract.number, Contract.title, Contract.counterparty, Contract.amount,
+                    Contract.currency, Contract.signed_on, Contract.start_on, Contract.end_on, Contract.owner_id,
+                    Contract.status, Contract.scope)
+             .where(*conds).order_by(col(Contract.number)).limit(size))
+        if last is not None:
+            q = q.where(col(Contract.number) > last)
+        page = list(session.execute(q).all())
+        if not page:
+            return
+        yield page
+        if len(page) < size:
+            return
+        last = page[-1].number
+
+
+def _milestones_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict[int, list[_Milestone]]:
+    """Every milestone of these contracts with the money standing payments allocated to it, by contract."""
+    paid = (select(PaymentAllocation.milestone_id.label("mid"),  # type: ignore[attr-defined]
+                   func.sum(PaymentAllocation.amount).label("paid"),
+                   func.max(Payment.received_on).label("last"))
+            .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+            .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids),
+                   col(Payment.reversed_at).is_(None))
+            .group_by(col(PaymentAllocation.milestone_id))).subquery()
+    rows = session.execute(
+        select(Milestone.id, Milestone.contract_id, Milestone.title, Milestone.kind, Milestone.percent,
+               Milestone.amount, Milestone.due_on, Milestone.owner_id, Milestone.status, Milestone.note,
+               paid.c.paid, paid.c.last)
+        .outerjoin(paid, paid.c.mid == col(Milestone.id))
+        .where(col(Milestone.tenant_id) == tenant_id, col(Milestone.contract_id).in_(ids))
+        .order_by(col(Milestone.contract_id), col(Milestone.due_on), col(Milestone.id))
+    ).all()
+    out: dict[int, list[_Milestone]] = defaultdict(list)
+    for r in rows:
+        out[r[1]].append(_Milestone(*r[:10], paid=Decimal(r[10] or 0), last_received=r[11]))
+    return out
+
+
+def _payments_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict[int, list[_Payment]]:
+    """Every payment of these contracts (reversed ones too) with the milestones it was applied to, by contract."""
+    rows = session.execute(
+        select(Payment.id, Payment.seq, Payment.contract_id, Payment.received_on, Payment.amount, Payment.currency,
+               Payment.note, Payment.recorded_by_id, col(Payment.reversed_at).is_not(None))
+        .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids))
+        .order_by(col(Payment.contract_id), col(Payment.received_on), col(Payment.seq))
+    ).all()
+    by_id: dict[int, _Payment] = {}
+    out: dict[int, list[_Payment]] = defaultdict(list)
+    for r in rows:
+        p = _Payment(*r[:8], reversed=bool(r[8]))
+        by_id[p.id] = p
+        out[p.contract_id].append(p)
+    if by_id:
+        applied = session.execute(
+            select(PaymentAllocation.payment_id, Milestone.title)
+            .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
+            .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
+            .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids))
+            .order_by(col(PaymentAllocation.payment_id), col(Milestone.due_on), col(Milestone.id))
+        ).all()
+        for pid, title in applied:
+            by_id[pid].applied.append(title)
+    return out
+
+
+class _People:
+    """Owner names, looked up a page at a time and remembered (a team has far fewer people than rows)."""
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session, self.tenant_id = session, tenant_id
+        self.names: dict[int, str] = {}
+
+    def load(self, ids: set[int | None]) -> None:
+        missing = {i for i in ids if i is not None and i not in self.names}
+        if not missing:
+            return
+        for pid, handle, display, user_id in self.session.execute(
+                select(Person.id, Person.handle, Person.display_name, Person.platform_user_id)
+                .where(col(Person.tenant_id) == self.tenant_id, col(Person.id).in_(missing))):
+            # a ledger reader turns "@name" (or a plain name) back into the person
+            self.names[pid] = f"@{handle}" if handle else (display or user_id or "")
+
+    def name(self, pid: int | None) -> str | None:
+        return self.names.get(pid) if pid is not None else None
+
+
+# --- receivables ---------------------------------------------------------------------------------------------
+
+
+def receivable_buckets(amount: Decimal | None, milestones: Sequence[_Milestone], received: Decimal,
+                       today: date) -> dict[str, Decimal]:
+    """What a contract still owes by ageing bucket: ``receivable_parts`` of handlers.usecases.payments, on rows.
+
+    outstanding = (contract amount, else what its milestones plan) - money received - what was written off;
+    open payment milestones take it earliest due first after crediting money no milestone took; the rest is
+    unplanned.
+    """
+    planned = sum((m.amount for m in milestones
+                   if m.amount is not None and m.status != MilestoneStatus.CANCELLED), ZERO)
+    waived = sum((max(ZERO, (m.amount or ZERO) - m.paid) for m in milestones
+                  if m.status == MilestoneStatus.WAIVED), ZERO)
+    total = amount if amount is not None else planned
+    outstanding = max(ZERO, total - received - waived)
+    open_ms = sorted((m for m in milestones if m.status == MilestoneStatus.OPEN and m.amount is not None),
+                     key=lambda m: (m.due_on, m.id))
+    owed = [(m, max(ZERO, (m.amount or ZERO) - m.paid)) for m in open_ms]
+    excess = sum((o for _, o in owed), ZERO) - outstanding
+    out: dict[str, Decimal] = {}
+    for m, o in owed:
+        if excess > 0:
+            take = min(o, excess)
+            o, excess = o - take, excess - take
+        if o > 0:
+            bucket = bucket_of((today - m.due_on).days)
+            out[bucket] = out.get(bucket, ZERO) + o
+    rest = outstanding - sum(out.values(), ZERO)
+    if rest > 0:
+        out["unplanned"] = rest
+    return out
+
+
+def bucket_of(days_late: int) -> str:
+    """The ageing bucket of an amount days_late past due (the same cut-offs as the receivables command)."""
+    if days_late <= 0:
+        return "not_due"
+    if days_late <= 30:
+        return "1_30"
+    if days_late <= 60:
+        return "31_60"
+    if days_late <= 90:
+        return "61_90"
+    return "over_90"
+
+
+# --- column widths, measured by the database -------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: CJK and other wide characters count twice."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _width_of(dialect: str, column: Any) -> Any:
+    """The widest value of a text column: characters, plus half the extra UTF-8 bytes (a CJK character is 3)."""
+    chars = func.length(column)
+    octets = func.length(cast(column, LargeBinary)) if dialect == "sqlite" else func.octet_length(column)
+    return func.max(chars + (octets - chars) / 2)
+
+
+def _measured(session: Session, flt: Filter) -> dict[str, int]:
+    d = session.get_bind().dialect.name
+    tid = flt.tenant_id
+    c = session.execute(select(_width_of(d, Contract.number), _width_of(d, Contract.title),
+                               _width_of(d, Contract.counterparty), _width_of(d, Contract.scope))
+                        .where(*contract_conditions(flt))).one()
+    m = session.execute(select(_width_of(d, Milestone.title), _width_of(d, Milestone.note))
+                        .where(col(Milestone.tenant_id) == tid)).one()
+    p = session.execute(select(_width_of(d, Payment.note)).where(col(Payment.tenant_id) == tid)).one()
+    who = session.execute(select(_width_of(d, Person.handle), _width_of(d, Person.display_name))
+                          .where(col(Person.tenant_id) == tid)).one()
+    n = [int(v or 0) for v in (*c, *m, *p, *who)]
+    return {"number": n[0], "title": n[1], "counterparty": n[2], "notes": n[3], "m_title": n[4], "note": n[5],
+            "p_note": n[6], "owner": max(n[7] + 1, n[8])}
+
+
+def _widths(session: Session, flt: Filter, lang: str) -> dict[str, list[float]]:
+    measured = _measured(session, flt)
+    words = {"status": max(display_width(t(f"export.status.{s}", lang)) for s in
+                           ("open", "done", "cancelled", "waived", "reversed", "valid",
+                            *(f"c_{c}" for c in ("active", "expiring", "expired", "renewed", "ended")))),
+             "kind": max(display_width(t(f"kind.{k}", lang)) for k in
+                         ("payment", "delivery", "acceptance", "warranty", "renewal", "other"))}
+    source = {("milestones", "title"): "m_title", ("payments", "note"): "p_note", ("payments", "applied"): "m_title",
+              ("payments", "recorded_by"): "owner"}
+    out: dict[str, list[float]] = {}
+    for sheet, columns in COLUMNS.items():
+        row = []
+        for key, kind in columns:
+            head = display_width(t(f"export.col.{sheet}.{key}", lang))
+            if kind in _FIXED_WIDTH:
+                body = _FIXED_WIDTH[kind]
+            else:
+                body = words.get(key) or measured.get(source.get((sheet, key), key), 10)
+            row.append(float(min(_MAX_WIDTH, max(head, body) + 2)))
+        out[sheet] = row
+    return out
+
+
+# --- writers -----------------------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Xlsx:
+    """openpyxl write-only sheets: header row bold and frozen, autofilter over the data, money and dates typed.
+
+    A sheet that reaches Excel's row limit goes on in a continuation sheet, "节点 (2)", with the same header.
+    """
+
+    def __init__(self) -> None:
+        self.wb = Workbook(write_only=True)
+        self.parts: dict[str, list[tuple[Any, int]]] = {}  # sheet -> [(worksheet, rows written incl. header)]
+        self.spec: dict[str, tuple[str, list[str], list[str], list[float]]] = {}
+        self.cells: dict[str, list[Any]] = {}  # one styled cell per column of the current worksheet, re-used
+        self.percent: dict[str, tuple[Any, Any]] = {}  # whole percentages, and ones with decimals
+
+    def sheet(self, key: str, title: str, headers: list[str], kinds: list[str], widths: list[float]) -> None:
+        self.spec[key] = (title, headers, kinds, widths)
+        self.parts[key] = []
+        self._open(key)
+
+    def _open(self, key: str) -> None:
+        title, headers, kinds, widths = self.spec[key]
+        n = len(self.parts[key]) + 1
+        index = self.wb.sheetnames.index(self.parts[key][-1][0].title) + 1 if self.parts[key] else None
+        ws = self.wb.create_sheet(title if n == 1 else f"{title} ({n})", index)
+        ws.freeze_panes = "A2"
+        for i, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        head = []
+        for text in headers:
+            cell = WriteOnlyCell(ws, value=text)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(vertical="center")
+            head.append(cell)
+        ws.append(head)
+        self.parts[key].append((ws, 1))
+        cells: list[Any] = []
+        for kind in kinds:
+            cell = WriteOnlyCell(ws)
+            if kind == "money":
+                cell.number_format = MONEY_FORMAT
+            elif kind == "date":
+                cell.number_format = DATE_FORMAT
+            cells.append(cell)
+        self.cells[key] = cells
+        self.percent[key] = (self._styled(ws, "0%"), self._styled(ws, "0.00%"))
+
+    @staticmethod
+    def _styled(ws: Any, number_format: str) -> Any:
+        cell = WriteOnlyCell(ws)
+        cell.number_format = number_format
+        return cell
+
+    def row(self, key: str, values: Sequence[Any]) -> None:
+        if self.parts[key][-1][1] >= MAX_ROWS:
+            self._open(key)
+        ws, written = self.parts[key][-1]
+        cells, kinds = self.cells[key], self.spec[key][2]
+        out: list[Any] = []
+        for value, kind, cell in zip(values, kinds, cells):
+            if value is None or value == "":
+                out.append(None)
+            elif kind in ("money", "date"):
+                cell.value = value
+                out.append(cell)
+            elif kind == "percent":
+                whole = value == value.to_integral_value()
+                styled = self.percent[key][0 if whole else 1]
+                styled.value = value / 100
+                out.append(styled)
+            else:
+                text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+                if text.startswith("="):  # openpyxl would store it as a formula: keep names as text
+                    cell = WriteOnlyCell(ws, value=text)
+                    cell.data_type = "s"
+                    out.append(cell)
+                else:
+                    out.append(text)
+        ws.append(out)
+        self.parts[key][-1] = (ws, written + 1)
+
+    def finish(self) -> bytes:
+        for key, parts in self.parts.items():
+            last = get_column_letter(len(self.spec[key][2]))
+            for ws, rows in parts:
+                ws.auto_filter.ref = f"A1:{last}{rows}"
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
+
+
+class _Csv:
+    """One CSV per sheet in UTF-8 with a BOM (Excel on Windows then reads Chinese right), zipped together."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, IO[bytes], io.TextIOWrapper, Any]] = {}
+        self.kinds: dict[str, list[str]] = {}
+
+    def sheet(self, key: str, title: str, headers: list[str], kinds: list[str], widths: list[float]) -> None:
+        raw = tempfile.TemporaryFile()
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow(headers)
+        self.files[key] = (f"{key}.csv", raw, text, writer)
+        self.kinds[key] = kinds
+
+    def row(self, key: str, values: Sequence[Any]) -> None:
+        self.files[key][3].writerow([_csv_value(v, k) for v, k in zip(values, self.kinds[key])])
+
+    def finish(self) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, raw, text, _writer in self.files.values():
+                text.flush()
+                raw.seek(0)
+                with zf.open(name, "w") as entry:
+                    shutil.copyfileobj(raw, entry, 1 << 20)
+                text.close()
+        return buf.getvalue()
+
+
+def _csv_value(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "money":
+        return str(quantize(value))  # no thousands separators: Excel reads it as a number
+    if kind == "date":
+        return value.isoformat()
+    if kind == "percent":
+        return f"{value.normalize():f}%"
+    text = str(value)
+    # a cell starting with = + - @ is a formula to Excel: a person is written as a plain name (a ledger reader
+    # makes "@name" of it again), other text gets the apostrophe Excel itself uses to mean "this is text"
+    if kind == "person" and text.startswith("@") and len(text) > 1:
+        text = text[1:]
+    if text.startswith(_FORMULA_START) and not re.fullmatch(r"-\d[\d.,]*", text):
+        return "'" + text
+    return text
+
+
+# --- the export -----------------------------------------------------------------------------------------------
+
+
+def export_ledger(session: Session, flt: Filter, *, lang: str, fmt: str = "xlsx") -> Exported:
+    """Write the chosen part of a team's ledger as an .xlsx workbook or a zip of CSV files."""
+    out: _Xlsx | _Csv = _Xlsx() if fmt == "xlsx" else _Csv()
+    widths = _widths(session, flt, lang)
+    for sheet in SHEETS:
+        out.sheet(sheet, t(f"export.sheet.{sheet}", lang), [t(f"export.col.{sheet}.{k}", lang) for k, _ in
+                  COLUMNS[sheet]], [kind for _, kind in COLUMNS[sheet]], widths[sheet])
+    counts = dict.fromkeys(SHEETS, 0)
+    people = _People(session, flt.tenant_id)
+    words = {s: t(f"export.status.{s}", lang) for s in ("open", "done", "cancelled", "waived", "reversed", "valid")}
+    cwords = {s: t(f"export.status.c_{s}", lang) for s in ("active", "expiring", "expired", "renewed", "ended")}
+    kinds = {k: t(f"kind.{k}", lang) for k in ("payment", "delivery", "acceptance", "warranty", "renewal", "other")}
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for page in _contract_pages(session, flt):
+        ids = [c.id for c in page]
+        milestones = _milestones_of(session, flt.tenant_id, ids)
+        payments = _payments_of(session, flt.tenant_id, ids)
+        people.load({c.owner_id for c in page} | {m.owner_id for ms in milestones.values() for m in ms}
+                    | {p.recorded_by_id for ps in payments.values() for p in ps})
+        for c in page:
+            ms, ps = milestones.get(c.id, []), payments.get(c.id, [])
+            owner = people.name(c.owner_id)
+            out.row("contracts", (c.number, c.title, c.counterparty, c.amount, c.currency, c.signed_on, c.start_on,
+                                  c.end_on, owner, c.scope, cwords.get(c.status, c.status)))
+            counts["contracts"] += 1
+            for m in ms:
+                if not flt.milestone_ok(owner_id=m.owner_id, contract_owner_id=c.owner_id, status=m.status,
+                                        due_on=m.due_on):
+                    continue
+                out.row("milestones", (c.number, m.title, kinds.get(m.kind, m.kind), m.percent, m.amount,
+                                       c.currency if m.amount is not None or m.paid else None, m.due_on,
+                                       people.name(m.owner_id), words.get(m.status, m.status),
+                                       m.paid or None, m.last_received, m.note))
+                counts["milestones"] += 1
+            for p in ps:
+                if not flt.payment_ok(p.received_on):
+                    continue
+                out.row("payments", (f"P-{p.seq}", c.number, p.received_on, p.amount, p.currency,
+                                     "; ".join(dict.fromkeys(p.applied)), people.name(p.recorded_by_id), p.note,
+                                     words["reversed" if p.reversed else "valid"]))
+                counts["payments"] += 1
+            if c.status in CLOSED:
+                continue
+            received = sum((p.amount for p in ps if not p.reversed), ZERO)
+            buckets = receivable_buckets(c.amount, ms, received, flt.today)
+            if not buckets:
+                continue
+            outstanding = sum(buckets.values(), ZERO)
+            overdue = outstanding - buckets.get("not_due", ZERO) - buckets.get("unplanned", ZERO)
+            out.row("receivables", (c.number, c.counterparty, owner, c.currency, outstanding,
+                                    *(buckets.get(b) for b in BUCKETS), overdue or None))
+            counts["receivables"] += 1
+            total = totals[c.currency]
+            for b, v in buckets.items():
+                total[b] += v
+            total["overdue"] += overdue
+    for cur, total in sorted(totals.items()):
+        outstanding = sum((total[b] for b in BUCKETS), ZERO)
+        out.row("receivables", (t("export.total", lang, currency=cur), None, None, cur, outstanding,
+                                *(total[b] or None for b in BUCKETS), total["overdue"] or None))
+    data = out.finish()
+    return Exported(data, fmt if fmt == "xlsx" else "zip", XLSX_MIME if fmt == "xlsx" else ZIP_MIME, counts)
