@@ -155,7 +155,7 @@ def test_cancel_and_nothing_to_confirm(chat: Chat) -> None:
 
 
 def test_a_file_that_is_not_a_ledger_is_refused(chat: Chat) -> None:
-    out = chat.say("import", files=(Attachment("notes.txt", "hello, world\nnothing here\n".encode()),))
+    out = chat.say("import", files=(Attachment("notes.txt", b"hello, world\nnothing here\n"),))
     assert "can't read notes.txt" in out
     assert chat.last[0].error
 
