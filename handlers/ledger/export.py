@@ -22,15 +22,12 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import LargeBinary, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -379,17 +376,25 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Xlsx:
-    """openpyxl write-only sheets: header row bold and frozen, autofilter over the data, money and dates typed.
+    """Streamed .xlsx sheets (XlsxWriter in constant-memory mode: each row goes to disk as it is written).
 
-    A sheet that reaches Excel's row limit goes on in a continuation sheet, "节点 (2)", with the same header.
+    The header row is bold and frozen, an autofilter covers the data, money and dates are typed cells. A sheet
+    that reaches Excel's row limit goes on in a continuation sheet, "节点 (2)", with the same header.
     """
 
     def __init__(self) -> None:
-        self.wb = Workbook(write_only=True)
-        self.parts: dict[str, list[tuple[Any, int]]] = {}  # sheet -> [(worksheet, rows written incl. header)]
+        self.buf = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buf, {"constant_memory": True, "strings_to_formulas": False,
+                                                 "strings_to_urls": False, "strings_to_numbers": False})
+        self.parts: dict[str, list[list[Any]]] = {}  # sheet -> [[worksheet, rows written incl. header]]
         self.spec: dict[str, tuple[str, list[str], list[str], list[float]]] = {}
-        self.cells: dict[str, list[Any]] = {}  # one styled cell per column of the current worksheet, re-used
-        self.percent: dict[str, tuple[Any, Any]] = {}  # whole percentages, and ones with decimals
+        self.formats = {
+            "head": self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "valign": "vcenter"}),
+            "money": self.wb.add_format({"num_format": MONEY_FORMAT}),
+            "date": self.wb.add_format({"num_format": DATE_FORMAT}),
+            "pct": self.wb.add_format({"num_format": "0%"}),
+            "pct2": self.wb.add_format({"num_format": "0.00%"}),
+        }
 
     def sheet(self, key: str, title: str, headers: list[str], kinds: list[str], widths: list[float]) -> None:
         self.spec[key] = (title, headers, kinds, widths)
@@ -399,73 +404,46 @@ class _Xlsx:
     def _open(self, key: str) -> None:
         title, headers, kinds, widths = self.spec[key]
         n = len(self.parts[key]) + 1
-        index = self.wb.sheetnames.index(self.parts[key][-1][0].title) + 1 if self.parts[key] else None
-        ws = self.wb.create_sheet(title if n == 1 else f"{title} ({n})", index)
-        ws.freeze_panes = "A2"
-        for i, w in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        head = []
-        for text in headers:
-            cell = WriteOnlyCell(ws, value=text)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(vertical="center")
-            head.append(cell)
-        ws.append(head)
-        self.parts[key].append((ws, 1))
-        cells: list[Any] = []
-        for kind in kinds:
-            cell = WriteOnlyCell(ws)
-            if kind == "money":
-                cell.number_format = MONEY_FORMAT
-            elif kind == "date":
-                cell.number_format = DATE_FORMAT
-            cells.append(cell)
-        self.cells[key] = cells
-        self.percent[key] = (self._styled(ws, "0%"), self._styled(ws, "0.00%"))
-
-    @staticmethod
-    def _styled(ws: Any, number_format: str) -> Any:
-        cell = WriteOnlyCell(ws)
-        cell.number_format = number_format
-        return cell
+        ws = self.wb.add_worksheet(title if n == 1 else f"{title} ({n})")
+        ws.freeze_panes(1, 0)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        for i, text in enumerate(headers):
+            ws.write_string(0, i, text, self.formats["head"])
+        self.parts[key].append([ws, 1])
 
     def row(self, key: str, values: Sequence[Any]) -> None:
         if self.parts[key][-1][1] >= MAX_ROWS:
             self._open(key)
-        ws, written = self.parts[key][-1]
-        cells, kinds = self.cells[key], self.spec[key][2]
-        out: list[Any] = []
-        for value, kind, cell in zip(values, kinds, cells):
+        part = self.parts[key][-1]
+        ws, r = part
+        f = self.formats
+        for i, (value, kind) in enumerate(zip(values, self.spec[key][2])):
             if value is None or value == "":
-                out.append(None)
-            elif kind in ("money", "date"):
-                cell.value = value
-                out.append(cell)
+                continue
+            if kind == "money":
+                ws.write_number(r, i, float(value), f["money"])
+            elif kind == "date":
+                ws.write_datetime(r, i, datetime.combine(value, time()), f["date"])
             elif kind == "percent":
                 whole = value == value.to_integral_value()
-                styled = self.percent[key][0 if whole else 1]
-                styled.value = value / 100
-                out.append(styled)
+                ws.write_number(r, i, float(value / 100), f["pct" if whole else "pct2"])
             else:
-                text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-                if text.startswith("="):  # openpyxl would store it as a formula: keep names as text
-                    cell = WriteOnlyCell(ws, value=text)
-                    cell.data_type = "s"
-                    out.append(cell)
-                else:
-                    out.append(text)
-        ws.append(out)
-        self.parts[key][-1] = (ws, written + 1)
+                ws.write_string(r, i, ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+        part[1] = r + 1
 
     def finish(self) -> bytes:
         for key, parts in self.parts.items():
-            last = get_column_letter(len(self.spec[key][2]))
+            last = len(self.spec[key][2]) - 1
             for ws, rows in parts:
-                ws.auto_filter.ref = f"A1:{last}{rows}"
-        buf = io.BytesIO()
-        self.wb.save(buf)
-        return buf.getvalue()
+                ws.autofilter(0, 0, max(rows - 1, 0), last)
+        # continuation sheets were added at the end: put each right after the sheet it continues
+        wanted = [ws for parts in self.parts.values() for ws, _ in parts]
+        self.wb.worksheets_objs.sort(key=wanted.index)
+        for index, ws in enumerate(self.wb.worksheets_objs):
+            ws.index = index
+        self.wb.close()
+        return self.buf.getvalue()
 
 
 class _Csv:

@@ -54,6 +54,9 @@ def read_sheets(data: bytes, filename: str = "") -> tuple[list[RawSheet], str]:
     if not data or not data.strip():
         raise Unreadable("empty_file")
     if data.startswith(ZIP_MAGIC):
+        csvs = _zipped_tables(data)
+        if csvs is not None:
+            return csvs, "csv"
         return _read_xlsx(data), "xlsx"
     if data.startswith(OLE_MAGIC):
         return _read_xls(data), "xls"
@@ -313,6 +316,26 @@ def sniff_delimiter(lines: list[str]) -> str:
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+def _zipped_tables(data: bytes) -> list[RawSheet] | None:
+    """A zip of CSV files (an export, a ledger kept as one CSV per sheet): one sheet per file; None for a workbook."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+    except zipfile.BadZipFile:
+        return None
+    if "[Content_Types].xml" in names:
+        return None
+    tables = [n for n in names if re.search(r"\.(csv|tsv|txt)$", n, re.IGNORECASE) and not n.startswith("__MACOSX")]
+    if not tables:
+        return None
+    sheets = []
+    for name in tables:
+        sheet = _read_delimited(decode_text(archive.read(name)))
+        sheet.name = name.rsplit("/", 1)[-1]
+        sheets.append(sheet)
+    return sheets
 
 
 def _read_delimited(text: str) -> RawSheet:

@@ -26,6 +26,7 @@ from handlers.amounts import quantize
 from handlers.context import Ctx, require_writer, resolve_owner
 from handlers.errors import UserError
 from handlers.grammar import OwnerRef
+from handlers.i18n import t
 from handlers.replies import Reply
 from handlers.understand import Ask
 from handlers.usecases.renewals import notice_deadline, sync_renewal_milestone
@@ -45,6 +46,7 @@ from storage.models import (
 _CONFIRM = {"confirm", "yes", "ok", "go", "apply", "确认", "确定", "是", "好", "导入"}
 _CANCEL = {"cancel", "no", "abort", "取消", "否", "算了"}
 MAX_SHOWN_ERRORS = 15
+_BOT_RENEWAL = {t("renewal.milestone", "en"), t("renewal.milestone", "zh")}
 KEEP_PREVIEW = timedelta(days=1)
 _CONTRACT_FIELDS = ("title", "counterparty", "amount", "currency", "signed_on", "start_on", "end_on", "owner_id")
 _MILESTONE_FIELDS = ("kind", "due_on", "amount", "percent", "owner_id")
@@ -260,10 +262,8 @@ def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
                 rows.append((row, contract))
         if write:
             ctx.session.flush()
-            for c in work.new_contracts:
-                repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.created",
-                           entity="contract", entity_id=c.id, contract_id=c.id,
-                           after={**repo.snapshot(c), "source": "import"})
+            repo.audit_many(ctx.session, [_event(ctx, "contract.created", "contract", c.id, c.id,
+                                                 {**repo.snapshot(c), "source": "import"}) for c in work.new_contracts])
         known = [c.id for _, c in rows if isinstance(c, Contract) and c.id]
         ms_by_contract = _existing_milestones(ctx, known)
         payments_by_contract = _existing_payments(ctx, known)
@@ -310,7 +310,8 @@ def _contract(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Cont
         ctx.session.add(contract)
         work.new_contracts.append(contract)
         return contract
-    changed = {k: v for k, v in values.items() if getattr(contract, k) != v and not (k == "owner_id" and v is None)}
+    # what the file leaves blank is kept, never blanked
+    changed = {k: v for k, v in values.items() if v not in (None, "") and getattr(contract, k) != v}
     if not changed:
         plan.unchanged += 1
         return contract
@@ -333,6 +334,8 @@ def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Con
     owner_id = people.id_of(m_row.owner) if m_row.owner else (contract.owner_id if contract else None)
     values = {"kind": m_row.kind, "due_on": m_row.due, "amount": quantize(m_row.amount) if m_row.amount is not None
               else None, "percent": m_row.percent, "owner_id": owner_id}
+    if m_row.kind == "renewal" and m_row.name in _BOT_RENEWAL:
+        return  # the bot's own notice-deadline milestone (an export read back): it is kept from the contract's dates
     found = next((m for m in current if m.title == m_row.name and m.status != MilestoneStatus.CANCELLED), None)
     if m_row.due is None and found is None:
         plan.errors.append((_where(ctx, m_row.source.sheet, m_row.source.row),
@@ -381,6 +384,12 @@ def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Con
             work.payments.append((contract, p.date, quantize(p.amount), found, done))
 
 
+def _event(ctx: Ctx, action: str, entity: str, entity_id: int | None, contract_id: int | None,
+           after: dict[str, Any], *, actor: bool = True) -> dict[str, Any]:
+    return {"tenant_id": ctx.tenant_id, "actor_id": ctx.person.id if actor else None, "action": action,
+            "entity": entity, "entity_id": entity_id, "contract_id": contract_id, "after": after}
+
+
 def _done_at(ctx: Ctx, m_row: Any) -> datetime:
     """When a milestone the ledger marks done was closed: noon of its last payment's day, else now."""
     day = max((p.date for p in m_row.payments), default=None)
@@ -393,9 +402,8 @@ def _write(ctx: Ctx, work: _Work) -> None:
     """Flush the new milestones and payments in bulk, audit them, and plan their reminders."""
     s = ctx.session
     s.flush()
-    for m in work.new_milestones:
-        repo.audit(s, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.created", entity="milestone",
-                   entity_id=m.id, contract_id=m.contract_id, after={**repo.snapshot(m), "source": "import"})
+    events = [_event(ctx, "milestone.created", "milestone", m.id, m.contract_id, {**repo.snapshot(m), "source": "import"})
+              for m in work.new_milestones]
     seq = repo.next_seq(s, Payment, tenant_id=ctx.tenant_id)
     made = []
     for contract, day, amount, milestone, closes in work.payments:
@@ -410,9 +418,8 @@ def _write(ctx: Ctx, work: _Work) -> None:
         if milestone is not None:
             s.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=milestone.id or 0, amount=payment.amount,
                                     closed=closes))
-        repo.audit(s, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="payment.recorded", entity="payment",
-                   entity_id=payment.id, contract_id=payment.contract_id,
-                   after={**repo.snapshot(payment), "source": "import"})
+        events.append(_event(ctx, "payment.recorded", "payment", payment.id, payment.contract_id,
+                             {**repo.snapshot(payment), "source": "import"}))
     renewals = []
     for contract in work.new_contracts:
         deadline = notice_deadline(contract)
@@ -422,9 +429,9 @@ def _write(ctx: Ctx, work: _Work) -> None:
                                       created_at=ctx.now, updated_at=ctx.now))
     s.add_all(renewals)
     s.flush()
-    for m in renewals:
-        repo.audit(s, tenant_id=ctx.tenant_id, actor_id=None, action="milestone.created", entity="milestone",
-                   entity_id=m.id, contract_id=m.contract_id, after=repo.snapshot(m))
+    events += [_event(ctx, "milestone.created", "milestone", m.id, m.contract_id, repo.snapshot(m), actor=False)
+               for m in renewals]
+    repo.audit_many(s, events)
     contracts = {c.id or 0: c for c in work.new_contracts}
     contracts.update({c.id or 0: c for _, c in work.touched})
     zones = {p.id or 0: p.timezone for p in s.exec(select(Person).where(col(Person.tenant_id) == ctx.tenant_id))

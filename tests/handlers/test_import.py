@@ -174,3 +174,21 @@ def _csv(rows: list[list[str]], encoding: str) -> bytes:
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     return buf.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize("fmt", ["", "csv"])
+def test_an_export_imports_back_into_the_same_ledger(chat: Chat, fmt: str) -> None:
+    name = EXPECTED["files"][0]["file"]
+    chat.say("导入", files=attach(name))
+    chat.say("确认")
+    chat.say("milestone HT-2026-001 training 2027-03-01 owner @bob")
+    chat.say("paid HT-2026-001 1000 on 2026-11-30")  # money no milestone took
+    original = ledger_state(chat)
+    chat.say(f"export {fmt}".strip())
+    [doc] = chat.last[0].documents
+    assert doc.filename.endswith(".zip" if fmt == "csv" else ".xlsx")
+    fresh = Chat(chat.core, team="team-copy")
+    out = fresh.say("import", files=(Attachment(doc.filename, doc.data),))  # the zip of CSVs is read as one ledger
+    assert "can't be imported" not in out and "无法导入" not in out
+    fresh.say("1")
+    assert ledger_state(fresh) == original
