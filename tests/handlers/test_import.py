@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from handlers.core import Core
@@ -192,3 +194,48 @@ def test_an_export_imports_back_into_the_same_ledger(chat: Chat, fmt: str) -> No
     assert "can't be imported" not in out and "无法导入" not in out
     fresh.say("1")
     assert ledger_state(fresh) == original
+
+
+TITLES = ["平台建设", "运维服务", "Data platform", "年度技术服务", "Support renewal"]
+PARTIES = ["滨江科技有限公司", "Globex Corporation", "西湖数据股份有限公司", "Initech Ltd"]
+STEPS = [("首付款", 30), ("中期款", 40), ("交付验收", None), ("尾款", 20), ("质保金", 10)]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(TITLES), st.sampled_from(PARTIES), st.integers(10, 900),
+                          st.integers(0, 300), st.lists(st.booleans(), min_size=5, max_size=5),
+                          st.sampled_from(["alice", "bob", "王五"])), min_size=1, max_size=4),
+       st.sampled_from(["", "csv"]))
+def test_export_then_import_is_the_identity(engine, contracts, fmt) -> None:  # type: ignore[no-untyped-def]
+    """Any ledger typed into the bot, exported and imported into an empty team, is the same ledger."""
+    from sqlalchemy import text
+
+    from storage.models import SQLModel
+
+    with engine.begin() as conn:  # hypothesis reuses the database: start each example empty
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+    chat = Chat(Core(engine, clock=lambda: NOW, default_timezone="Asia/Shanghai"))
+    for i, (title, party, wan, start, done, owner) in enumerate(contracts):
+        number = f"HT-P-{i:03d}"
+        begin = date(2026, 1, 1) + timedelta(days=start)
+        chat.say(f'new {number} "{title}" "{party}" {wan * 10000} starts {begin} ends {begin + timedelta(days=365)} '
+                 f"owner @{owner}")
+        for k, ((name, pct), finished) in enumerate(zip(STEPS, done, strict=True)):
+            due = begin + timedelta(days=60 * (k + 1))
+            chat.say(f"milestone {number} {name} {f'{pct}% ' if pct else ''}due {due} owner @{owner}")
+            if finished and pct:
+                chat.say(f"paid {number} {wan * 100 * pct} on {min(due, NOW.date())} for {name}")
+            elif finished:
+                chat.say(f"done {number} {name}")
+    original = ledger_state(chat)
+    assert len(original) == len(contracts)
+    assert all(len(c["milestones"]) == len(STEPS) for c in original.values())  # type: ignore[attr-defined]
+    assert sum(m["status"] == "done" for c in original.values() for m in c["milestones"].values()) == sum(
+        sum(d) for *_, d, _ in contracts)  # type: ignore[attr-defined]
+    chat.say(f"export {fmt}".strip())
+    [doc] = chat.last[0].documents
+    copy = Chat(chat.core, team="team-copy")
+    copy.say("import", files=(Attachment(doc.filename, doc.data),))
+    copy.say("1")
+    assert ledger_state(copy) == original
