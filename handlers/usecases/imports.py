@@ -46,6 +46,7 @@ from storage.models import (
 _CONFIRM = {"confirm", "yes", "ok", "go", "apply", "确认", "确定", "是", "好", "导入"}
 _CANCEL = {"cancel", "no", "abort", "取消", "否", "算了"}
 MAX_SHOWN_ERRORS = 15
+CHUNK = 500  # contracts written per slice of an import
 _BOT_RENEWAL = {t("renewal.milestone", "en"), t("renewal.milestone", "zh")}
 KEEP_PREVIEW = timedelta(days=1)
 _CONTRACT_FIELDS = ("title", "counterparty", "amount", "currency", "signed_on", "start_on", "end_on", "owner_id")
@@ -250,43 +251,54 @@ def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
     plan = Plan()
     for err in reading.errors:
         plan.errors.append((_where(ctx, err.sheet, err.row), err.reason(ctx.lang)))
+    people = _People(ctx, plan, write)
     with ctx.session.no_autoflush:
-        work = _Work()
-        existing = _existing_contracts(ctx, [c.number for c in reading.contracts])
-        people = _People(ctx, plan, write)
-        # pass 1: contracts (new ones get their ids in one flush)
-        rows = []
-        for row in reading.contracts:
-            contract = _contract(ctx, plan, people, work, existing.get(row.number), row, write)
-            if contract is not False:
-                rows.append((row, contract))
-        if write:
-            ctx.session.flush()
-            repo.audit_many(ctx.session, [_event(ctx, "contract.created", "contract", c.id, c.id,
-                                                 {**repo.snapshot(c), "source": "import"}) for c in work.new_contracts])
-        known = [c.id for _, c in rows if isinstance(c, Contract) and c.id]
-        ms_by_contract = _existing_milestones(ctx, known)
-        payments_by_contract = _existing_payments(ctx, known)
-        # pass 2: milestones and the payments under them
-        fresh = {id(c) for c in work.new_contracts}
-        for row, contract in rows:
-            c = contract if isinstance(contract, Contract) else None
-            current = ms_by_contract.get(c.id, []) if c is not None and c.id else []
-            paid_rows = payments_by_contract.get(c.id, []) if c is not None and c.id else []
-            for m_row in row.milestones:
-                _milestone(ctx, plan, people, work, c, row, m_row, current, paid_rows, write)
-            for p in row.unallocated_payments:
-                if not _known_payment(paid_rows, p.date, p.amount, None):
-                    plan.payments_new += 1
-                    if write and c is not None:
-                        work.payments.append((c, p.date, quantize(p.amount), None, False))
-                        paid_rows.append((Payment(received_on=p.date, amount=quantize(p.amount), tenant_id=0, seq=0,
-                                                  contract_id=0), None))
-            if write and c is not None and id(c) not in fresh:
-                sync_renewal_milestone(ctx.session, c, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
-        if write:
-            _write(ctx, work)
+        # in slices, so that a big ledger never holds all its rows as objects at once
+        for i in range(0, len(reading.contracts), CHUNK):
+            _apply_slice(ctx, plan, people, reading.contracts[i:i + CHUNK], write)
+            if write:
+                ctx.session.flush()
+                ctx.session.expunge_all()
+                ctx.session.add_all([ctx.tenant, ctx.person])
     return plan
+
+
+def _apply_slice(ctx: Ctx, plan: Plan, people: _People, contracts: list[Any], write: bool) -> None:
+    """Contracts, then their milestones and payments, for one slice of the ledger."""
+    work = _Work()
+    existing = _existing_contracts(ctx, [c.number for c in contracts])
+    # pass 1: contracts (new ones get their ids in one flush)
+    rows = []
+    for row in contracts:
+        contract = _contract(ctx, plan, people, work, existing.get(row.number), row, write)
+        if contract is not False:
+            rows.append((row, contract))
+    if write:
+        ctx.session.flush()
+        repo.audit_many(ctx.session, [_event(ctx, "contract.created", "contract", c.id, c.id,
+                                             {**repo.snapshot(c), "source": "import"}) for c in work.new_contracts])
+    known = [c.id for _, c in rows if isinstance(c, Contract) and c.id]
+    ms_by_contract = _existing_milestones(ctx, known)
+    payments_by_contract = _existing_payments(ctx, known)
+    # pass 2: milestones and the payments under them
+    fresh = {id(c) for c in work.new_contracts}
+    for row, contract in rows:
+        c = contract if isinstance(contract, Contract) else None
+        current = ms_by_contract.get(c.id, []) if c is not None and c.id else []
+        paid_rows = payments_by_contract.get(c.id, []) if c is not None and c.id else []
+        for m_row in row.milestones:
+            _milestone(ctx, plan, people, work, c, row, m_row, current, paid_rows, write)
+        for p in row.unallocated_payments:
+            if not _known_payment(paid_rows, p.date, p.amount, None):
+                plan.payments_new += 1
+                if write and c is not None:
+                    work.payments.append((c, p.date, quantize(p.amount), None, False))
+                    paid_rows.append((Payment(received_on=p.date, amount=quantize(p.amount), tenant_id=0, seq=0,
+                                              contract_id=0), None))
+        if write and c is not None and id(c) not in fresh:
+            sync_renewal_milestone(ctx.session, c, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
+    if write:
+        _write(ctx, work)
 
 
 def _contract(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Contract | None, row: Any,
