@@ -716,6 +716,7 @@ from handlers import (  # noqa: E402
     i18n_digest,
     i18n_export,
     i18n_ledger,
+    i18n_lists,
     i18n_people,
     i18n_reports,
 )
@@ -727,6 +728,7 @@ MESSAGES.update(i18n_reports.MESSAGES)
 MESSAGES.update(i18n_digest.MESSAGES)
 MESSAGES.update(i18n_ledger.MESSAGES)
 MESSAGES.update(i18n_export.MESSAGES)
+MESSAGES.update(i18n_lists.MESSAGES)
 
 
 def t(msg_key: str, lang: str, /, **params: Any) -> str:
