@@ -1,4 +1,9 @@
-"""The `contractbot` command: run, console, dispatch, migrate."""
+"""The `contractbot` command: run, console, dispatch, migrate.
+
+Exit codes: 0 done; 1 the bot could not start or stopped on an error (a network or database failure; one
+line says why, LOG_LEVEL=DEBUG adds the traceback); 2 a usage or configuration problem (a bad option or
+setting, the postgres extra missing); 3 the database schema is behind and migrating is switched off.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,23 @@ import sys
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot import logs
 from bot.config import Settings, load_settings
+
+log = logging.getLogger("contractbot")
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_BEHIND = 1, 2, 3
+
+
+class StartSettings(BaseSettings):
+    """CONTRACTBOT_NO_MIGRATE=1: `run` and `dispatch` check the schema instead of upgrading it."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
+
+    contractbot_no_migrate: bool = False
 
 
 def _user_default() -> str:
@@ -24,8 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contractbot", description="ContractBot: contract milestones in chat.")
     sub = parser.add_subparsers(dest="cmd")
 
+    no_migrate = ("do not upgrade the schema: refuse to start (exit 3) when it is behind; for deployments that "
+                  "run `contractbot migrate` as their own step (also CONTRACTBOT_NO_MIGRATE=1)")
     run = sub.add_parser("run", help="start every platform whose settings are present (console when none)")
     run.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///contractbot.db)")
+    run.add_argument("--no-migrate", action="store_true", help=no_migrate)
 
     console = sub.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--db")
@@ -43,19 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
     dispatch.add_argument("--db")
     dispatch.add_argument("--now", default=None, help="pretend it is this ISO datetime (UTC if no offset)")
     dispatch.add_argument("--dry-run", action="store_true", help="show what would go out, send nothing")
+    dispatch.add_argument("--no-migrate", action="store_true", help=no_migrate)
 
     migrate = sub.add_parser("migrate", help="upgrade the database schema and exit")
     migrate.add_argument("--db")
     return parser
 
 
-def prepare(settings: Settings):  # type: ignore[no-untyped-def]
-    """Open the database, upgrade its schema and warm the date parser; return the engine."""
+def prepare(settings: Settings, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    """Open the database, upgrade its schema (or check it is current) and warm the date parser; return the engine."""
     from handlers.dates import warm_up
-    from storage.db import make_engine, upgrade
+    from storage.db import check_schema, make_engine, upgrade
 
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    if migrate:
+        upgrade(engine)
+    else:
+        check_schema(engine)
     warm_up()
     _check_chart_font()
     return engine
@@ -115,20 +143,133 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = load_settings(database_url=getattr(args, "db", None))
+    cmd = args.cmd or "run"
+    try:
+        settings = load_settings(database_url=getattr(args, "db", None))
+        log_settings = logs.LogSettings()
+        migrate = not (getattr(args, "no_migrate", False) or StartSettings().contractbot_no_migrate)
+        logs.resolve(cmd, log_settings)  # an unknown LOG_LEVEL is a configuration error, said here
+    except (ValidationError, ValueError) as err:
+        return fail(EXIT_CONFIG, settings_problem(err))
     fixed_now = None
     if args.cmd == "console" and args.now is not None:
         try:
             fixed_now = parse_console_now(args.now, args.tz or settings.default_timezone)
         except ValueError as err:
             parser.exit(2, f"contractbot console: error: {err}\n")
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    cmd = args.cmd or "run"
-    _share_public_url(settings)
-    engine = prepare(settings)
+    chatting = cmd == "console" or (cmd == "run" and not (settings.slack_enabled or settings.telegram_enabled))
+    with logs.configured("console" if chatting else cmd, log_settings):
+        return guarded(lambda: _command(cmd, args, settings, migrate=migrate, fixed_now=fixed_now),
+                       database_url=settings.database_url, secrets=_secrets(settings))
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """Values that must not reach the one line (Telegram's InvalidToken, for one, quotes the token)."""
+    values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
+              settings.telegram_bot_token, getattr(settings, "telegram_webhook_secret", None)]
+    try:
+        from sqlalchemy.engine import make_url
+
+        values.append(make_url(settings.database_url).password)  # type: ignore[arg-type]
+    except Exception:  # not a URL: make_engine will say so
+        pass
+    return [str(v) for v in values if v and len(str(v)) >= 4]
+
+
+def guarded(start, *, database_url: str = "", secrets: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]
+    """Run the command; a failure becomes one line on stderr and an exit code (the traceback only at DEBUG)."""
+    from storage.db import MissingDriver, SchemaBehind
+
+    try:
+        return int(start())
+    except MissingDriver as err:
+        return fail(EXIT_CONFIG, str(err))
+    except SchemaBehind as err:
+        return fail(EXIT_BEHIND, str(err))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # the process's error boundary: network down, database unreachable, token refused
+        log.debug("the failure below, in full", exc_info=True)
+        reason = describe(err, database_url=database_url)
+        for secret in secrets or ():
+            reason = reason.replace(secret, "***")
+        return fail(EXIT_FAILED, reason + _traceback_hint())
+
+
+def fail(code: int, reason: str) -> int:
+    """Say why in one line on stderr; return the exit code."""
+    print(f"contractbot: {reason}", file=sys.stderr, flush=True)
+    return code
+
+
+def _traceback_hint() -> str:
+    return "" if log.isEnabledFor(logging.DEBUG) else " (LOG_LEVEL=DEBUG shows the traceback)"
+
+
+# where an exception class comes from -> what to call it in the one line
+_ORIGINS = {"sqlalchemy": "database", "psycopg": "database", "sqlite3": "database", "alembic": "database",
+            "telegram": "telegram", "slack_sdk": "slack", "slack_bolt": "slack"}
+
+
+def describe(err: BaseException, *, database_url: str = "") -> str:
+    """One line for an exception: where it came from and the first line of what it says.
+
+    SQLAlchemy's messages carry the SQL and a link after the driver's own text: only the driver's first line
+    is kept. A network error the platform library wrapped is named after the platform.
+    """
+    origin = _ORIGINS.get(type(err).__module__.split(".")[0])
+    inner = getattr(err, "orig", None)
+    shown = inner if isinstance(inner, BaseException) else err
+    text = " ".join(str(shown).split("\n", 1)[0].split())
+    if not text:  # e.g. TimeoutError(): the cause usually says more
+        cause = err.__cause__ or err.__context__
+        text = " ".join(str(cause).split("\n", 1)[0].split()) if cause is not None else ""
+    text = text or type(shown).__name__
+    if origin is None:
+        origin = _origin_in_traceback(err) or type(err).__name__
+    if origin == "database" and database_url:
+        origin = f"database {_safe_url(database_url)}"
+    return f"{origin}: {text}"
+
+
+def _origin_in_traceback(err: BaseException) -> str | None:
+    """The platform whose code raised a plain network error (aiohttp, httpx, OSError): the deepest frame tells."""
+    found = None
+    tb = err.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        root = module.split(".")[0]
+        if module.startswith(("bot.slack", "bot.telegram")):
+            root = module.split(".")[1]
+        found = {"slack": "slack", "telegram": "telegram"}.get(root, _ORIGINS.get(root)) or found
+        tb = tb.tb_next
+    return found
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: say nothing more than the scheme
+        return url.split(":", 1)[0]
+
+
+def settings_problem(err: Exception) -> str:
+    """One line for invalid settings: each bad variable and what is wrong with it."""
+    if isinstance(err, ValidationError):
+        parts = [f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}" for e in err.errors()]
+        return "invalid settings: " + "; ".join(parts)
+    return str(err)
+
+
+def _command(cmd: str, args: argparse.Namespace, settings: Settings, *, migrate: bool,
+             fixed_now: datetime | None) -> int:
     if cmd == "migrate":
-        print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")
-        return 0
+        return _migrate(settings)
+    _share_public_url(settings)
+    engine = prepare(settings, migrate=migrate or cmd == "console")
     if cmd == "dispatch":
         from bot.dispatch_cli import dispatch_once
 
@@ -148,6 +289,22 @@ def main(argv: list[str] | None = None) -> int:
     from bot.runner import run_platforms
 
     return run_platforms(settings, engine, core)
+
+
+def _migrate(settings: Settings) -> int:
+    """`contractbot migrate`: upgrade the schema (under the PostgreSQL advisory lock) and say what was done."""
+    from storage.db import make_engine, upgrade
+
+    _share_public_url(settings)
+    engine = make_engine(settings.database_url)
+    done = upgrade(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if done.changed:
+        print(f"schema upgraded from {done.before or 'empty'} to {done.after}: {where}")
+    else:
+        print(f"schema up to date at {done.after}: {where}")
+    engine.dispose()
+    return 0
 
 
 if __name__ == "__main__":

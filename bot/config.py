@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Every knob of the bot; platforms are enabled by the presence of their tokens."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
 
     database_url: str = "sqlite:///contractbot.db"
     default_timezone: str = "Asia/Shanghai"
@@ -22,31 +23,53 @@ class Settings(BaseSettings):
     reports_dir: str = Field(default="reports",
                              validation_alias=AliasChoices("contractbot_reports_dir", "reports_dir"))
 
+    # The bot's one web server (`contractbot run`): Slack's /slack/events (HTTP mode), the Telegram webhook,
+    # calendar feeds, /healthz and /metrics, all on PORT (0: any free port). CONTRACTBOT_HTTP_PORT, the name
+    # the calendar feeds used before, is read as an alias of PORT.
+    port: int = Field(default=3000, validation_alias=AliasChoices("port", "contractbot_http_port", "http_port"))
+    http_host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("contractbot_http_host", "http_host"))
+    # the address people's calendar apps reach the server at (behind a proxy: the proxy's https address);
+    # defaults to http://localhost:PORT
+    public_url: str = Field(default="", validation_alias=AliasChoices("contractbot_public_url", "public_url"))
+
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str | None = None
-    port: int = 3000
 
     telegram_bot_token: str | None = None
     telegram_api_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_webhook_path: str = "/telegram/webhook"
-    telegram_webhook_port: int | None = None
+    # Telegram's flood limits as the bot paces itself (lower them if Telegram still answers 429)
+    telegram_per_second: float = 30
+    telegram_group_per_minute: float = 20
+    telegram_chat_per_second: float = 1
 
-    # the bot's own small web server (calendar feeds at /calendar/<token>.ics, /healthz): the address people's
-    # calendar apps reach it at, and the port it listens on (0 or empty: no server); `contractbot run` only
-    public_url: str = Field(default="http://localhost:8080",
-                            validation_alias=AliasChoices("contractbot_public_url", "public_url"))
-    http_port: int | None = Field(default=8080, validation_alias=AliasChoices("contractbot_http_port", "http_port"))
-    http_host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("contractbot_http_host", "http_host"))
+    # How many chats' updates one process applies at once (each chat's in order); 0: this process only stores
+    # what arrives (another process applies it)
+    inbox_concurrency: int = 8
+    # On SIGTERM: stop taking requests, finish what is in hand within this many seconds, keep the rest stored
+    shutdown_grace_seconds: float = 10.0
 
-    @field_validator("http_port", mode="before")
+    @field_validator("port", mode="before")
     @classmethod
-    def _empty_port_is_off(cls, value: object) -> object:
-        """CONTRACTBOT_HTTP_PORT= (empty) turns the server off, like 0."""
-        return None if isinstance(value, str) and not value.strip() else value
+    def _empty_port_is_default(cls, value: object) -> object:
+        """PORT= (empty, as an old CONTRACTBOT_HTTP_PORT= line may still say) means the default port."""
+        return 3000 if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Settings:
+        """No CONTRACTBOT_PUBLIC_URL: the server's own address on this machine."""
+        if not self.public_url.strip():
+            self.public_url = f"http://localhost:{self.port or 3000}"
+        return self
+
+    @property
+    def http_port(self) -> int:
+        """The web server's port (PORT); kept for callers of the old calendar-feed setting."""
+        return self.port
 
     @property
     def slack_enabled(self) -> bool:
@@ -57,11 +80,6 @@ class Settings(BaseSettings):
     def telegram_enabled(self) -> bool:
         """Telegram runs when a bot token is set."""
         return bool(self.telegram_bot_token)
-
-    @property
-    def http_enabled(self) -> bool:
-        """The web server runs when a port is set (not 0, not empty)."""
-        return bool(self.http_port)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,10 +1,21 @@
-"""`contractbot run`: every configured platform, the dispatch pass and the digests in one asyncio loop."""
+"""`contractbot run`: every configured platform, the web server, the dispatch pass and the digests in one loop.
+
+Start-up: the web server first (one aiohttp server on PORT with every route: Slack's events, the Telegram
+webhook, calendar feeds, /healthz, /metrics), then the platforms (their inbox workers, then polling, Socket
+Mode or the webhook registration), then the scheduler.
+
+Shutdown (SIGTERM, SIGINT): the scheduler stops triggering passes, the web server stops accepting (requests
+in flight get a second to store their update), then every platform drains at once: the inbox rows in hand
+finish, replies that can go without waiting go, and everything else stays in the database for the next
+start; the whole of it within SHUTDOWN_GRACE_SECONDS (10 s by default).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,6 +35,8 @@ from scheduler.notify import Notifier
 from scheduler.throttle import Throttle
 
 log = logging.getLogger(__name__)
+
+HTTP_MARGIN = 1.5  # seconds of the shutdown grace kept for the web server and closing down
 
 
 def create_platforms(settings: Settings, core: Core) -> list[Platform]:
@@ -77,6 +90,73 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
     return sched
 
 
+class Service:
+    """The web server and the platforms, started and stopped together (``serve`` adds signals and the scheduler)."""
+
+    def __init__(self, settings: Settings, engine: Engine, platforms: Sequence[Platform]) -> None:
+        self.settings = settings
+        self.platforms = list(platforms)
+        self.http: HttpServer | None = HttpServer(engine, host=settings.http_host, port=settings.port)
+        for p in self.platforms:
+            p.add_routes(self.http.app)
+        self.started: list[Platform] = []
+
+    @property
+    def port(self) -> int:
+        """The port the web server listens on (the one it got, when PORT is 0)."""
+        return self.http.port if self.http is not None else 0
+
+    async def start(self) -> None:
+        """Listen, then start each platform; a failure stops what already started and is raised."""
+        try:
+            await self._start_http()
+            for p in self.platforms:
+                await p.start()
+                self.started.append(p)
+                print(f"{p.name}: running", flush=True)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_http(self) -> None:
+        assert self.http is not None
+        needed = [p.name for p in self.platforms if p.needs_http]
+        try:
+            await self.http.start()
+        except OSError as exc:
+            if needed:  # Slack's HTTP mode or the Telegram webhook cannot work without it
+                raise
+            # polling and Socket Mode work without it: keep running, say why loudly
+            log.error("web server is off (calendar feeds, /healthz, /metrics): cannot listen on %s:%s (%s); "
+                      "set PORT", self.settings.http_host, self.settings.port, exc)
+            self.http = None
+            return
+        routes = ", ".join(["/slack/events"] * ("slack" in needed) + ["telegram webhook"] * ("telegram" in needed)
+                           + ["/calendar/<token>.ics", "/healthz", "/metrics"])
+        print(f"web server: port {self.http.port} ({routes}); calendar feeds at "
+              f"{self.settings.public_url.rstrip('/')}/calendar/<token>.ics", flush=True)
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop accepting, then drain every started platform at once within ``grace`` seconds."""
+        loop = asyncio.get_running_loop()
+        grace = self.settings.shutdown_grace_seconds if grace is None else grace
+        deadline = loop.time() + grace
+        if self.http is not None:
+            await self.http.stop()  # no new requests; the ones in flight had a second to store their update
+            self.http = None
+        started, self.started = self.started, []
+        budget = max(0.5, deadline - loop.time() - HTTP_MARGIN)
+        results = await asyncio.gather(*(p.stop(budget) for p in reversed(started)), return_exceptions=True)
+        for p, result in zip(reversed(started), results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("%s: did not stop cleanly", p.name, exc_info=result)
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until every platform has applied what it stored and sent what it can (tests)."""
+        for p in self.started:
+            await p.idle(timeout)
+
+
 async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Event | None = None) -> None:
     """Start everything, run until stopped, then shut down in reverse order."""
     platforms = create_platforms(settings, core)
@@ -89,39 +169,16 @@ async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Ev
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):  # not in the main thread (tests)
             pass
-    started: list[Platform] = []
+    service = Service(settings, engine, platforms)
     sched = build_scheduler(engine, notifiers, settings)
-    http: HttpServer | None = None
     try:
-        for p in platforms:
-            await p.start()
-            started.append(p)
-            print(f"{p.name}: running")
-        http = await start_http(settings, engine)
+        await service.start()
         sched.start()
         await stop.wait()
     finally:
         if sched.running:
             sched.shutdown(wait=False)
-        if http is not None:
-            await http.stop()
-        for p in reversed(started):
-            await p.stop()
-
-
-async def start_http(settings: Settings, engine: Engine) -> HttpServer | None:
-    """The calendar-feed web server when a port is set; a taken port is logged and the bot runs without it."""
-    if not settings.http_enabled:
-        return None
-    server = HttpServer(engine, host=settings.http_host, port=settings.http_port or 0)
-    try:
-        await server.start()
-    except OSError as exc:  # the chat platforms matter more than the feeds: keep running, say why loudly
-        log.error("calendar feeds are off: cannot listen on %s:%s (%s); set CONTRACTBOT_HTTP_PORT",
-                  settings.http_host, settings.http_port, exc)
-        return None
-    print(f"calendar feeds: {settings.public_url.rstrip('/')}/calendar/<token>.ics (listening on port {server.port})")
-    return server
+        await service.stop()
 
 
 def run_platforms(settings: Settings, engine: Engine, core: Core) -> int:

@@ -115,7 +115,8 @@ def find_contract(ctx: Ctx, number: str, example: str) -> Contract:
     contract = repo.get_contract(ctx.session, tenant_id=ctx.tenant_id, number=number)
     if contract is not None:
         return contract
-    numbers = repo.contract_numbers(ctx.session, tenant_id=ctx.tenant_id)
+    # the candidates come from a few index probes (one edit away, neighbours in sorted order), not the whole team
+    numbers = repo.similar_contract_numbers(ctx.session, tenant_id=ctx.tenant_id, number=number)
     by_upper = {n.upper(): n for n in numbers}
     close = difflib.get_close_matches(number.upper(), list(by_upper), n=3, cutoff=0.6)
     if close:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from handlers import commands, grammar, interpret
+from handlers import commands, grammar, interpret, metrics
 from handlers.context import Ctx
 from handlers.errors import AskFirst, Refused, UserError
 from handlers.grammar import ListItems
@@ -75,6 +75,12 @@ class Core:
 
     def _run(self, msg: IncomingMessage, work: Callable[[Ctx, object], list[Reply]], *,
              parse: bool = True) -> list[Reply]:
+        """Run the work for a message, counted and logged as one command (handlers.metrics)."""
+        with metrics.observe_command(msg.platform, "unknown" if parse else "home"):
+            return self._run_retrying(msg, work, parse=parse)
+
+    def _run_retrying(self, msg: IncomingMessage, work: Callable[[Ctx, object], list[Reply]], *,
+                      parse: bool = True) -> list[Reply]:
         """One transaction and the one error boundary around a piece of work for a message."""
         for _attempt in (1, 2):
             try:
@@ -93,8 +99,10 @@ class Core:
         try:
             with repo.command_time(now), transaction(self.engine) as session:
                 if msg.event_id and not self._first_delivery(session, msg.platform, msg.event_id):
+                    metrics.note(verb="duplicate")
                     return []
                 ctx = self.context(session, msg, now)
+                metrics.note(tenant=ctx.tenant.id)
                 lang = lang or ctx.lang
                 ctx.lang = lang
                 if not parse:
@@ -107,6 +115,7 @@ class Core:
         except OperationalError as err:
             if _is_busy(err):
                 log.warning("database busy: %s", err)
+                metrics.note(outcome="internal_error")
                 return [Reply(title=t("err.busy", lang or "en"), error=True, ephemeral=True, lang=lang or "en")]
             log.exception("command failed: %r", msg.text)
             return [internal_error(lang or "en")]
@@ -116,6 +125,7 @@ class Core:
 
     def _understand_and_run(self, ctx: Ctx, text: str, work: Callable[[Ctx, object], list[Reply]]) -> list[Reply]:
         """Answer a pending question, or read the line; run what it means, or ask before anything is written."""
+        metrics.note(verb=commands.split_verb(text)[0] or "free")
         answered, cancelled = interpret.pending_command(ctx, text)
         if cancelled:
             return [Reply(title=ctx.t("ask.cancelled"), lang=ctx.lang, ephemeral=True)]
@@ -128,14 +138,17 @@ class Core:
         else:
             reading = interpret.interpret(ctx, text)
         if reading.ask is not None:
+            metrics.note(outcome="asked")
             return [interpret.ask_reply(ctx, reading.ask)]
         if reading.command is None:
             return [Reply(title=ctx.t("ask.cancelled"), lang=ctx.lang, ephemeral=True)]
+        metrics.note(verb=metrics.verb_of(reading.command))
         try:
             with ctx.session.begin_nested():  # a use case that asks first has written nothing: make sure
                 replies = work(ctx, reading.command)
         except AskFirst as first:
             assert isinstance(first.ask, Ask)
+            metrics.note(outcome="asked")
             return [interpret.ask_reply(ctx, first.ask)]
         if reading.canonical and replies:
             replies[0].preface = ctx.t("read_as", command=reading.canonical)
@@ -143,6 +156,10 @@ class Core:
 
     def act(self, action: IncomingAction) -> list[Reply]:
         """Run one button press; the key is looked up and the sender and team are re-checked."""
+        with metrics.observe_command(action.platform, "button"):
+            return self._act(action)
+
+    def _act(self, action: IncomingAction) -> list[Reply]:
         now = self.clock()
         lang = norm_lang(action.sender.language) or self.defaults["language"]
         try:
@@ -158,6 +175,7 @@ class Core:
                 if tenant is None or key is None or key.tenant_id != tenant.id:
                     log.warning("refused action key %r from %s/%s", action.key, action.platform, action.tenant_key)
                     raise Refused("err.action_unknown")
+                metrics.note(verb=metrics.verb_of_button(key.action), tenant=tenant.id)
                 person = ensure_sender(session, tenant, action.sender, private=False, now=now)
                 lang = norm_lang(person.language) or norm_lang(tenant.language) or lang
                 ctx = Ctx(session=session, tenant=tenant, person=person, lang=lang, now=now, chat_id=action.chat_id)
@@ -172,6 +190,7 @@ class Core:
                         return run_action(ctx, key, action)
                 except AskFirst as first:  # "Done" on a milestone still owed money
                     assert isinstance(first.ask, Ask)
+                    metrics.note(outcome="asked")
                     return [interpret.ask_reply(ctx, first.ask)]
         except UserError as err:
             return [error_reply(err, lang)]
@@ -287,11 +306,13 @@ def internal_error(lang: str) -> Reply:
     """A friendly reply for a failure of ours, with a reference that is also in the log."""
     ref = uuid.uuid4().hex[:8]
     log.error("reply ref %s given for the failure above", ref)
+    metrics.note(outcome="internal_error")
     return Reply(title=t("err.internal", lang, ref=ref), error=True, ephemeral=True, lang=lang)
 
 
 def error_reply(err: UserError, lang: str) -> Reply:
     """A one-line reason plus a correct example, shown only to the sender."""
+    metrics.note(outcome="refused" if isinstance(err, Refused) else "user_error")
     reply = Reply(title=t("error.prefix", lang, reason=t(err.key, lang, **err.params)), error=True, ephemeral=True,
                   lang=lang)
     if err.example:

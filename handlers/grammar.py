@@ -144,7 +144,11 @@ class ShowContract:
 
 @dataclass(frozen=True)
 class ListItems:
-    scope: str  # contracts | mine | overdue | week
+    scope: str = "contracts"  # contracts | mine | overdue | week
+    page: int = 1  # pages of LIST_PAGE items, from 1
+    # +1 / -1: the page after / before the one the sender last saw in this chat (下一页); scope and page then
+    # come from that list, not from this command
+    step: int = 0
 
 
 @dataclass(frozen=True)
@@ -466,16 +470,52 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
     )
 
 
-def _parse_list(words: str, lang: str) -> ListItems:
-    low = words.strip().lower()
-    if not low or low in ("all", "contracts", "全部", "合同"):
-        return ListItems("contracts")
-    if low in ("mine", "my", "我的"):
-        return ListItems("mine")
-    if low in ("overdue", "late", "逾期"):
-        return ListItems("overdue")
-    if low in ("due this week", "this week", "week", "due", "本周到期", "本周"):
-        return ListItems("week")
+_LIST_SCOPES: dict[str, tuple[str, ...]] = {
+    "contracts": ("", "all", "contracts", "全部", "合同"),
+    "mine": ("mine", "my", "我的"),
+    "overdue": ("overdue", "late", "逾期"),
+    "week": ("due this week", "this week", "week", "due", "本周到期", "本周"),
+}
+_LIST_STEPS: dict[int, tuple[str, ...]] = {
+    1: ("next", "next page", "more", "下一页", "下页", "后一页", "更多"),
+    -1: ("previous", "previous page", "prev", "prev page", "back", "上一页", "上页", "前一页"),
+}
+# "page 2", "p2", "第2页", "第二页", "2页" or a bare trailing number, at the end of the words
+_LIST_PAGE = re.compile(
+    r"(?:(?:^|\s)(?:page|p\.?)\s*(?P<en>\d{1,6})"
+    r"|第\s*(?P<zh>\d{1,6}|[零〇一二两三四五六七八九十百千]{1,6})\s*页"
+    r"|(?P<zh2>\d{1,6})\s*页"
+    r"|(?:^|\s)(?P<bare>\d{1,6}))\s*$",
+    re.IGNORECASE,
+)
+
+
+def _parse_list(words: str, lang: str, alias: str | None = None) -> ListItems:
+    """``list [mine | overdue | due this week] [page N]``, ``列表 逾期 第2页``, ``下一页`` / ``next page``.
+
+    ``alias`` is the list word typed as the verb (``mine``, ``overdue``, ``week``, ``next``, ``previous``:
+    ``逾期 第2页``, ``下一页``); its words are read for a page only, anything else is ignored as before.
+    """
+    low = " ".join(words.lower().split())
+    ex = "list overdue page 2" if lang == "en" else "列表 逾期 第2页"
+    if alias in ("next", "previous"):
+        return ListItems(step=1 if alias == "next" else -1)
+    for step, names in _LIST_STEPS.items():
+        if low in names:
+            return ListItems(step=step)
+    page = 1
+    m = _LIST_PAGE.search(low)
+    if m is not None:
+        raw = next(g for g in m.groups() if g is not None)
+        page = int(raw) if raw.isdigit() else (cn_int(raw) or 0)
+        if page < 1:
+            raise UserError("err.list_page_number", example=ex, got=m.group().strip())
+        low = low[: m.start()].strip()
+    if alias is not None:
+        return ListItems(alias, page)
+    for scope, names in _LIST_SCOPES.items():
+        if low in names:
+            return ListItems(scope, page)
     raise UserError("err.list_scope", example="list overdue" if lang == "en" else "列表 逾期", got=words)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -47,15 +48,33 @@ def owner_span(owner: PersonRef | None, lang: str) -> PersonRef | str:
     return owner if owner is not None else t("label.nobody", lang)
 
 
+# what a line of a paged list keeps of each name: 20 such lines and their title stay far below a Telegram
+# message (4,096 characters) and a Slack section (3,000), however long the names in the ledger are
+CLIP_NUMBER = 32
+CLIP_TITLE = 32
+CLIP_NAME = 20
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def milestone_line(
     m: Milestone, c: Contract, owner: PersonRef | None, today: date, lang: str, *, with_contract: bool = True,
-    with_owner: bool = True, paid: Decimal | None = None,
+    with_owner: bool = True, paid: Decimal | None = None, short: bool = False,
 ) -> Line:
-    """One line about a milestone: number, name, due date with weekday, state, owner, amount."""
+    """One line about a milestone: number, name, due date with weekday, state, owner, amount.
+
+    ``short`` clips the number, the name and the owner's name (a line of a paged list).
+    """
     parts: list[str | PersonRef] = []
+    number, title = (clip(c.number, CLIP_NUMBER), clip(m.title, CLIP_TITLE)) if short else (c.number, m.title)
+    if short and owner is not None:
+        owner = replace(owner, name=clip(owner.name, CLIP_NAME))
     if with_contract:
-        parts.append(f"{c.number} ")
-    parts.append(f"{m.title} · {format_date(m.due_on, lang)}")
+        parts.append(f"{number} ")
+    parts.append(f"{title} · {format_date(m.due_on, lang)}")
     if m.status == MilestoneStatus.OPEN:
         parts.append(f" ({due_status(m.due_on, today, lang)})")
     else:

@@ -30,7 +30,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from scheduler.notify import Notifier, Outgoing, PermanentFailure, Target
+from scheduler.metrics import RATE_LIMITED, SEND_FAILURES, SENDS
+from scheduler.notify import Notifier, Outgoing, PermanentFailure, RateLimited, Target
 from storage.db import transaction
 from storage.models import Digest, Tenant
 
@@ -127,10 +128,16 @@ def _send_one(engine: Engine, notifier: Notifier, source: DigestSource, tenant: 
     try:
         ref = notifier.send(Outgoing(Target(tenant.platform, tenant.external_id, chat_id=channel), message))
         status = "sent"
+        SENDS.labels(platform=tenant.platform, kind="digest").inc()
     except PermanentFailure as exc:
+        SEND_FAILURES.labels(platform=tenant.platform, kind="digest").inc()
         log.warning("digest for %s/%s not sent: %s", tenant.external_id, channel, exc)
         ref, status = None, "failed"
     except Exception as exc:  # 429 or a network error: give the day's slot back so a later pass retries
+        if isinstance(exc, RateLimited):
+            RATE_LIMITED.labels(platform=tenant.platform).inc()
+        else:
+            SEND_FAILURES.labels(platform=tenant.platform, kind="digest").inc()
         log.warning("digest for %s/%s will be retried: %s", tenant.external_id, channel, exc)
         with transaction(engine) as session:
             row = session.get(Digest, digest_id)

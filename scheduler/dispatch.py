@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from scheduler import planner
+from scheduler.metrics import DISPATCH_DURATION, DISPATCH_PASSES, RATE_LIMITED, SEND_FAILURES, SENDS
 from scheduler.notify import CannotDM, Notifier, Outgoing, PermanentFailure, RateLimited
 from scheduler.throttle import Throttle
 from storage.db import transaction
@@ -88,6 +89,12 @@ class Dispatcher:
 
     def run_pass(self, now: datetime) -> PassResult:
         """Claim everything due at ``now``, send it, and record the outcome."""
+        started = time.perf_counter()
+        result = self._run_pass(now)
+        _log_pass(result, time.perf_counter() - started)
+        return result
+
+    def _run_pass(self, now: datetime) -> PassResult:
         result = PassResult()
         result.released = self.release_expired(now)
         # once per pass, before any claim: after downtime only each milestone's latest missed stage is left
@@ -209,7 +216,20 @@ class Dispatcher:
         self._record(reminder_id, refs, now)
         result.sent += 1
 
-    def _send(self, out: Outgoing) -> str:
+    def _send(self, out: Outgoing, kind: str = "reminder") -> str:
+        platform = out.target.platform
+        try:
+            ref = self._send_one(out)
+        except RateLimited:
+            RATE_LIMITED.labels(platform=platform).inc()
+            raise
+        except Exception:
+            SEND_FAILURES.labels(platform=platform, kind=kind).inc()
+            raise
+        SENDS.labels(platform=platform, kind=kind).inc()
+        return ref
+
+    def _send_one(self, out: Outgoing) -> str:
         notifier = self.notifiers.get(out.target.platform)
         if notifier is None:
             raise PermanentFailure(f"no notifier for platform {out.target.platform}")
@@ -257,9 +277,20 @@ class Dispatcher:
             _replan_after_send(session, reminder, now)
         for out in notices:
             try:
-                self._send(out)
+                self._send(out, "notice")
             except (RateLimited, PermanentFailure) as exc:
                 log.error("could not tell the owner that reminder %s failed: %s", reminder_id, exc)
+
+
+def _log_pass(result: PassResult, seconds: float) -> None:
+    """One line per pass: INFO when it did something, DEBUG when it was idle (every 30 s is noise)."""
+    DISPATCH_PASSES.inc()
+    DISPATCH_DURATION.observe(seconds)
+    busy = result.claimed or result.released or result.skipped or result.deferred
+    log.log(logging.INFO if busy else logging.DEBUG, "dispatch pass", extra={
+        "event": "dispatch", "sent": result.sent, "failed": result.failed, "retried": result.retried,
+        "deferred": result.deferred, "skipped": result.skipped, "cancelled": result.cancelled,
+        "released": result.released, "duration_ms": round(seconds * 1000, 1)})
 
 
 def due_query(now: datetime, limit: int):  # type: ignore[no-untyped-def]

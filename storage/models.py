@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Index, LargeBinary, Numeric, Text, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, Numeric, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -108,7 +108,13 @@ class Contract(SQLModel, table=True):
     """A signed contract in a team's ledger."""
 
     __tablename__ = "contracts"
-    __table_args__ = (UniqueConstraint("tenant_id", "number", name="uq_contract_number"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number", name="uq_contract_number"),
+        # numbers are looked up case-insensitively (show ht-1); "did you mean" reads those next to a mistyped one
+        Index("ix_contract_tenant_number_upper", "tenant_id", text("upper(number)")),
+        # the contract list: by end date, then number, one page at a time (its ids read from the index alone)
+        Index("ix_contract_tenant_end_number", "tenant_id", "end_on", "number", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenants.id", index=True)
@@ -136,14 +142,37 @@ class Contract(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ListCursor(SQLModel, table=True):
+    """The list someone last paged through in a chat, so a bare "next page" (下一页) knows what comes next.
+
+    One row per person per chat, overwritten by every list they ask for; not audited (nothing in the ledger
+    changes) and small whatever the size of the team.
+    """
+
+    __tablename__ = "list_cursors"
+    __table_args__ = (UniqueConstraint("tenant_id", "chat_id", "person_id", name="uq_list_cursor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    chat_id: str = Field(default="", max_length=128)
+    person_id: int = Field(foreign_key="people.id")
+    scope: str = Field(max_length=16)  # contracts | mine | overdue | week
+    page: int = Field(default=1)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Milestone(SQLModel, table=True):
     """A dated obligation of a contract: a payment, a delivery, an acceptance, a warranty, a renewal."""
 
     __tablename__ = "milestones"
     __table_args__ = (
-        Index("ix_milestone_tenant_status_due", "tenant_id", "status", "due_on"),
+        # open / overdue / this week, counted and paged in the index alone: id (SQLite's rowid anyway) makes the
+        # page order (due date, id) an index order on PostgreSQL too, so skipping earlier pages reads no rows
+        Index("ix_milestone_tenant_status_due", "tenant_id", "status", "due_on", "id"),
         Index("ix_milestone_tenant_due", "tenant_id", "due_on"),
         Index("ix_milestone_tenant_done", "tenant_id", "done_at"),
+        # list mine: a person's open milestones by due date, counted and paged in the index
+        Index("ix_milestone_tenant_owner_status_due", "tenant_id", "owner_id", "status", "due_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -375,3 +404,67 @@ class CalendarToken(SQLModel, table=True):
     token: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InboxItem(SQLModel, table=True):
+    """Something a platform handed us (a Telegram update, a Slack request), stored before it is acknowledged.
+
+    ``source`` is the bot or app it was sent to and ``update_key`` its id there (Telegram's update_id, Slack's
+    event id or trigger id): unique together, so a delivery the platform retries is stored, and applied, once.
+    Rows of one ``chat_key`` are applied one at a time in id order; different chats are applied in parallel.
+    A worker claims a row with a lease (``claimed_by``, ``lease_until``); a row whose worker died is claimed
+    again when the lease runs out. ``status``: pending -> applied, or failed after too many attempts.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("source", "update_key", name="uq_inbox_update"),
+        # the oldest pending row of each chat of a platform (claim), and the backlog (metrics)
+        Index("ix_inbox_lane", "platform", "status", "chat_key", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    source: str = Field(max_length=64)
+    update_key: str = Field(max_length=128)
+    chat_key: str = Field(max_length=128)
+    payload: str = Field(sa_type=Text)  # the update as the platform sent it (JSON)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    not_before: datetime | None = Field(default=None, sa_type=UTCDateTime)  # retry after a failed attempt
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One reply call waiting to go out (Telegram's flood limits can hold a group's replies for minutes).
+
+    Written in the same transaction that marks the inbox row it answers as applied; sent in id order per
+    ``chat_key`` (the chat it goes to) by a sender loop that survives restarts. ``method`` and ``params``
+    (JSON) are the platform call; a picture or a document rides in ``data``. ``not_before`` holds a row back
+    after a 429 (Retry-After) or a network error. ``status``: pending -> sent, or failed.
+    """
+
+    __tablename__ = "reply_outbox"
+    __table_args__ = (Index("ix_reply_outbox_lane", "platform", "status", "chat_key", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_key: str = Field(max_length=128)
+    inbox_id: int | None = Field(default=None)  # the update it answers, for tracing (no foreign key: pruned apart)
+    method: str = Field(max_length=32)
+    params: str = Field(sa_type=Text)
+    data: bytes | None = Field(default=None, sa_type=LargeBinary)
+    filename: str | None = Field(default=None, max_length=255)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    not_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    message_ref: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

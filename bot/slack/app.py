@@ -1,7 +1,9 @@
 """The bolt app: ``register`` wires routes; each listener acks, translates, calls the core, delivers.
 
-The core is synchronous (one database transaction per call), so it runs in a worker thread
-(``asyncio.to_thread``) after ``ack()``: Slack wants every command, click and modal acknowledged within 3 s.
+Slack's 3-second acknowledgement is given by bot.slack.intake as soon as a request is stored in the inbox;
+bolt sees the request afterwards, from an inbox worker, so ``ack()`` here answers no one and the listener
+runs to the end before the request counts as applied (``process_before_response``). The core is synchronous
+(one database transaction per call), so it runs in a worker thread (``asyncio.to_thread``).
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ def build_app(settings: Settings, core: Core, *, client: AsyncWebClient | None =
     """The bolt app on the bot token (single workspace: bolt calls auth.test once), listeners registered."""
     app = AsyncApp(
         client=client or make_async_web_client(settings),
-        # Socket Mode requests are not signed; bolt skips the check for them
+        # requests reach bolt from the inbox as socket-mode requests, already verified (bot.slack.intake)
         signing_secret=settings.slack_signing_secret or "",
-        # ack first, then work: bolt answers Slack as soon as ack() is called
-        process_before_response=False,
+        # Slack was answered when the request was stored: run each listener to the end before returning
+        process_before_response=True,
     )
     listeners = Listeners(core)
     register(app, listeners)

@@ -96,9 +96,32 @@ def blocks(reply: Reply, *, limit: int = MAX_BLOCKS) -> list[Block]:
         out.append({"type": "context", "elements": [mrkdwn(_cut(escape(c), 2000)) for c in chunk]})
     actions = action_blocks(reply.actions)
     if len(out) + len(actions) > limit:
-        out = out[: max(0, limit - len(actions) - 1)]
-        out.append({"type": "context", "elements": [mrkdwn("…")]})
+        keep = max(0, limit - len(actions) - 1)
+        hidden = sum(_lines_in(block) for block in out[keep:])
+        out = out[:keep]
+        out.append({"type": "context", "elements": [mrkdwn(escape(more_hint(reply.lang, hidden)))]})
     return out + actions
+
+
+# what a reply cut at Slack's 50 blocks says in its last block
+MORE_HINT = {
+    "en": "… {n} more line(s) not shown. Ask for less, e.g. `list overdue` or `show NUMBER`.",
+    "zh": "…… 还有 {n} 行未显示。请缩小范围，例如 `逾期` 或 `查看 编号`。",
+}
+
+
+def more_hint(lang: str, hidden: int) -> str:
+    """The note that ends a cut reply: how much was left out and how to ask for less."""
+    return MORE_HINT.get(lang, MORE_HINT["en"]).format(n=max(1, hidden))
+
+
+def _lines_in(block: Block) -> int:
+    if "fields" in block:
+        return len(block["fields"])
+    if "elements" in block:
+        return len(block["elements"])
+    text = (block.get("text") or {}).get("text") or ""
+    return text.count("\n") + 1
 
 
 def action_blocks(actions: Sequence[Action]) -> list[Block]:

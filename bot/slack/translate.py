@@ -75,12 +75,18 @@ def is_dm(channel_id: str | None) -> bool:
 
 
 def command_message(command: dict[str, Any], *, tenant: str, sender: Sender) -> IncomingMessage:
-    """A ``/contract …`` form as a neutral message."""
+    """A ``/contract …`` form as a neutral message; its trigger id makes a second delivery a no-op in the core.
+
+    (The inbox already stores a replayed request once; the event id also covers a command whose work was done
+    when the process died, before its inbox row was marked applied.)
+    """
     channel = command.get("channel_id", "")
     private = is_dm(channel) or command.get("channel_name") == "directmessage"
+    trigger = command.get("trigger_id")
     return IncomingMessage(
         platform=PLATFORM, tenant_key=tenant, text=command_text(command.get("text") or ""), sender=sender,
         chat_id=channel, chat_type="private" if private else "group", tenant_name=command.get("team_domain", ""),
+        event_id=f"command:{trigger}"[:128] if trigger else None,
     )
 
 

@@ -1,4 +1,9 @@
-"""The python-telegram-bot Application: build it, and wire updates to the core (translate, call, render)."""
+"""The python-telegram-bot Application: build it, and wire updates to the core (translate, call, render).
+
+Updates reach the Application from the inbox (bot.telegram.intake stores them, a worker calls
+``process_update``), never from PTB's own Updater. Replies go to the reply outbox (``ReplyQueue.put``), which
+also marks the update applied; only the answer to a button press is sent at once (it is the press's ack).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import asyncio
 import logging
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -22,8 +27,8 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.telegram import files
 from bot.telegram.limits import FloodLimiter
+from bot.telegram.outbox import ReplyQueue
 from bot.telegram.render import MAX_ALERT
-from bot.telegram.send import deliver, edit_all, post
 from bot.telegram.translate import (
     ALIASES,
     caption_line,
@@ -43,22 +48,24 @@ log = logging.getLogger(__name__)
 
 # Only what the bot acts on; Telegram remembers this list between getUpdates/setWebhook calls.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-# An interactive reply that hits a 429 waits and tries again (the user is waiting for it).
-REPLY_RETRIES = 2
 # In a private chat these verbs mean "my milestones in every team I belong to".
 PERSONAL_VERBS = frozenset({"list", "mine", "overdue", "week"})
 
 
 def build_application(
-    settings: Settings, core: Core, *, rate_limiter: BaseRateLimiter | None = None, webhook: bool = False
+    settings: Settings, core: Core, *, rate_limiter: BaseRateLimiter | None = None, replies: ReplyQueue | None = None
 ) -> Application:
-    """An Application pointed at TELEGRAM_API_URL (the token is appended to it), with handlers registered."""
+    """An Application pointed at TELEGRAM_API_URL (the token is appended to it), with handlers registered.
+
+    It has no Updater: updates come from the inbox (bot.telegram.intake), written before they are confirmed.
+    """
     assert settings.telegram_bot_token, "TELEGRAM_BOT_TOKEN is not set"
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .rate_limiter(rate_limiter or FloodLimiter())
         .job_queue(None)  # APScheduler is installed for our own scheduler; PTB's job queue is not used
+        .updater(None)  # polling and the webhook write to the inbox (bot.telegram.intake)
     )
     if settings.telegram_api_url:
         builder = builder.base_url(settings.telegram_api_url)
@@ -66,16 +73,14 @@ def build_application(
         file_url = files.base_file_url(settings.telegram_api_url)
         if file_url:
             builder = builder.base_file_url(file_url)
-    if webhook:
-        builder = builder.updater(None)  # updates arrive through bot.telegram.webhook instead
     application = builder.build()
-    register(application, core)
+    register(application, core, replies or ReplyQueue(core.engine))
     return application
 
 
-def register(application: Application, core: Core) -> None:
+def register(application: Application, core: Core, replies: ReplyQueue) -> None:
     """Wire commands, documents sent with /import, private text and button presses to the core."""
-    h = TelegramHandlers(core)
+    h = TelegramHandlers(core, replies)
     new_only = filters.UpdateType.MESSAGE  # not edited messages: a command runs once
     application.add_handler(CommandHandler(list(ALIASES), h.command, filters=new_only))
     # a command in a caption comes in caption_entities, which CommandHandler does not look at
@@ -115,10 +120,11 @@ def is_person(message: Message) -> bool:
 
 
 class TelegramHandlers:
-    """The callbacks: a few lines each, translate -> call the core in a worker thread -> render."""
+    """The callbacks: a few lines each, translate -> call the core in a worker thread -> queue the replies."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, replies: ReplyQueue) -> None:
         self.core = core
+        self.replies = replies
 
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/contract ...`, `/contract@Bot ...` and the short aliases, in any chat."""
@@ -151,8 +157,7 @@ class TelegramHandlers:
         except files.Refused as refused:
             # said here, to the sender's message: the core never sees an import without its file
             notice = Reply(lines=[(refused.message,)], error=True, lang=line_lang(line))
-            await deliver(context.bot, message.chat.id, [notice], reply_to=self._quote(message),
-                          retries=REPLY_RETRIES)
+            await self.replies.put(message.chat.id, [notice], reply_to=self._quote(message))
             return
         await self._answer(context.bot, message, line, attachments=(attachment,))
 
@@ -160,7 +165,7 @@ class TelegramHandlers:
                       attachments: tuple[Attachment, ...] = ()) -> None:
         msg = incoming_message(message, text, attachments)
         replies = await asyncio.to_thread(run_command, self.core, msg)
-        await deliver(bot, message.chat.id, replies, reply_to=self._quote(message), retries=REPLY_RETRIES)
+        await self.replies.put(message.chat.id, replies, reply_to=self._quote(message))
 
     @staticmethod
     def _quote(message: Message) -> int | None:
@@ -176,11 +181,11 @@ class TelegramHandlers:
             await query.answer()
             return
         replies = await asyncio.to_thread(self.core.act, action)
-        await answer_press(context.bot, query, replies)
+        await answer_press(self.replies, query, replies)
 
 
-async def answer_press(bot: ExtBot, query: CallbackQuery, replies: list[Reply]) -> None:
-    """Answer the press (a toast, or an alert only the presser sees), edit the messages, post the rest.
+async def answer_press(queue: ReplyQueue, query: CallbackQuery, replies: list[Reply]) -> None:
+    """Queue the edits and the new messages, then answer the press (a toast, or an alert only the presser sees).
 
     Telegram has no ephemeral messages, but a callback answer is shown only to the person who pressed:
     refusals and "type the note as a command" hints go there when they fit in 200 characters.
@@ -200,14 +205,12 @@ async def answer_press(bot: ExtBot, query: CallbackQuery, replies: list[Reply]) 
             toast = toast or (r.title or "")[:MAX_ALERT]
         else:
             posts.append(r)
+    # stored first: from here on the press is applied and its messages are on their way, whatever happens next
+    await queue.put(query.message.chat.id, edits + posts, reply_to=query.message.message_id)
     try:
         await query.answer(text=toast or None, show_alert=alert)
-    except BadRequest as exc:  # "query is too old": the press is applied anyway, so still update the messages
+    except TelegramError as exc:  # "query is too old", shutting down: the press is applied anyway
         log.warning("could not answer a telegram button press: %s", exc.message)
-    for r in edits:
-        await edit_all(bot, r, retries=REPLY_RETRIES)
-    for r in posts:
-        await post(bot, query.message.chat.id, r, reply_to=query.message.message_id, retries=REPLY_RETRIES)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

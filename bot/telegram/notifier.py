@@ -172,7 +172,10 @@ def make_bot(settings: Settings, *, rate_limiter: FloodLimiter | None = None) ->
         kwargs["base_url"] = settings.telegram_api_url
         if file_url := base_file_url(settings.telegram_api_url):
             kwargs["base_file_url"] = file_url
-    return ExtBot(settings.telegram_bot_token, rate_limiter=rate_limiter or FloodLimiter(), **kwargs)
+    limiter = rate_limiter or FloodLimiter(overall_per_second=settings.telegram_per_second,
+                                           group_per_minute=settings.telegram_group_per_minute,
+                                           chat_per_second=settings.telegram_chat_per_second)
+    return ExtBot(settings.telegram_bot_token, rate_limiter=limiter, **kwargs)
 
 
 def make_telegram_notifier(

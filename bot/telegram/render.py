@@ -61,34 +61,80 @@ def caption_html(text: str) -> str:
 _TAG = re.compile(r"<[^>]+>")
 
 
+def tg_len(text: str) -> int:
+    """A length as Telegram counts it: UTF-16 code units (an emoji or a rare CJK character counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(line: str, limit: int) -> int:
+    """The longest prefix of ``line`` (in characters) whose UTF-16 length is at most ``limit``."""
+    units = 0
+    for i, char in enumerate(line):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return i
+    return len(line)
+
+
 def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split long HTML at line breaks (each line closes its own tags) into messages Telegram accepts."""
+    """Split long HTML at line breaks (each line closes its own tags) into messages Telegram accepts.
+
+    Lengths are counted in UTF-16 code units, as Telegram does, and on the HTML itself, which is never
+    shorter than the text Telegram counts after parsing it.
+    """
     parts: list[str] = []
-    current = ""
+    current, size = "", 0
     for line in text.split("\n"):
-        if len(line) > limit:
+        if tg_len(line) > limit:
             # a single huge line (a very long note): drop its tags and cut between entities, so every part
             # is still valid HTML (Telegram rejects a message with a half "&lt" or an unclosed tag)
             line = _TAG.sub("", line)
-        while len(line) > limit:
+        while tg_len(line) > limit:
             if current:
                 parts.append(current)
-                current = ""
-            cut = limit
+                current, size = "", 0
+            cut = _fitting(line, limit)
             amp = line.rfind("&", 0, cut)
-            if amp != -1 and line.find(";", amp, cut) == -1:
+            if amp > 0 and line.find(";", amp, cut) == -1:
                 cut = amp
             parts.append(line[:cut])
             line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        length = tg_len(line)
+        if current and size + 1 + length > limit:
             parts.append(current)
-            current = line
+            current, size = line, length
+        elif current:
+            current, size = f"{current}\n{line}", size + 1 + length
         else:
-            current = candidate
+            current, size = line, length
     if current or not parts:
         parts.append(current)
     return parts
+
+
+MAX_PARTS = 5  # a reply longer than this many messages is cut, with a hint (a group may take only 20 a minute)
+MORE_HINT = {
+    "en": "… {n} more line(s) not shown. Ask for less, e.g. /list overdue or a single contract with /contract show.",
+    "zh": "…… 还有 {n} 行未显示。请缩小范围，例如 /list 逾期，或用 /contract 查看 编号 看单个合同。",
+}
+
+
+def fit(html_text: str, lang: str = "en", *, max_parts: int = MAX_PARTS, limit: int = MAX_TEXT) -> list[str]:
+    """The messages a reply's HTML is sent as: split at line breaks, at most ``max_parts``, each within
+    Telegram's 4,096 characters; what does not fit is dropped and the last message says so with a hint."""
+    parts = chunks(html_text, limit)
+    if len(parts) <= max_parts:
+        return parts
+    total = html_text.count("\n") + 1
+    hint_for = MORE_HINT.get(lang, MORE_HINT["en"])
+    kept = parts[:max_parts]
+    # room for the longest hint ("{n}" has at most 9 digits): cut the last message at a line break
+    room = limit - tg_len(hint_for) - 20
+    if tg_len(kept[-1]) > room:
+        kept[-1] = chunks(kept[-1], room)[0]
+    shown = sum(part.count("\n") + 1 for part in kept)
+    kept[-1] += f"\n<i>{esc(hint_for.format(n=max(1, total - shown)))}</i>"
+    return kept
 
 
 def keyboard(actions: Sequence[Action]) -> InlineKeyboardMarkup | None:

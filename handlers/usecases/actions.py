@@ -17,6 +17,7 @@ from handlers.reminders import new_key
 from handlers.replies import Action, Reply
 from handlers.usecases.changes import decide
 from handlers.usecases.followup import note_on, reassign_to, snooze_until
+from handlers.usecases.listing import page_action
 from handlers.usecases.milestones import ask_if_owed, mark_done
 from handlers.usecases.payments import record_payment
 from storage.models import ActionKey, ChangeRequest, Contract, Milestone, MilestoneStatus, Person, Role
@@ -24,6 +25,8 @@ from storage.models import ActionKey, ChangeRequest, Contract, Milestone, Milest
 
 def run_action(ctx: Ctx, key: ActionKey, action: IncomingAction) -> list[Reply]:
     """Carry out a button press for the sender, who must be allowed to act on the milestone."""
+    if key.action == "page":  # Previous / Next under a list: that page, as if the presser had typed it
+        return page_action(ctx, key.arg or "")
     if key.action in ("approve", "reject"):
         cr = ctx.session.get(ChangeRequest, key.change_id) if key.change_id else None
         if cr is None or cr.tenant_id != ctx.tenant.id:

@@ -72,7 +72,7 @@ async def test_a_feed_is_served_as_text_calendar(chat: Chat) -> None:
         assert uids == [str(e["uid"]) for e in again.walk("VEVENT")]  # stable: apps update, never duplicate
         assert all(re.fullmatch(r"milestone-\d+@contractbot", u) for u in uids)
         health = await client.get("/healthz")
-        assert health.status == 200 and (await health.text()).strip() == "ok"
+        assert health.status == 200 and (await health.json())["status"] == "ok"
     finally:
         await client.close()
 
@@ -134,7 +134,7 @@ async def test_run_serves_feeds_next_to_the_platforms_and_stops_with_them(chat: 
     from bot.runner import serve
 
     port = _free_port()
-    settings = Settings(_env_file=None, http_port=port, http_host="127.0.0.1",  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, port=port, http_host="127.0.0.1",  # type: ignore[call-arg]
                         database_url=str(chat.engine.url))
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, chat.engine, chat.core, stop))
@@ -157,29 +157,34 @@ async def test_run_serves_feeds_next_to_the_platforms_and_stops_with_them(chat: 
 
 
 async def test_a_taken_port_leaves_the_bot_running_without_feeds(chat: Chat, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.runner import start_http
+    from bot.runner import Service
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        settings = Settings(_env_file=None, http_port=port, http_host="127.0.0.1")  # type: ignore[call-arg]
-        assert await start_http(settings, chat.engine) is None
-    assert "calendar feeds are off" in caplog.text
+        settings = Settings(_env_file=None, port=port, http_host="127.0.0.1")  # type: ignore[call-arg]
+        service = Service(settings, chat.engine, [])  # no platform needs the server: polling, Socket Mode
+        await service.start()
+        await service.stop()
+    assert "web server is off" in caplog.text
 
 
 def test_settings_for_the_web_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PORT", "CONTRACTBOT_HTTP_PORT", "CONTRACTBOT_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
     s = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert s.public_url == "http://localhost:8080" and s.http_port == 8080 and s.http_enabled
+    assert s.port == 3000 and s.public_url == "http://localhost:3000"  # one server: PORT
+    monkeypatch.setenv("CONTRACTBOT_HTTP_PORT", "9090")  # the calendar feeds' old setting is an alias of PORT
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.port == 9090 and s.http_port == 9090 and s.public_url == "http://localhost:9090"
+    monkeypatch.setenv("PORT", "8080")  # PORT wins
     monkeypatch.setenv("CONTRACTBOT_PUBLIC_URL", "https://contracts.example.com")
-    monkeypatch.setenv("CONTRACTBOT_HTTP_PORT", "9090")
     s = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert s.public_url == "https://contracts.example.com" and s.http_port == 9090
-    for off in ("", "0"):
-        monkeypatch.setenv("CONTRACTBOT_HTTP_PORT", off)
-        assert not Settings(_env_file=None).http_enabled  # type: ignore[call-arg]
+    assert s.port == 8080 and s.public_url == "https://contracts.example.com"
     lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
-    assert "CONTRACTBOT_PUBLIC_URL=http://localhost:8080" in lines and "CONTRACTBOT_HTTP_PORT=8080" in lines
+    assert "PORT=3000" in lines and "CONTRACTBOT_PUBLIC_URL=http://localhost:3000" in lines
+    assert not any(line.startswith(("CONTRACTBOT_HTTP_PORT=", "TELEGRAM_WEBHOOK_PORT=")) for line in lines)
 
 
 def test_the_cli_hands_the_public_url_to_the_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,9 @@ and returns the file object Slack puts in a message event's ``files``, its ``url
 server. A GET of it is recorded as method ``download`` with the Bearer token it carried; without a token (or
 with one not in ``slack.file_readers``, when set) the fake answers like Slack, 200 with an HTML sign-in page.
 files.info answers for hosted files.
+
+Like Slack, a message with more than 50 blocks, a section text over 3,000 characters or a field over 2,000
+(a Home tab view: more than 100 blocks) is refused with ``invalid_blocks``, so every test checks the limits.
 """
 
 from __future__ import annotations
@@ -236,6 +239,13 @@ class FakeSlackAPI:
             faults = self._faults.get(call.method)
             fault = faults.pop(0) if faults else None
         status, headers = 200, {}
+        problem = block_problem(call.params.get("blocks")) if call.method in LIMITED else None
+        if call.method == "views.publish":
+            problem = block_problem(((call.params.get("view") or {}).get("blocks")), limit=MAX_VIEW_BLOCKS)
+        if fault is None and problem is not None:  # Slack refuses the whole message, as it does for real
+            status, body = 200, {"ok": False, "error": "invalid_blocks", "detail": problem}
+            call.response = body
+            return status, headers, body
         if fault is not None:
             status, body = fault.status, {"ok": False, "error": fault.error}
             if fault.retry_after is not None:
@@ -414,6 +424,35 @@ def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+# Slack's limits, enforced like Slack does (ok=false, invalid_blocks) so every test checks them
+MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_FIELDS = 10
+LIMITED = ("chat.postMessage", "chat.update", "chat.postEphemeral", RESPOND)
+
+
+def block_problem(blocks: Any, *, limit: int = MAX_BLOCKS) -> str | None:
+    """What breaks Slack's limits in a message's blocks (None when they are fine)."""
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list):
+        return "blocks is not a list"
+    if len(blocks) > limit:
+        return f"{len(blocks)} blocks (at most {limit})"
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            return f"block {i} is not an object"
+        text = (block.get("text") or {}).get("text") if isinstance(block.get("text"), dict) else None
+        if block.get("type") == "section" and text is not None and len(text) > MAX_SECTION_TEXT:
+            return f"section {i} has {len(text)} characters (at most {MAX_SECTION_TEXT})"
+        fields = block.get("fields") or []
+        if len(fields) > MAX_FIELDS or any(len(f.get("text", "")) > MAX_FIELD_TEXT for f in fields):
+            return f"section {i} has too many or too long fields"
+    return None
 
 
 def _body_params(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -7,7 +7,8 @@ the token). It serves getMe and getUpdates (long polling with offsets, like Tele
 kept until a later call confirms it), and records every call, e.g. sendMessage, sendPhoto (multipart:
 the photo's bytes are recorded as an ``Upload``), sendDocument (likewise), editMessageText,
 answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook. Failures can be injected: a 429 with
-retry_after, a 403 for users who never started the bot, 400 "chat not found".
+retry_after, a 403 for users who never started the bot, 400 "chat not found". Like Telegram it refuses a text
+longer than 4,096 UTF-16 code units once its HTML is parsed ("message is too long"), and an empty one.
 
 Files people send work like Telegram's: ``fake.host_document(name, data)`` stores the bytes and returns the
 ``document`` of a message; getFile answers its ``file_path`` (400 "file is too big" above 20 MB, as Telegram
@@ -18,6 +19,7 @@ call of method ``file``.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
 import re
@@ -381,7 +383,9 @@ class FakeTelegram:
             "pending_update_count": len(self._updates),
         }
 
-    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        if (too_long := _length_problem(params.get("text"), MAX_TEXT, "message text")) is not None:
+            return too_long
         chat_id = params["chat_id"]
         message = {
             "message_id": next(self._message_ids),
@@ -397,6 +401,8 @@ class FakeTelegram:
         return message
 
     def _send_photo(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        if (too_long := _length_problem(params.get("caption"), MAX_CAPTION, "caption", empty_ok=True)) is not None:
+            return too_long
         photo = params.get("photo")
         if not isinstance(photo, Upload) or not photo.data:
             return _error(400, "Bad Request: there is no photo in the request")
@@ -479,6 +485,8 @@ class FakeTelegram:
         return web.Response(body=found[1], content_type="application/octet-stream")
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        if (too_long := _length_problem(params.get("text"), MAX_TEXT, "message text")) is not None:
+            return too_long
         key = (params.get("chat_id"), params.get("message_id"))
         with self._lock:
             old = self.messages.get(key)  # type: ignore[arg-type]
@@ -508,6 +516,22 @@ class FakeTelegram:
 
     def _get_my_commands(self, params: dict[str, Any]) -> list[Any]:
         return []
+
+
+MAX_TEXT = 4096  # Telegram's limit for a message's text after entity parsing, in UTF-16 code units
+MAX_CAPTION = 1024
+
+
+def _length_problem(html_text: Any, limit: int, what: str, *, empty_ok: bool = False) -> web.Response | None:
+    """Telegram's answer to a text that is empty or too long once its HTML is parsed (None when it is fine)."""
+    if html_text is None and empty_ok:
+        return None
+    plain = html.unescape(_TAG.sub("", str(html_text or "")))
+    if not plain.strip() and not empty_ok:
+        return _error(400, f"Bad Request: {what} is empty")
+    if len(plain.encode("utf-16-le")) // 2 > limit:
+        return _error(400, f"Bad Request: {what} is too long")
+    return None
 
 
 def _chat(chat_id: int | str) -> dict[str, Any]:

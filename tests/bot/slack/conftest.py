@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.runner import Service
 from bot.slack.platform import SlackPlatform, create
 from handlers.core import Core
 from tests.conftest import Clock
@@ -45,7 +46,8 @@ def signature(body: str, timestamp: int, secret: str = SECRET) -> str:
 def settings_for(api: FakeSlackAPI, **overrides: Any) -> Settings:
     """Settings for Slack in HTTP mode against the fake, ignoring any .env and SLACK_* environment."""
     values: dict[str, Any] = {"slack_bot_token": TOKEN, "slack_signing_secret": SECRET, "slack_app_token": None,
-                              "slack_api_url": api.url, "port": 0, "telegram_bot_token": None}
+                              "slack_api_url": api.url, "port": 0, "http_host": "127.0.0.1",
+                              "telegram_bot_token": None}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -53,15 +55,17 @@ def settings_for(api: FakeSlackAPI, **overrides: Any) -> Settings:
 class SlackDriver:
     """Sends what Slack would send (signed), and reads what the bot did (the fake's records, the DB)."""
 
-    def __init__(self, platform: SlackPlatform, api: FakeSlackAPI, session: aiohttp.ClientSession) -> None:
+    def __init__(self, platform: SlackPlatform, api: FakeSlackAPI, session: aiohttp.ClientSession,
+                 port: int) -> None:
         self.platform = platform
         self.api = api
         self.session = session
+        self.port = port
         self._n = 0
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.platform.port}/slack/events"
+        return f"http://127.0.0.1:{self.port}/slack/events"
 
     async def post(self, body: str, *, content_type: str, timestamp: int | None = None, secret: str = SECRET,
                    headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -78,7 +82,8 @@ class SlackDriver:
         self._n += 1
         form = fixture_form("slash_command.form")
         form.update(text=text, team_id=team, user_id=user, user_name=user_name, channel_id=channel,
-                    response_url=self.api.response_url(f"commands/{team}/{self._n}"))
+                    response_url=self.api.response_url(f"commands/{team}/{self._n}"),
+                    trigger_id=f"{self._n}.{int(time.time())}.test")  # unique per invocation, as Slack makes it
         if enterprise:
             form["enterprise_id"] = enterprise
         return form
@@ -145,11 +150,14 @@ def core(engine: Engine, clock: Clock) -> Core:
 
 @pytest.fixture
 async def slack(core: Core, fake_api: FakeSlackAPI) -> AsyncIterator[SlackDriver]:
-    platform = create(settings_for(fake_api), core, host="127.0.0.1")
-    await platform.start()
+    """Slack in HTTP mode on the bot's web server (a free port), as `contractbot run` serves it."""
+    settings = settings_for(fake_api)
+    platform = create(settings, core)
+    service = Service(settings, core.engine, [platform])
+    await service.start()
     async with aiohttp.ClientSession() as session:
-        yield SlackDriver(platform, fake_api, session)
-    await platform.stop()
+        yield SlackDriver(platform, fake_api, session, service.port)
+    await service.stop()
 
 
 def blocks_text(blocks: list[dict[str, Any]]) -> str:

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
-from bot.runner import create_platforms
+from bot.runner import Service, create_platforms
 from bot.slack.platform import SlackPlatform, create
 from handlers.core import Core
 from tests.bot.slack.conftest import fixture_form, settings_for
@@ -33,17 +33,31 @@ def test_http_mode_needs_the_signing_secret(core: Core, fake_api: FakeSlackAPI) 
     create(settings_for(fake_api, slack_signing_secret=None, slack_app_token="xapp-1-test"), core)  # socket: fine
 
 
-async def test_http_mode_serves_slack_events_and_stops(core: Core, fake_api: FakeSlackAPI) -> None:
-    platform = create(settings_for(fake_api), core, host="127.0.0.1")
-    await asyncio.wait_for(platform.start(), 5)  # returns once serving
-    url = f"http://127.0.0.1:{platform.port}/slack/events"
+async def test_http_mode_serves_slack_events_on_the_one_web_server_and_stops(core: Core,
+                                                                            fake_api: FakeSlackAPI) -> None:
+    settings = settings_for(fake_api)
+    platform = create(settings, core)
+    assert platform.needs_http
+    service = Service(settings, core.engine, [platform])
+    await asyncio.wait_for(service.start(), 5)  # returns once serving
+    base = f"http://127.0.0.1:{service.port}"
     async with aiohttp.ClientSession() as session:
-        async with session.post(url, data="x") as resp:
+        async with session.post(f"{base}/slack/events", data="x") as resp:
             assert resp.status == 401  # unsigned
-        await platform.stop()
+        async with session.get(f"{base}/healthz") as resp:  # the same server serves the rest
+            assert resp.status == 200
+        await asyncio.wait_for(service.stop(), 5)
         with pytest.raises(aiohttp.ClientConnectionError):
-            async with session.post(url, data="x"):
+            async with session.post(f"{base}/slack/events", data="x"):
                 pass
+
+
+def test_socket_mode_needs_no_web_server(core: Core, fake_api: FakeSlackAPI) -> None:
+    platform = create(settings_for(fake_api, slack_app_token="xapp-1-test"), core)
+    assert not platform.needs_http
+    app = web.Application()
+    platform.add_routes(app)
+    assert not [r for r in app.router.routes() if r.resource and r.resource.canonical == "/slack/events"]
 
 
 # -- Socket Mode against a local WebSocket server ---------------------------------------------------------------

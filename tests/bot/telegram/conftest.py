@@ -130,8 +130,8 @@ def core(engine: Engine, clock: Clock) -> Core:
 
 
 def make_platform(settings: Settings, core: Core) -> TelegramPlatform:
-    """The platform as `contractbot run` builds it, with short polls, a loose limiter and a free port."""
-    return create(settings, core, rate_limiter=fast_limiter(), poll_timeout=0.2, listen="127.0.0.1", port=0)
+    """The platform as `contractbot run` builds it, with short polls and a loose limiter."""
+    return create(settings, core, rate_limiter=fast_limiter(), poll_timeout=0.2)
 
 
 @pytest.fixture

@@ -34,8 +34,10 @@ async def test_approver_gets_a_private_card_and_approving_there_applies_it(
     fake: FakeTelegram, telegram: TelegramPlatform, core: Core
 ) -> None:
     await setup(fake)
-    group, dm = await say(fake, "/contract 变更 HT-2026-002 首付款 截止 2027-01-31 原因 客户要求", user=ZHANGSAN,
-                          replies=2)
+    sent = await say(fake, "/contract 变更 HT-2026-002 首付款 截止 2027-01-31 原因 客户要求", user=ZHANGSAN,
+                     replies=2)
+    # two chats, two outbox lanes: each chat's replies keep their order, the two chats need not
+    group, dm = sorted(sent, key=lambda params: params["chat_id"])
     assert group["chat_id"] == GROUP_ID and dm["chat_id"] == LIWEI["id"]
     # the group card says who was asked privately, and mentions 王五 (who never started the bot) instead
     assert "已发给 @Li Wei 审批" in group["text"]

@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
+from bot.runner import Service
 from bot.telegram.limits import FloodLimiter
 from bot.telegram.notifier import make_bot
 from bot.telegram.platform import TelegramPlatform, create
@@ -67,16 +68,20 @@ def webhook_settings(fake: FakeTelegram, secret: str | None = SECRET) -> Setting
         telegram_api_url=fake.base_url,  # type: ignore[call-arg]
         telegram_webhook_url="https://bot.example.com",
         telegram_webhook_secret=secret,
+        port=0,
+        http_host="127.0.0.1",
     )
 
 
 async def test_webhook_needs_the_secret_header(fake: FakeTelegram, core: Core) -> None:
-    platform = make_platform(webhook_settings(fake), core)
-    await platform.start()
+    settings = webhook_settings(fake)
+    platform = make_platform(settings, core)
+    service = Service(settings, core.engine, [platform])  # the webhook is a route of the bot's one web server
+    await service.start()
     try:
         assert fake.webhook["url"] == "https://bot.example.com/telegram/webhook"
         assert fake.webhook["secret_token"] == SECRET
-        url = f"http://127.0.0.1:{platform.port}/telegram/webhook"
+        url = f"http://127.0.0.1:{service.port}/telegram/webhook"
         update = message_update("/contract 新建 HT-2026-002 华为云采购 华为 120万 到期 2027年12月31日")
         update["update_id"] = fake.next_update_id()
         mark = fake.mark()
@@ -93,7 +98,7 @@ async def test_webhook_needs_the_secret_header(fake: FakeTelegram, core: Core) -
         assert call.params["chat_id"] == GROUP_ID and "已创建合同 HT-2026-002" in call.params["text"]
         assert not fake.requests("getUpdates")  # webhook mode does not poll
     finally:
-        await platform.stop()
+        await service.stop()
 
 
 def test_webhook_mode_refuses_to_start_without_a_valid_secret(fake: FakeTelegram, core: Core) -> None:
