@@ -64,6 +64,11 @@ def _numbered(make: Callable[[str, str], object]) -> Parser:
     return parse
 
 
+def _list_alias(alias: str) -> Parser:
+    """mine / overdue / week / next / previous typed as the verb: that list, with a page if one is given."""
+    return lambda words, now, tz, ex, lang: g._parse_list(words, lang, alias=alias)
+
+
 def _note(words: str, now: datetime, tz: str, ex: str, lang: str) -> g.AddNote:
     number, rest = g._number_and_rest(words, ex)
     if not rest:
@@ -111,11 +116,15 @@ REGISTRY: tuple[Spec, ...] = (
          {"en": "delete NUMBER MILESTONE [reason TEXT]", "zh": "删除 编号 节点 [原因 内容]"},
          "contracts", lambda w, now, tz, ex, lang: gl._parse_delete(w, ex), delete_milestone, gl.DeleteMilestone),
     Spec("list", ("list", "ls", "列表", "清单"),
-         {"en": "list | list mine | list overdue | list due this week", "zh": "列表 | 我的 | 逾期 | 本周到期"},
+         {"en": "list | list mine | list overdue | list due this week [page N] · next page",
+          "zh": "列表 | 我的 | 逾期 | 本周到期 [第N页] · 下一页"},
          "contracts", lambda w, now, tz, ex, lang: g._parse_list(w, lang), list_items, g.ListItems),
-    Spec("mine", ("mine", "我的"), {}, "contracts", _no_args(lambda: g.ListItems("mine")), None),
-    Spec("overdue", ("overdue", "逾期"), {}, "contracts", _no_args(lambda: g.ListItems("overdue")), None),
-    Spec("week", ("本周到期", "本周"), {}, "contracts", _no_args(lambda: g.ListItems("week")), None),
+    Spec("mine", ("mine", "我的"), {}, "contracts", _list_alias("mine"), None),
+    Spec("overdue", ("overdue", "逾期"), {}, "contracts", _list_alias("overdue"), None),
+    Spec("week", ("本周到期", "本周"), {}, "contracts", _list_alias("week"), None),
+    # not "next": "next Friday" answers a question about a date (see split_verb for "next page")
+    Spec("next", ("more", "下一页", "下页", "更多"), {}, "contracts", _list_alias("next"), None),
+    Spec("previous", ("previous", "prev", "上一页", "上页"), {}, "contracts", _list_alias("previous"), None),
     Spec("snooze", ("snooze", "postpone", "延后", "推迟", "稍后提醒"),
          {"en": "snooze NUMBER MILESTONE 3d | until DATE", "zh": "延后 编号 节点 3天 | 到 日期"},
          "reminders", lambda w, now, tz, ex, lang: g._parse_snooze(w, now=now, tz=tz, ex=ex), snooze, g.Snooze),
@@ -221,6 +230,8 @@ def split_verb(text: str) -> tuple[str, str, str]:
             return _VERB_OF[alias], text[len(alias):].strip(), alias
     if text.lower() in ("due this week", "this week"):
         return "week", "", text
+    if text.lower() in ("next page", "previous page"):
+        return text.lower().split(" ")[0], "", text
     return "", text, first
 
 

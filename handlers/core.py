@@ -164,6 +164,8 @@ class Core:
         lang = norm_lang(action.sender.language) or self.defaults["language"]
         try:
             with repo.command_time(now), transaction(self.engine) as session:
+                if action.event_id and not self._first_delivery(session, action.platform, action.event_id):
+                    return []  # the same press delivered again (a retry, or a replay after a restart)
                 tenant = repo.get_tenant(session, platform=action.platform, external_id=action.tenant_key)
                 key = session.get(ActionKey, action.key) if action.key else None
                 if key is not None and action.chat_type == "private" and (tenant is None or key.tenant_id != tenant.id):

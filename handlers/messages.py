@@ -60,3 +60,5 @@ class IncomingAction:
     value: str | None = None
     message_ref: str | None = None
     chat_type: str = "group"  # private | group | channel
+    # the platform's id of this press (Telegram callback query id, Slack trigger id): a redelivery is applied once
+    event_id: str | None = None

@@ -158,4 +158,5 @@ def incoming_action(query: CallbackQuery) -> IncomingAction | None:
         chat_id=str(chat_id),
         message_ref=f"{chat_id}:{message.message_id}",
         chat_type=chat_type(message.chat),
+        event_id=f"callback:{query.id}" if query.id else None,
     )
