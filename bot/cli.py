@@ -131,12 +131,11 @@ def make_core(settings: Settings, engine, now: datetime | None = None):  # type:
     """The core with this deployment's defaults; with `now`, a core whose clock is stopped at that instant."""
     from handlers.core import Core
 
-    defaults = {"default_timezone": settings.default_timezone, "default_currency": settings.default_currency,
-                "default_language": settings.default_language}
+    tz, currency, lang = settings.default_timezone, settings.default_currency, settings.default_language
     if now is None:
-        return Core(engine, **defaults)
+        return Core(engine, default_timezone=tz, default_currency=currency, default_language=lang)
     fixed: datetime = now
-    return Core(engine, clock=lambda: fixed, **defaults)
+    return Core(engine, clock=lambda: fixed, default_timezone=tz, default_currency=currency, default_language=lang)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,7 +169,7 @@ def _secrets(settings: Settings) -> list[str]:
     try:
         from sqlalchemy.engine import make_url
 
-        values.append(make_url(settings.database_url).password)  # type: ignore[arg-type]
+        values.append(make_url(settings.database_url).password)
     except Exception:  # not a URL: make_engine will say so
         pass
     return [str(v) for v in values if v and len(str(v)) >= 4]

@@ -17,7 +17,11 @@ class Platform(Protocol):
     """
 
     name: str
-    notifier: Notifier
+
+    @property
+    def notifier(self) -> Notifier:
+        """What the dispatch pass sends this platform's reminders through (read-only: adapters may narrow it)."""
+        ...
 
     @property
     def needs_http(self) -> bool:

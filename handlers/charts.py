@@ -279,7 +279,7 @@ def _style(lang: str) -> Iterator[None]:
     families = ["DejaVu Sans"] + ([family] if family else [])
     if lang == "zh" and family:
         families = [family, "DejaVu Sans"]
-    rc = {
+    with _RENDER_LOCK, matplotlib.rc_context({
         "font.family": families,
         "font.size": 9,
         "axes.titlesize": 10,
@@ -288,8 +288,7 @@ def _style(lang: str) -> Iterator[None]:
         "axes.unicode_minus": True,
         "legend.fontsize": 8,
         "legend.frameon": False,
-    }
-    with _RENDER_LOCK, matplotlib.rc_context(rc):
+    }):
         yield
 
 
@@ -355,6 +354,7 @@ def short_amount(value: float, lang: str, floor: float = 0.0) -> str:
     """
     sign = "−" if value < 0 else ""
     x = abs(value)
+    steps: tuple[tuple[float, str], ...]
     if lang == "zh":
         steps = ((1e8, "亿"), (1e4, "万"))
     else:

@@ -52,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
@@ -277,6 +278,11 @@ def _period_point(y: int, first_month: int, kind: str, pos: str) -> date | None:
     return date(y, first_month, 15) if kind == "month" else None  # mid-quarter/year: no rule
 
 
+def _known_point(y: int, first_month: int, kind: str, pos: str) -> date:
+    """``_period_point`` where the caller knows there is one (start or end, or mid-month): typed as a date."""
+    return cast(date, _period_point(y, first_month, kind, pos))
+
+
 def _period_first_month(today: date, kind: str, offset: int) -> tuple[int, int]:
     """Return (year, first month) of the period containing today, shifted by offset periods."""
     months = _PERIOD_MONTHS[kind]
@@ -364,7 +370,7 @@ def _bare_period(p: str, today: date, kind: str, pos: str) -> _Res | None:
     if value >= today:
         return _Res(value)
     y, m = _period_first_month(today, kind, 1)
-    value = _period_point(y, m, kind, pos)
+    value = _known_point(y, m, kind, pos)  # this kind and pos had a point in the current period
     return _Res(value, (f"{p} read as the next one ({value.isoformat()})",
                         f"{p}按下一次理解（{value.isoformat()}）"))
 
@@ -385,7 +391,7 @@ def _numbered_period(p: str, today: date, year: int | None, first_month: int, ki
     if value is None:
         return None
     if value < today:
-        value = _period_point(today.year + 1, first_month, kind, pos)
+        value = _known_point(today.year + 1, first_month, kind, pos)  # as this year's: there is one
     return _Res(value, _rolled_note(p, value, today))
 
 
@@ -590,7 +596,7 @@ def _r_cn_month(m: re.Match[str], today: date) -> _Res | None:
     if day is not None:
         value = _safe_date(y, mo, day)
         return _Res(value) if value else None
-    return _Res(_period_point(y, mo, "month", pos or "end"))
+    return _Res(_known_point(y, mo, "month", pos or "end"))  # every month has a start, middle and end
 
 
 def _r_cn_bare_day(m: re.Match[str], today: date) -> _Res | None:
@@ -629,7 +635,7 @@ def _r_cn_year(m: re.Match[str], today: date) -> _Res | None:
     year = _cn_year(m, today)
     pos = _cn_pos(m["pos"])
     if year is not None:
-        return _Res(_period_point(year, 1, "year", pos))
+        return _Res(_known_point(year, 1, "year", pos))  # the pattern has no 年中: start or end
     return _bare_period(m[0], today, "year", pos)
 
 
@@ -794,7 +800,7 @@ def _r_en_period(m: re.Match[str], today: date) -> _Res | None:
     if half:
         return _numbered_period(p, today, None, 1 if int(half) == 1 else 7, "half", pos)
     if g.get("yonly"):
-        return _Res(_period_point(int(g["yonly"]), 1, "year", pos)) if pos != "mid" else None
+        return _Res(_known_point(int(g["yonly"]), 1, "year", pos)) if pos != "mid" else None
     unit = g["unit"]
     rel = g.get("rel")
     offset = None if rel is None else _EN_REL_OFF[rel.split()[-1]]

@@ -118,7 +118,7 @@ class DigestComposer:
 
     def channels(self, session: Session, tenant: Tenant, done_since: datetime | None = None) -> list[str]:
         """Every channel with open milestones of the team (and, for a weekly summary, recently done ones)."""
-        active = Milestone.status == MilestoneStatus.OPEN
+        active = col(Milestone.status) == MilestoneStatus.OPEN
         if done_since is not None:
             active = or_(active, and_(Milestone.status == MilestoneStatus.DONE, col(Milestone.done_at) >= done_since))
         found = session.exec(

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, literal, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from handlers import commands, grammar
@@ -51,7 +52,7 @@ class LedgerTeam:
         """Contracts whose counterparty or title is written in the text, or starts with one of its words."""
         low = text.replace("\x00", " ").lower()  # the reader's cut markers: PostgreSQL refuses NUL in text
         words = [w.replace("\x00", "") for w in words]
-        conds = [
+        conds: list[ColumnElement[bool]] = [
             (func.length(Contract.counterparty) >= 2) & literal(low).contains(func.lower(Contract.counterparty)),
             (func.length(Contract.title) >= 2) & literal(low).contains(func.lower(Contract.title)),
         ]

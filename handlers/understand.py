@@ -608,7 +608,7 @@ def read_free(text: str, *, team: Team, now: datetime, tz: str, lang: str, raw: 
     line = c.text
     numbers = [m for m in NUMBER_RE.finditer(line) if not _NOT_CONTRACT.match(m.group(1))]
     known = [m for m in numbers if team.has_contract(m.group(1).upper().rstrip("-/"))]
-    number_m = (known or numbers or [None])[0]
+    number_m = known[0] if known else numbers[0] if numbers else None
     number = number_m.group(1).upper().rstrip("-/") if number_m else ""
     rest = line[: number_m.start()] + "\x00" + line[number_m.end():] if number_m else line
     exists = bool(known)
@@ -711,10 +711,10 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     if has_mention and _mentions_existing(rest, titles_open) and OWNER_WORD.search(low):
         return _reassign(c, number, rest, titles_open)  # "HT-1 first payment owner @ben"
     leftover = _leftover(rest)
-    named, _span = _mentioned_titles(rest, titles_open)
-    if len(named) == 1 and norm_name(_leftover(rest, keep_payment=True)) in {norm_name(named[0]), ""} | {
-            norm_name(w) for g in SYNONYMS for w in g if synonym_group(named[0]) == SYNONYMS.index(g)}:
-        return Reading(c.lang, Question("due", number, named[0]))  # "HT-1 first payment": its state
+    named_titles, _span = _mentioned_titles(rest, titles_open)
+    if len(named_titles) == 1 and norm_name(_leftover(rest, keep_payment=True)) in {norm_name(named_titles[0]), ""} | {
+            norm_name(w) for g in SYNONYMS for w in g if synonym_group(named_titles[0]) == SYNONYMS.index(g)}:
+        return Reading(c.lang, Question("due", number, named_titles[0]))  # "HT-1 first payment": its state
     if not leftover or SHOW_VERB.search(low):
         return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
     # "HT-2027-102 验收款 15万 五个工作日内 @李雷": a new name with a date is a milestone being added
@@ -1031,17 +1031,18 @@ def _pick_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: st
 
 
 def _one_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: str,
-                   suffix: str = "") -> tuple[str | None, Reading | None, str]:
-    """The open milestone a line names (or the only one); else a question to ask, or a refusal naming the choices."""
+                   suffix: str = "") -> tuple[str, str] | Reading:
+    """The open milestone a line names (or the only one) and the rest of the line; else a question to ask, or a
+    refusal naming the choices."""
     title, ask, left = _pick_milestone(c, number, rest, titles, verb, suffix)
     if ask:
-        return None, Reading(c.lang, None, None, ask), left
+        return Reading(c.lang, None, None, ask)
     if title is None:
         r = _no_milestone(c, number, left, titles, verb, suffix)
         if r.ask:
-            return None, r, left
+            return r
         title = titles[0]
-    return title, None, left
+    return title, left
 
 
 def _no_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: str, suffix: str = "") -> Reading:
@@ -1135,6 +1136,7 @@ def _duration(text: str) -> tuple[relativedelta, re.Match[str]] | None:
     """A span of time (5 days, +1 month, 两周, 一年), as a relativedelta and where it was written."""
     for m in _DURATION.finditer(text):
         raw = m.group("n").lower()
+        n: int | None
         if raw in ("half a", "半"):
             n = 0
             half = True
@@ -1174,9 +1176,10 @@ def _date_over(text: str, span: re.Match[str], c: _Ctx) -> bool:
 
 def _snooze(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     ex = c.ex("snooze")
-    title, early, left = _one_milestone(c, number, _cut_words(rest, SNOOZE_VERB), titles, "snooze")
-    if early is not None:
-        return early
+    picked = _one_milestone(c, number, _cut_words(rest, SNOOZE_VERB), titles, "snooze")
+    if isinstance(picked, Reading):
+        return picked
+    title, left = picked
     _refuse_junk(left, ex)
     stages = _STAGES.search(left)
     if stages is not None:
@@ -1294,9 +1297,10 @@ def _change_due(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
     if len(parts) == 2 and parts[1].strip():
         rest, reason = parts[0], parts[1].strip(" ,.;")
     to_date = re.search(r"(?<![A-Za-z])(?:to|until|till|on)(?![A-Za-z])|到|至|为", rest)
-    title, early, left = _one_milestone(c, number, CHANGE_VERB.sub("\x00", rest, count=1), titles, "change")
-    if early is not None:
-        return early
+    picked = _one_milestone(c, number, CHANGE_VERB.sub("\x00", rest, count=1), titles, "change")
+    if isinstance(picked, Reading):
+        return picked
+    title, left = picked
     line = _Line(left)
     due_kw = "due" if c.lang == "en" else "截止"
     dur = _duration(line.text)
@@ -1481,14 +1485,14 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
         currency = cur[0]
         line.cut(cur[1], cur[2])
     _refuse_junk(line.text, ex)
-    if (m := _MONTH_PHRASE.search(line.text)) is not None:
-        raise UserError("err.date_unreadable", example=ex, phrase=m.group())
+    if (bad := _MONTH_PHRASE.search(line.text)) is not None:
+        raise UserError("err.date_unreadable", example=ex, phrase=bad.group())
     from handlers.grammar import _DATEISH
 
-    if (m := _DATEISH.search(line.text)) is not None:
-        raise UserError("err.date_unreadable", example=ex, phrase=m.group().strip())
-    if (m := _DANGLING_END.search(line.text)) is not None:
-        raise UserError("err.date_unreadable", example=ex, phrase=m.group("what"))
+    if (bad := _DATEISH.search(line.text)) is not None:
+        raise UserError("err.date_unreadable", example=ex, phrase=bad.group().strip())
+    if (bad := _DANGLING_END.search(line.text)) is not None:
+        raise UserError("err.date_unreadable", example=ex, phrase=bad.group("what"))
     title = quoted[0] if quoted else ""
     party = quoted[1] if len(quoted) > 1 else ""
     loose: list[str] = []

@@ -140,13 +140,13 @@ def _send_one(engine: Engine, notifier: Notifier, source: DigestSource, tenant: 
             SEND_FAILURES.labels(platform=tenant.platform, kind="digest").inc()
         log.warning("digest for %s/%s will be retried: %s", tenant.external_id, channel, exc)
         with transaction(engine) as session:
-            row = session.get(Digest, digest_id)
-            if row is not None:
-                session.delete(row)
+            stored = session.get(Digest, digest_id)
+            if stored is not None:
+                session.delete(stored)
         return 0
     with transaction(engine) as session:
-        row = session.get(Digest, digest_id)
-        if row is not None:
-            row.status, row.message_ref = status, ref
-            session.add(row)
+        stored = session.get(Digest, digest_id)
+        if stored is not None:
+            stored.status, stored.message_ref = status, ref
+            session.add(stored)
     return 1 if status == "sent" else 0

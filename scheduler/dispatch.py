@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
@@ -133,7 +133,7 @@ class Dispatcher:
     def release_expired(self, now: datetime) -> int:
         """Return rows whose claim lease ran out to pending (their process died)."""
         with transaction(self.engine) as session:
-            res = session.exec(  # type: ignore[call-overload]
+            res = session.exec(
                 update(Reminder)
                 .where(col(Reminder.status) == "claimed", col(Reminder.lease_until) < now)
                 .values(status="pending", lease_until=None, claimed_by=None)
@@ -150,17 +150,18 @@ class Dispatcher:
             ids = list(session.exec(q).all())
             if not ids:
                 return []
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 update(Reminder)
                 .where(col(Reminder.id).in_(ids), col(Reminder.status) == "pending")
                 .values(status="claimed", claimed_by=token, lease_until=now + self.lease,
                         attempts=col(Reminder.attempts) + 1)
             )
-            return list(session.exec(
+            claimed = session.exec(
                 select(Reminder.id)
                 .where(col(Reminder.claimed_by) == token, col(Reminder.status) == "claimed")
                 .order_by(col(Reminder.fire_at))
-            ).all())
+            ).all()
+            return cast(list[int], list(claimed))  # primary keys of stored rows: never None
 
     def _deliver(self, reminder_id: int, now: datetime, result: PassResult) -> None:
         with transaction(self.engine) as session:
@@ -325,7 +326,7 @@ def skip_stale(session: Session, now: datetime) -> int:
 
     No burst after downtime, across batches and processes: only the latest missed stage goes out.
     """
-    res = session.exec(  # type: ignore[call-overload]
+    res = session.exec(
         update(Reminder)
         .where(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now, _has_later_sibling(now))
         .values(status="skipped", lease_until=None)

@@ -18,7 +18,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Table, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
 
 from storage.models import InboxItem, OutboxMessage
 
@@ -65,8 +66,9 @@ class NewReply:
     filename: str | None = None
 
 
-def _table(model: type[InboxItem] | type[OutboxMessage]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel for table=True models
+    return table
 
 
 INBOX = _table(InboxItem)
@@ -87,6 +89,7 @@ def _insert_once(conn: Connection, item: NewItem, now: datetime) -> bool:
               "received_at": now}
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
+        dialect_insert: Callable[[Table], Any]  # both dialects' insert() build an INSERT with ON CONFLICT
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         else:

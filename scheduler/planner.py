@@ -130,15 +130,15 @@ def replan(session: Session, *, milestone: Milestone, contract: Contract | None,
             row.status = "cancelled"
             session.add(row)
     for key, at in wanted.items():
-        row = have.get(key)
-        if row is None:
+        existing = have.get(key)
+        if existing is None:
             session.add(Reminder(tenant_id=tenant.id or 0, milestone_id=milestone.id or 0, stage=key[0], day=key[1],
                                  fire_at=at, status="pending", created_at=now))
-        elif row.status in ("pending", "cancelled") and (row.status != "pending" or row.fire_at != at):
-            row.status = "pending"
-            row.fire_at = at
-            row.lease_until = None
-            session.add(row)
+        elif existing.status in ("pending", "cancelled") and (existing.status != "pending" or existing.fire_at != at):
+            existing.status = "pending"
+            existing.fire_at = at
+            existing.lease_until = None
+            session.add(existing)
     session.flush()
 
 
@@ -182,5 +182,5 @@ def plan_many(session: Session, milestones: list[Milestone], tenant: Tenant, *, 
                            "fire_at": at, "status": "pending", "attempts": 0, "created_at": now})
     if values:
         # a Core insert on the table (not the ORM bulk path): several times faster for big batches
-        session.connection().execute(insert(Reminder.__table__), values)  # type: ignore[arg-type]
+        session.connection().execute(insert(Reminder.__table__), values)  # type: ignore[attr-defined]
     return len(values)

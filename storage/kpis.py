@@ -218,7 +218,7 @@ def _milestones(scope: Scope) -> list[ColumnElement[bool]]:
 
 def _paid_to(milestone_id: Any, *, before: Any = None) -> Any:
     """Money of standing payments allocated to a milestone (received before a day, if given), as a scalar."""
-    q = (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+    q = (select(func.coalesce(func.sum(col(PaymentAllocation.amount)), 0))
          .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
          .where(col(PaymentAllocation.milestone_id) == milestone_id, col(Payment.reversed_at).is_(None)))
     if before is not None:
@@ -237,30 +237,30 @@ def collection(session: Session, scope: Scope) -> dict[str, Collection]:
     """Collected vs planned per currency: received in the period, due in it, and due money received on time."""
     m_filter = _milestones(scope)
     due_q = (
-        select(Contract.currency, func.sum(Milestone.amount),
+        select(col(Contract.currency), func.sum(col(Milestone.amount)),
                func.sum(case((_on_time_paid() > col(Milestone.amount), col(Milestone.amount)),
                              else_=_on_time_paid())))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*m_filter, col(Milestone.amount).is_not(None), col(Milestone.status) != MilestoneStatus.CANCELLED,
                col(Milestone.due_on) >= scope.start, col(Milestone.due_on) <= scope.end)
-        .group_by(Contract.currency)
+        .group_by(col(Contract.currency))
     )
     due = {cur: (_dec(d), _dec(o)) for cur, d, o in session.execute(due_q)}
     if scope.owner_id is None:
-        rec_q = (select(Contract.currency, func.sum(Payment.amount))
+        rec_q = (select(col(Contract.currency), func.sum(col(Payment.amount)))
                  .join(Contract, col(Contract.id) == col(Payment.contract_id))
                  .where(col(Payment.tenant_id) == scope.tenant_id, *_contract_filter(scope),
                         col(Payment.reversed_at).is_(None),
                         col(Payment.received_on) >= scope.start, col(Payment.received_on) <= scope.end)
-                 .group_by(Contract.currency))
+                 .group_by(col(Contract.currency)))
     else:
-        rec_q = (select(Contract.currency, func.sum(PaymentAllocation.amount))
+        rec_q = (select(col(Contract.currency), func.sum(col(PaymentAllocation.amount)))
                  .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
                  .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
                  .join(Contract, col(Contract.id) == col(Milestone.contract_id))
                  .where(*m_filter, col(Payment.reversed_at).is_(None),
                         col(Payment.received_on) >= scope.start, col(Payment.received_on) <= scope.end)
-                 .group_by(Contract.currency))
+                 .group_by(col(Contract.currency)))
     received = {cur: _dec(r) for cur, r in session.execute(rec_q)}
     return {cur: Collection(received.get(cur, ZERO), due.get(cur, (ZERO, ZERO))[0], due.get(cur, (ZERO, ZERO))[1])
             for cur in sorted(set(due) | set(received))}
@@ -268,7 +268,7 @@ def collection(session: Session, scope: Scope) -> dict[str, Collection]:
 
 def _on_time_paid() -> Any:
     """Money received for a milestone on or before its due date (correlated to Milestone)."""
-    return (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+    return (select(func.coalesce(func.sum(col(PaymentAllocation.amount)), 0))
             .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
             .where(col(PaymentAllocation.milestone_id) == col(Milestone.id), col(Payment.reversed_at).is_(None),
                    col(Payment.received_on) <= col(Milestone.due_on))
@@ -279,22 +279,22 @@ def _settled(session: Session, scope: Scope) -> Any:
     """Payment milestones settled in full in the period: (milestone, counterparty, owner, days to collect)."""
     d = _dialect(session)
     # only milestones that a payment received in the period touched can have been settled in it
-    touched = (select(PaymentAllocation.milestone_id)
+    touched = (select(col(PaymentAllocation.milestone_id))
                .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
                .where(col(Payment.tenant_id) == scope.tenant_id, col(Payment.reversed_at).is_(None),
                       col(Payment.received_on) >= scope.start, col(Payment.received_on) <= scope.end))
     per_ms = (
-        select(PaymentAllocation.milestone_id.label("mid"),  # type: ignore[attr-defined]
-               func.sum(PaymentAllocation.amount).label("paid"),
-               func.max(Payment.received_on).label("settled_on"))
+        select(col(PaymentAllocation.milestone_id).label("mid"),
+               func.sum(col(PaymentAllocation.amount)).label("paid"),
+               func.max(col(Payment.received_on)).label("settled_on"))
         .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
         .where(col(PaymentAllocation.milestone_id).in_(touched), col(Payment.reversed_at).is_(None))
-        .group_by(PaymentAllocation.milestone_id)
+        .group_by(col(PaymentAllocation.milestone_id))
         .subquery()
     )
     return (
-        select(Milestone.id.label("mid"), Contract.counterparty.label("party"),  # type: ignore[union-attr,attr-defined]
-               Milestone.owner_id.label("owner"),  # type: ignore[attr-defined]
+        select(col(Milestone.id).label("mid"), col(Contract.counterparty).label("party"),
+               col(Milestone.owner_id).label("owner"),
                day_diff(d, per_ms.c.settled_on, col(Milestone.due_on)).label("days"))
         .join(per_ms, per_ms.c.mid == col(Milestone.id))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
@@ -343,7 +343,7 @@ def days_to_collect(session: Session, scope: Scope, *, slowest: int = 5) -> Cycl
 
 def _settled_on() -> Any:
     """The day the last standing payment allocated to a milestone arrived (correlated to Milestone)."""
-    return (select(func.max(Payment.received_on))
+    return (select(func.max(col(Payment.received_on)))
             .select_from(PaymentAllocation)
             .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
             .where(col(PaymentAllocation.milestone_id) == col(Milestone.id), col(Payment.reversed_at).is_(None))
@@ -361,7 +361,7 @@ def on_time(session: Session, scope: Scope) -> OnTime:
     done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
     day = case((col(Milestone.amount).is_(None), done_day), else_=func.coalesce(settled, done_day))
     base = (
-        select(Milestone.kind.label("kind"), Milestone.owner_id.label("owner"),  # type: ignore[attr-defined]
+        select(col(Milestone.kind).label("kind"), col(Milestone.owner_id).label("owner"),
                day_diff(d, day, col(Milestone.due_on)).label("delay"))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.DONE, col(Milestone.done_at).is_not(None),
@@ -405,17 +405,17 @@ def bottlenecks(session: Session, scope: Scope, *, oldest: int = 5) -> Bottlenec
     """Kinds and owners with the most overdue open milestones, and the oldest overdue items (as of today)."""
     joined = select().select_from(Milestone).join(Contract, col(Contract.id) == col(Milestone.contract_id))
     by_kind = session.execute(
-        joined.add_columns(Milestone.kind, func.count()).where(*_overdue_where(scope))
-        .group_by(Milestone.kind).order_by(func.count().desc(), Milestone.kind)
+        joined.add_columns(col(Milestone.kind), func.count()).where(*_overdue_where(scope))
+        .group_by(col(Milestone.kind)).order_by(func.count().desc(), col(Milestone.kind))
     ).all()
     by_owner = session.execute(
-        joined.add_columns(Milestone.owner_id, func.count()).where(*_overdue_where(scope))
-        .group_by(Milestone.owner_id).order_by(func.count().desc(), Milestone.owner_id)
+        joined.add_columns(col(Milestone.owner_id), func.count()).where(*_overdue_where(scope))
+        .group_by(col(Milestone.owner_id)).order_by(func.count().desc(), col(Milestone.owner_id))
     ).all()
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     items = session.execute(
-        joined.add_columns(Contract.number, Milestone.title, Milestone.due_on, Milestone.owner_id,
-                           case((col(Milestone.amount).is_(None), None), else_=owed), Contract.currency)
+        joined.add_columns(col(Contract.number), col(Milestone.title), col(Milestone.due_on), col(Milestone.owner_id),
+                           case((col(Milestone.amount).is_(None), None), else_=owed), col(Contract.currency))
         .where(*_overdue_where(scope)).order_by(col(Milestone.due_on), col(Milestone.id)).limit(oldest)
     ).all()
     return Bottlenecks([(k, int(n)) for k, n in by_kind], [(o, int(n)) for o, n in by_owner],
@@ -452,20 +452,20 @@ def _trend_of_open(session: Session, scope: Scope, days: list[date], counts: dic
     due_k = _week_index(col(Milestone.due_on), days)
     open_now = [*_milestones(scope), col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.due_on) < scope.today]
     planned = session.execute(
-        select(due_k, Contract.currency, func.count(), func.sum(Milestone.amount))
+        select(due_k, col(Contract.currency), func.count(), func.sum(col(Milestone.amount)))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id)).where(*open_now)
-        .group_by(due_k, Contract.currency)
+        .group_by(due_k, col(Contract.currency))
     ).all()
     paid_k = _week_index(col(Payment.received_on), days)
     both_k = case((due_k > paid_k, due_k), else_=paid_k)  # counts from the later of the two marks
     paid = session.execute(
-        select(both_k, Contract.currency, func.sum(PaymentAllocation.amount))
+        select(both_k, col(Contract.currency), func.sum(col(PaymentAllocation.amount)))
         .select_from(Milestone)
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .join(PaymentAllocation, col(PaymentAllocation.milestone_id) == col(Milestone.id))
         .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
         .where(*open_now, col(Payment.reversed_at).is_(None), col(Payment.received_on) < scope.today)
-        .group_by(both_k, Contract.currency)
+        .group_by(both_k, col(Contract.currency))
     ).all()
     for k, cur, n, amount in planned:
         for day in days[int(k):]:
@@ -487,9 +487,9 @@ def _trend_of_closed(session: Session, scope: Scope, days: list[date], counts: d
     closed_day = case((col(Milestone.amount).is_(None), done_day), else_=func.coalesce(_settled_on(), done_day))
     # the closed milestones first (by the completion index), then each against the marks
     closed = (
-        select(Milestone.id.label("mid"), Milestone.due_on.label("due_on"),  # type: ignore[attr-defined]
-               Milestone.amount.label("amount"), closed_day.label("closed_day"),
-               Contract.currency.label("currency"))
+        select(col(Milestone.id).label("mid"), col(Milestone.due_on).label("due_on"),
+               col(Milestone.amount).label("amount"), closed_day.label("closed_day"),
+               col(Contract.currency).label("currency"))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.status).not_in((MilestoneStatus.OPEN, MilestoneStatus.CANCELLED)),
                col(Milestone.done_at) >= _utc_start(scope, days[0] - timedelta(days=1)))
@@ -513,10 +513,10 @@ def overdue_now(session: Session, scope: Scope) -> OverduePoint:
     """Overdue open milestones today: how many, and what their payment milestones still owe per currency."""
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     rows = session.execute(
-        select(Contract.currency, func.count(Milestone.id),
+        select(col(Contract.currency), func.count(col(Milestone.id)),
                func.sum(case((and_(col(Milestone.amount).is_not(None), owed > 0), owed), else_=0)))
         .select_from(Milestone).join(Contract, col(Contract.id) == col(Milestone.contract_id))
-        .where(*_overdue_where(scope)).group_by(Contract.currency)
+        .where(*_overdue_where(scope)).group_by(col(Contract.currency))
     ).all()
     return OverduePoint(scope.today, sum(int(n) for _, n, _ in rows), {c: _dec(a) for c, _, a in rows if a})
 
@@ -536,7 +536,8 @@ def renewals(session: Session, scope: Scope) -> list[RenewalItem]:
     if scope.owner_id is not None:
         where.append(col(Contract.owner_id) == scope.owner_id)
     rows = session.execute(
-        select(Contract.number, Contract.title, deadline, Contract.status).where(*where).order_by(deadline)
+        select(col(Contract.number), col(Contract.title), deadline, col(Contract.status))
+        .where(*where).order_by(deadline)
     ).all()
     out = []
     for number, title, day, status in rows:
@@ -553,11 +554,11 @@ def at_risk(session: Session, scope: Scope, *, limit: int = 10, horizon_days: in
     """Open contracts with an overdue payment or a notice deadline in the next 30 days (count, worst first)."""
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     overdue = (
-        select(Milestone.contract_id.label("cid"),  # type: ignore[attr-defined]
+        select(col(Milestone.contract_id).label("cid"),
                func.sum(case((owed > 0, owed), else_=0)).label("owed"))
         .where(col(Milestone.tenant_id) == scope.tenant_id, col(Milestone.status) == MilestoneStatus.OPEN,
                col(Milestone.amount).is_not(None), col(Milestone.due_on) < scope.today)
-        .group_by(Milestone.contract_id)
+        .group_by(col(Milestone.contract_id))
         .subquery()
     )
     deadline = _deadline(session)
@@ -567,13 +568,13 @@ def at_risk(session: Session, scope: Scope, *, limit: int = 10, horizon_days: in
              or_(overdue.c.owed > 0, soon)]
     if scope.owner_id is not None:
         where.append(col(Contract.owner_id) == scope.owner_id)
-    base = select(Contract.id).outerjoin(overdue, overdue.c.cid == col(Contract.id)).where(*where)
+    base = select(col(Contract.id)).outerjoin(overdue, overdue.c.cid == col(Contract.id)).where(*where)
     total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = session.execute(
-        select(Contract.number, Contract.title, Contract.counterparty, Contract.currency,
+        select(col(Contract.number), col(Contract.title), col(Contract.counterparty), col(Contract.currency),
                func.coalesce(overdue.c.owed, 0), case((soon, deadline), else_=None))
         .outerjoin(overdue, overdue.c.cid == col(Contract.id)).where(*where)
-        .order_by(func.coalesce(overdue.c.owed, 0).desc(), deadline, Contract.number).limit(limit)
+        .order_by(func.coalesce(overdue.c.owed, 0).desc(), deadline, col(Contract.number)).limit(limit)
     ).all()
     items = [RiskItem(n, t, p, cur, _dec(o), (dl if isinstance(dl, date) or dl is None else date.fromisoformat(dl)))
              for n, t, p, cur, o, dl in rows]
@@ -588,20 +589,20 @@ def money_by_month(session: Session, scope: Scope, *, back: int = 12, ahead: int
     d = _dialect(session)
     due_month = _month_of(d, col(Milestone.due_on))
     due_rows = session.execute(
-        select(due_month, Contract.currency, func.sum(Milestone.amount))
+        select(due_month, col(Contract.currency), func.sum(col(Milestone.amount)))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.amount).is_not(None),
                col(Milestone.status) != MilestoneStatus.CANCELLED,
                col(Milestone.due_on) >= first, col(Milestone.due_on) < after)
-        .group_by(due_month, Contract.currency)
+        .group_by(due_month, col(Contract.currency))
     ).all()
     rec_month = _month_of(d, col(Payment.received_on))
     if scope.owner_id is None:
-        rec_q = (select(rec_month, Contract.currency, func.sum(Payment.amount))
+        rec_q = (select(rec_month, col(Contract.currency), func.sum(col(Payment.amount)))
                  .join(Contract, col(Contract.id) == col(Payment.contract_id))
                  .where(col(Payment.tenant_id) == scope.tenant_id, *_contract_filter(scope)))
     else:
-        rec_q = (select(rec_month, Contract.currency, func.sum(PaymentAllocation.amount))
+        rec_q = (select(rec_month, col(Contract.currency), func.sum(col(PaymentAllocation.amount)))
                  .select_from(PaymentAllocation)
                  .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
                  .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
@@ -609,7 +610,7 @@ def money_by_month(session: Session, scope: Scope, *, back: int = 12, ahead: int
                  .where(*_milestones(scope)))
     rec_rows = session.execute(
         rec_q.where(col(Payment.reversed_at).is_(None), col(Payment.received_on) >= first,
-                    col(Payment.received_on) < after).group_by(rec_month, Contract.currency)
+                    col(Payment.received_on) < after).group_by(rec_month, col(Contract.currency))
     ).all()
     out = MonthMoney(months)
     index = {m.strftime("%Y-%m"): i for i, m in enumerate(months)}
@@ -630,10 +631,10 @@ def ageing(session: Session, scope: Scope) -> dict[str, list[Decimal]]:
     bucket = case((late <= 0, 0), (late <= 30, 1), (late <= 60, 2), (late <= 90, 3), else_=4)
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     rows = session.execute(
-        select(Contract.currency, bucket, func.sum(case((owed > 0, owed), else_=0)))
+        select(col(Contract.currency), bucket, func.sum(case((owed > 0, owed), else_=0)))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.amount).is_not(None))
-        .group_by(Contract.currency, bucket)
+        .group_by(col(Contract.currency), bucket)
     ).all()
     out: dict[str, list[Decimal]] = {}
     for cur, b, amount in rows:

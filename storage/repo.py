@@ -364,7 +364,7 @@ def audit_many(session: Session, events: list[dict[str, Any]]) -> None:
         "at": at,
     } for e in events]
     for i in range(0, len(rows), 5000):
-        session.connection().execute(insert(AuditEvent.__table__), rows[i:i + 5000])  # type: ignore[arg-type]
+        session.connection().execute(insert(AuditEvent.__table__), rows[i:i + 5000])  # type: ignore[attr-defined]
 
 
 # The moment of the command being carried out: audit events carry it, so history agrees with the clock the
@@ -408,7 +408,7 @@ def paid_by_milestone(session: Session, *, tenant_id: int, contract_id: int) -> 
         .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
         .join(Contract, col(Contract.id) == col(Payment.contract_id))
         .where(*_payments_of(tenant_id, contract_id))
-        .group_by(PaymentAllocation.milestone_id)
+        .group_by(col(PaymentAllocation.milestone_id))
     ).all()
     return {mid: Decimal(total) for mid, total in rows}
 
@@ -425,7 +425,7 @@ def paid_for_milestones(session: Session, *, tenant_id: int, milestone_ids: Sequ
         .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
         .where(Milestone.tenant_id == tenant_id, col(Milestone.id).in_(list(milestone_ids)),
                col(Payment.reversed_at).is_(None))
-        .group_by(PaymentAllocation.milestone_id)
+        .group_by(col(PaymentAllocation.milestone_id))
     ).all()
     return {mid: Decimal(total) for mid, total in rows}
 
@@ -451,7 +451,7 @@ def _payments_of(tenant_id: int, contract_id: int) -> list[Any]:
 
 def mark_dm_ok(session: Session, *, platform: str, user_id: str) -> None:
     """Someone opened a private chat with the bot: they can now be DMed in every team of that platform."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Person)
         .where(col(Person.platform_user_id) == user_id,
                col(Person.tenant_id).in_(select(Tenant.id).where(Tenant.platform == platform)))
@@ -475,7 +475,7 @@ def move_tenant(session: Session, *, tenant: Tenant, new_key: str) -> None:
     if tenant.default_channel == old_key:
         tenant.default_channel = new_key
     session.add(tenant)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Contract).where(col(Contract.tenant_id) == tenant.id, col(Contract.channel) == old_key)
         .values(channel=new_key)
     )
@@ -538,7 +538,7 @@ def get_pending(
 
 def drop_pending(session: Session, *, tenant_id: int, chat_id: str, person_id: int) -> None:
     """Forget someone's open question in a chat (answered, cancelled or replaced)."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(PendingQuestion).where(
             col(PendingQuestion.tenant_id) == tenant_id,
             col(PendingQuestion.chat_id) == chat_id,

@@ -147,7 +147,8 @@ async def fetch(client: AsyncWebClient, url: str, *, html_expected: bool = False
     headers = {"Authorization": f"Bearer {client.token}"}
     timeout = aiohttp.ClientTimeout(total=max(60, client.timeout * 4))
     async with _session(client) as session, session.get(url, headers=headers, timeout=timeout,
-                                                        proxy=client.proxy, ssl=client.ssl) as resp:
+                                                        proxy=client.proxy,
+                                                        ssl=client.ssl if client.ssl is not None else True) as resp:
         if resp.status != 200:
             raise DownloadError("", f"HTTP {resp.status}")
         if resp.content_type == "text/html" and not html_expected:

@@ -27,7 +27,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -108,6 +108,10 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _object(value: object) -> Payload:
+    return value if isinstance(value, dict) else {}
+
+
 def update_key(payload: Payload, body: bytes | None = None) -> str:
     """A stable id for a request: its event id (Slack's retries keep it), else a hash of the body.
 
@@ -124,10 +128,10 @@ def update_key(payload: Payload, body: bytes | None = None) -> str:
 
 def chat_key(payload: Payload) -> str:
     """The conversation a request belongs to (its requests are applied in order): the channel, else the user."""
-    event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
-    channel = payload.get("channel") if isinstance(payload.get("channel"), dict) else {}
-    container = payload.get("container") if isinstance(payload.get("container"), dict) else {}
-    user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
+    event = _object(payload.get("event"))
+    channel = _object(payload.get("channel"))
+    container = _object(payload.get("container"))
+    user = _object(payload.get("user"))
     found = (_text(event.get("channel")) or _text(payload.get("channel_id")) or _text(channel.get("id"))
              or _text(container.get("channel_id")))
     if found:
@@ -219,7 +223,7 @@ class RequestApplier:
             body = stored["body"]
         except (ValueError, KeyError, TypeError) as exc:
             return fail(f"unreadable inbox row: {exc}")
-        headers: dict[str, str | list[str]] = {}
+        headers: dict[str, str | Sequence[str]] = {}
         if stored.get("retry_num") is not None:
             headers["x-slack-retry-num"] = str(stored["retry_num"])
         if stored.get("retry_reason"):

@@ -136,7 +136,9 @@ class Poller:
         failures = 0
         while True:
             try:
-                updates = await self.bot.get_updates(offset=self.offset, timeout=self.timeout,
+                # PTB types the long-poll timeout as whole seconds; the Bot API takes a fraction too (tests use one)
+                updates = await self.bot.get_updates(offset=self.offset,
+                                                     timeout=self.timeout,  # type: ignore[arg-type]
                                                      allowed_updates=self.allowed_updates)
             except RetryAfter as exc:
                 await asyncio.sleep(retry_seconds(exc))

@@ -120,24 +120,24 @@ def contract_conditions(flt: Filter) -> list[ColumnElement[bool]]:
     period = flt.start is not None and flt.end is not None
 
     def has_milestone(*extra: ColumnElement[bool]) -> ColumnElement[bool]:
-        return exists().where(m.contract_id == Contract.id, m.tenant_id == flt.tenant_id, *extra)
+        return exists().where(col(m.contract_id) == col(Contract.id), col(m.tenant_id) == flt.tenant_id, *extra)
 
     extra: list[ColumnElement[bool]] = []
     if flt.owner_id is not None:
-        extra.append(or_(m.owner_id == flt.owner_id,
-                         and_(m.owner_id.is_(None), col(Contract.owner_id) == flt.owner_id)))
-    m_due = and_(m.due_on >= flt.start, m.due_on <= flt.end) if period else None
+        extra.append(or_(col(m.owner_id) == flt.owner_id,
+                         and_(col(m.owner_id).is_(None), col(Contract.owner_id) == flt.owner_id)))
+    m_due = and_(col(m.due_on) >= flt.start, col(m.due_on) <= flt.end) if period else None
     if m_due is not None:
         extra.append(m_due)
     if flt.overdue:
-        conds.append(has_milestone(m.status == MilestoneStatus.OPEN, m.due_on < flt.today, *extra))
+        conds.append(has_milestone(col(m.status) == MilestoneStatus.OPEN, col(m.due_on) < flt.today, *extra))
     if flt.owner_id is not None:
-        conds.append(or_(col(Contract.owner_id) == flt.owner_id, has_milestone(m.owner_id == flt.owner_id)))
+        conds.append(or_(col(Contract.owner_id) == flt.owner_id, has_milestone(col(m.owner_id) == flt.owner_id)))
     if m_due is not None:
         began = func.coalesce(col(Contract.start_on), col(Contract.signed_on))
         in_force = and_(or_(began.is_(None), began <= flt.end),
                         or_(col(Contract.end_on).is_(None), col(Contract.end_on) >= flt.start))
-        paid_in = exists().where(col(Payment.contract_id) == Contract.id, col(Payment.tenant_id) == flt.tenant_id,
+        paid_in = exists().where(col(Payment.contract_id) == col(Contract.id), col(Payment.tenant_id) == flt.tenant_id,
                                  col(Payment.received_on) >= flt.start, col(Payment.received_on) <= flt.end)
         conds.append(or_(in_force, has_milestone(m_due), paid_in))
     return conds
@@ -182,9 +182,9 @@ def _contract_pages(session: Session, flt: Filter, size: int | None = None) -> I
     conds = contract_conditions(flt)
     last: str | None = None
     while True:
-        q = (select(Contract.id, Contract.number, Contract.title, Contract.counterparty, Contract.amount,
-                    Contract.currency, Contract.signed_on, Contract.start_on, Contract.end_on, Contract.owner_id,
-                    Contract.status, Contract.scope)
+        q = (select(col(Contract.id), col(Contract.number), col(Contract.title), col(Contract.counterparty),
+                    col(Contract.amount), col(Contract.currency), col(Contract.signed_on), col(Contract.start_on),
+                    col(Contract.end_on), col(Contract.owner_id), col(Contract.status), col(Contract.scope))
              .where(*conds).order_by(col(Contract.number)).limit(size))
         if last is not None:
             q = q.where(col(Contract.number) > last)
@@ -199,44 +199,46 @@ def _contract_pages(session: Session, flt: Filter, size: int | None = None) -> I
 
 def _milestones_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict[int, list[_Milestone]]:
     """Every milestone of these contracts with the money standing payments allocated to it, by contract."""
-    paid = (select(PaymentAllocation.milestone_id.label("mid"),  # type: ignore[attr-defined]
-                   func.sum(PaymentAllocation.amount).label("paid"),
-                   func.max(Payment.received_on).label("last"))
+    paid = (select(col(PaymentAllocation.milestone_id).label("mid"),
+                   func.sum(col(PaymentAllocation.amount)).label("paid"),
+                   func.max(col(Payment.received_on)).label("last"))
             .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
             .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids),
                    col(Payment.reversed_at).is_(None))
             .group_by(col(PaymentAllocation.milestone_id))).subquery()
     rows = session.execute(
-        select(Milestone.id, Milestone.contract_id, Milestone.title, Milestone.kind, Milestone.percent,
-               Milestone.amount, Milestone.due_on, Milestone.owner_id, Milestone.status, Milestone.note,
-               paid.c.paid, paid.c.last)
+        select(col(Milestone.id), col(Milestone.contract_id), col(Milestone.title), col(Milestone.kind),
+               col(Milestone.percent), col(Milestone.amount), col(Milestone.due_on), col(Milestone.owner_id),
+               col(Milestone.status), col(Milestone.note), paid.c.paid, paid.c.last)
         .outerjoin(paid, paid.c.mid == col(Milestone.id))
         .where(col(Milestone.tenant_id) == tenant_id, col(Milestone.contract_id).in_(ids))
         .order_by(col(Milestone.contract_id), col(Milestone.due_on), col(Milestone.id))
     ).all()
     out: dict[int, list[_Milestone]] = defaultdict(list)
-    for r in rows:
-        out[r[1]].append(_Milestone(*r[:10], paid=Decimal(r[10] or 0), last_received=r[11]))
+    for mid, cid, title, kind, percent, amount, due_on, owner_id, status, note, paid_sum, last in rows:
+        out[cid].append(_Milestone(mid, cid, title, kind, percent, amount, due_on, owner_id, status, note,
+                                   paid=Decimal(paid_sum or 0), last_received=last))
     return out
 
 
 def _payments_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict[int, list[_Payment]]:
     """Every payment of these contracts (reversed ones too) with the milestones it was applied to, by contract."""
     rows = session.execute(
-        select(Payment.id, Payment.seq, Payment.contract_id, Payment.received_on, Payment.amount, Payment.currency,
-               Payment.note, Payment.recorded_by_id, col(Payment.reversed_at).is_not(None))
+        select(col(Payment.id), col(Payment.seq), col(Payment.contract_id), col(Payment.received_on),
+               col(Payment.amount), col(Payment.currency), col(Payment.note), col(Payment.recorded_by_id),
+               col(Payment.reversed_at).is_not(None))
         .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids))
         .order_by(col(Payment.contract_id), col(Payment.received_on), col(Payment.seq))
     ).all()
     by_id: dict[int, _Payment] = {}
     out: dict[int, list[_Payment]] = defaultdict(list)
-    for r in rows:
-        p = _Payment(*r[:8], reversed=bool(r[8]))
+    for pid, seq, cid, received_on, amount, currency, note, recorded_by_id, reversed_ in rows:
+        p = _Payment(pid, seq, cid, received_on, amount, currency, note, recorded_by_id, reversed=bool(reversed_))
         by_id[p.id] = p
         out[p.contract_id].append(p)
     if by_id:
         applied = session.execute(
-            select(PaymentAllocation.payment_id, Milestone.title)
+            select(col(PaymentAllocation.payment_id), col(Milestone.title))
             .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
             .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
             .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids))
@@ -259,7 +261,7 @@ class _People:
         if not missing:
             return
         for pid, handle, display, user_id in self.session.execute(
-                select(Person.id, Person.handle, Person.display_name, Person.platform_user_id)
+                select(col(Person.id), col(Person.handle), col(Person.display_name), col(Person.platform_user_id))
                 .where(col(Person.tenant_id) == self.tenant_id, col(Person.id).in_(missing))):
             # a ledger reader turns "@name" (or a plain name) back into the person
             self.names[pid] = f"@{handle}" if handle else (display or user_id or "")
@@ -334,13 +336,13 @@ def _width_of(dialect: str, column: Any) -> Any:
 def _measured(session: Session, flt: Filter) -> dict[str, int]:
     d = session.get_bind().dialect.name
     tid = flt.tenant_id
-    c = session.execute(select(_width_of(d, Contract.number), _width_of(d, Contract.title),
-                               _width_of(d, Contract.counterparty), _width_of(d, Contract.scope))
+    c = session.execute(select(_width_of(d, col(Contract.number)), _width_of(d, col(Contract.title)),
+                               _width_of(d, col(Contract.counterparty)), _width_of(d, col(Contract.scope)))
                         .where(*contract_conditions(flt))).one()
-    m = session.execute(select(_width_of(d, Milestone.title), _width_of(d, Milestone.note))
+    m = session.execute(select(_width_of(d, col(Milestone.title)), _width_of(d, col(Milestone.note)))
                         .where(col(Milestone.tenant_id) == tid)).one()
-    p = session.execute(select(_width_of(d, Payment.note)).where(col(Payment.tenant_id) == tid)).one()
-    who = session.execute(select(_width_of(d, Person.handle), _width_of(d, Person.display_name))
+    p = session.execute(select(_width_of(d, col(Payment.note))).where(col(Payment.tenant_id) == tid)).one()
+    who = session.execute(select(_width_of(d, col(Person.handle)), _width_of(d, col(Person.display_name)))
                           .where(col(Person.tenant_id) == tid)).one()
     n = [int(v or 0) for v in (*c, *m, *p, *who)]
     return {"number": n[0], "title": n[1], "counterparty": n[2], "notes": n[3], "m_title": n[4], "note": n[5],

@@ -448,15 +448,15 @@ def parse_date(value: object, *, order: str = "dmy") -> date | None:
     if m := _MONY.match(text):
         return _month_end(int(m.group("y")), _MONTHS[m.group("mon")], raw)
     if m := _CN_DATE.match(text):
-        y, mo = cn_int(m.group("y")), cn_int(m.group("m"))
-        if y is None or mo is None:
+        cy, cm = cn_int(m.group("y")), cn_int(m.group("m"))
+        if cy is None or cm is None:
             raise BadValue(raw)
         if m.group("d") is None:
-            return _month_end(y, mo, raw)
+            return _month_end(cy, cm, raw)
         d = cn_int(m.group("d"))
         if d is None:
             raise BadValue(raw)
-        return _safe(y, mo, d, raw)
+        return _safe(cy, cm, d, raw)
     raise BadValue(raw)
 
 

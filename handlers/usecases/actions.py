@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from handlers import grammar
 from handlers.amounts import parse_money
@@ -88,7 +88,7 @@ def _ask(ctx: Ctx, key: str, verb: str) -> Reply:
 def _pick_owner(ctx: Ctx, milestone: Milestone, contract: Contract) -> Reply:
     """Buttons for each known member of the team (Telegram has no user picker)."""
     people = ctx.session.exec(
-        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role != Role.VIEWER).order_by(Person.id)
+        select(Person).where(Person.tenant_id == ctx.tenant.id, Person.role != Role.VIEWER).order_by(col(Person.id))
     ).all()
     reply = Reply(title=ctx.t("action.pick_owner", number=contract.number, title=milestone.title), lang=ctx.lang,
                   ephemeral=True)

@@ -389,9 +389,9 @@ def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone
     value: object
     if cr.field in ("due", "end"):
         value = date.fromisoformat(cr.new_value or "")
-        if cr.field == "end" and contract.start_on and value < contract.start_on:  # type: ignore[operator]
+        if cr.field == "end" and contract.start_on and value < contract.start_on:
             raise UserError("err.date_order", start=format_date(contract.start_on, ctx.lang),
-                            end=format_date(value, ctx.lang))  # type: ignore[arg-type]
+                            end=format_date(value, ctx.lang))
     elif cr.field == "amount":
         value = Decimal(cr.new_value or "0")
         if milestone is not None:

@@ -67,10 +67,10 @@ def create_contract(ctx: Ctx, cmd: NewContract) -> list[Reply]:
     for dv in (cmd.end_on, cmd.start_on, cmd.signed_on):
         if dv is not None and dv.reading(ctx.lang):
             reply.context.append(ctx.t("warn.reading", note=dv.reading(ctx.lang)))
-    if contract.end_on is not None:
-        deadline = notice_deadline(contract)
+    deadline = notice_deadline(contract)
+    if deadline is not None:  # (None without an end date)
         reply.context.append(ctx.t("ok.renewal_tracked", date=format_date(deadline, ctx.lang)))
-        if deadline is not None and deadline < ctx.today:
+        if deadline < ctx.today:
             reply.context.append(ctx.t("warn.notice_passed", date=format_date(deadline, ctx.lang)))
     reply.context.append(ctx.t("ok.next_step", number=contract.number))
     return [reply]

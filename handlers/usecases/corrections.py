@@ -195,10 +195,10 @@ def _edit_contract(ctx: Ctx, contract: Contract, cmd: Edit, ex: str) -> list[Rep
         reply.context.append(ctx.t("warn.reading", note=cmd.date_value.reading(ctx.lang)))
     if field == "amount":
         _plan_line(ctx, contract, reply)
-    if field == "ends" and contract.end_on is not None and contract.status in ("active", "expiring"):
-        deadline = notice_deadline(contract)
+    deadline = notice_deadline(contract) if field == "ends" and contract.status in ("active", "expiring") else None
+    if deadline is not None:  # (None without an end date)
         reply.context.append(ctx.t("ok.renewal_tracked", date=format_date(deadline, ctx.lang)))
-        if deadline is not None and deadline < ctx.today:
+        if deadline < ctx.today:
             reply.context.append(ctx.t("warn.notice_passed", date=format_date(deadline, ctx.lang)))
     if replanned:
         reply.context.append(ctx.t("edit.replanned", count=replanned))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -96,12 +97,13 @@ def status_on(contract: Contract, today: date) -> str:
 
 
 def start_new_term(session: Session, contract: Contract, tenant: Tenant, *, new_end: date,
-                   amount: object, now: datetime, actor_id: int | None) -> Contract:
+                   amount: Decimal | None, now: datetime, actor_id: int | None) -> Contract:
     """Archive the current term under NUMBER/Tn and open the next term under the same number."""
     terms = 1
-    prev = contract
-    while prev.previous_id is not None and (prev := session.get(Contract, prev.previous_id)) is not None:
+    prev_id = contract.previous_id
+    while prev_id is not None and (prev := session.get(Contract, prev_id)) is not None:
         terms += 1
+        prev_id = prev.previous_id
     before = repo.snapshot(contract, ("number", "status"))
     number = contract.number
     contract.number, contract.status, contract.updated_at = f"{number}/T{terms}", "renewed", now

@@ -186,7 +186,7 @@ def test_contracts_are_paged_ending_next_first(chat: Chat) -> None:
 def test_a_page_of_long_names_fits_any_platform(chat: Chat) -> None:
     """20 lines of the longest names the ledger keeps stay under Telegram's 4,096 characters and Slack's 3,000."""
     name = "長" * 200 + "x" * 55  # 255 characters, the longest title, counterparty or milestone name
-    handle = "h" * 100
+    handle = "h" * 64  # the longest platform user id a sender can have (Telegram and Slack ids are far shorter)
     for i in range(21):
         number = f"HT-{i:02d}-" + "9" * 58  # 64 characters, the longest number
         out = chat.say(f'new {number} "{name}" "{name}" 999,999,999,999 CNY ends 2027-01-{i + 1:02d} owner @{handle}')
