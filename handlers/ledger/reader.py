@@ -763,10 +763,11 @@ class _Reading:
         milestone = self._sheet_milestone(li, lay, lay.row_fields, row, rownum, contract)
         if milestone is None:
             return
-        # TODO(types): _sheet_milestone can also give a PaymentRow (money received, no milestone cells), which this
-        # path never told apart from a milestone (the whole-sheet path does); left as it was, the ignores mark it
-        self._check_plan(contract, milestone)  # type: ignore[arg-type]
-        (staged if staged is not None else contract.milestones).append(milestone)  # type: ignore[arg-type]
+        if isinstance(milestone, PaymentRow):  # money received on the row with no milestone cells: the contract's
+            contract.unallocated.append(milestone)
+            return
+        self._check_plan(contract, milestone)
+        (staged if staged is not None else contract.milestones).append(milestone)
 
     def _sheet_milestone(self, li: int, lay: _Layout, f: dict[str, Col], row: list[object], rownum: int,
                          contract: _Contract) -> _Milestone | PaymentRow | None:
