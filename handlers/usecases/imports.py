@@ -403,8 +403,9 @@ def _event(ctx: Ctx, action: str, entity: str, entity_id: int | None, contract_i
 
 
 def _done_at(ctx: Ctx, m_row: Any) -> datetime:
-    """When a milestone the ledger marks done was closed: noon of its last payment's day, else now."""
-    day = max((p.date for p in m_row.payments), default=None)
+    """When a milestone the ledger marks done was closed: noon of its last payment's day; without one, its due
+    day (the ledger says it is done and gives no date: it is not counted late), never later than now."""
+    day = max((p.date for p in m_row.payments), default=None) or m_row.due
     if day is None:
         return ctx.now
     return min(ctx.now, datetime.combine(day, time(12), tzinfo=ZoneInfo(ctx.tz)).astimezone(UTC))
