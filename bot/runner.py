@@ -33,6 +33,7 @@ from scheduler.digests import run_digests
 from scheduler.dispatch import Dispatcher
 from scheduler.notify import Notifier
 from scheduler.throttle import Throttle
+from storage.db import refresh_statistics
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
         await asyncio.to_thread(run_digests, engine, notifiers, digests, datetime.now(UTC))
 
     def lifecycle() -> None:
+        refresh_statistics(engine)
         for out in advance_contracts(engine, datetime.now(UTC)):
             notifier = notifiers.get(out.target.platform)
             if notifier is not None:

@@ -155,3 +155,15 @@ def transaction(engine: Engine) -> Iterator[Session]:
     with Session(engine.execution_options(sqlite_immediate=True), expire_on_commit=False) as session:
         with session.begin():
             yield session
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Keep SQLite's query planner statistics current as a ledger grows (PostgreSQL's autovacuum does this).
+
+    ``PRAGMA optimize`` only analyses tables whose statistics are stale, so an hourly call is cheap; without
+    it a database that started empty never has statistics, and some list and report queries pick worse indexes.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.execution_options(sqlite_immediate=True).begin() as conn:  # its ANALYZE is committed
+        conn.exec_driver_sql("PRAGMA optimize")
