@@ -102,6 +102,14 @@ def resolve_owner(ctx: Ctx, ref: OwnerRef) -> Person:
     return person
 
 
+def find_member(ctx: Ctx, ref: OwnerRef, error_key: str, example: str) -> Person:
+    """The team member a mention names, never created (a filter of a read-only command); else ``error_key``."""
+    person = repo.find_person(ctx.session, tenant_id=ctx.tenant_id, user_id=ref.user_id, handle=ref.handle or ref.name)
+    if person is None:
+        raise UserError(error_key, example=example, owner="@" + (ref.handle or ref.name or ref.user_id or "?"))
+    return person
+
+
 def resolve_assignee(ctx: Ctx, ref: OwnerRef) -> Person:
     """The person a mention names, who must be able to act on what they are given (not a viewer)."""
     person = resolve_owner(ctx, ref)

@@ -216,13 +216,13 @@ def _milestones(scope: Scope) -> list[ColumnElement[bool]]:
     return out
 
 
-def _paid_to(milestone_id: Any, *, before: Any = None) -> Any:
-    """Money of standing payments allocated to a milestone (received before a day, if given), as a scalar."""
+def _paid_to(milestone_id: Any, *, through: Any = None) -> Any:
+    """Money of standing payments allocated to a milestone (received by the end of a day, if given), as a scalar."""
     q = (select(func.coalesce(func.sum(col(PaymentAllocation.amount)), 0))
          .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
          .where(col(PaymentAllocation.milestone_id) == milestone_id, col(Payment.reversed_at).is_(None)))
-    if before is not None:
-        q = q.where(col(Payment.received_on) < before)
+    if through is not None:
+        q = q.where(col(Payment.received_on) <= through)
     return q.scalar_subquery()
 
 
@@ -428,8 +428,8 @@ def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[Ov
 
     A milestone counts as overdue on day W when it was due before W and was still open at the end of W: open
     now, or closed after W (closed = completed or written off; a payment milestone on the day its money
-    arrived). Its amount is what its payment milestone still owed on W (its amount less the money received
-    for it before W; payments are split by what each milestone still owes, so none is paid more than its
+    arrived). Its amount is what its payment milestone still owed at the end of W (its amount less the money
+    received for it by then; payments are split by what each milestone still owes, so none is paid more than its
     amount). Cancelled milestones are left out (the day they were cancelled is not part of the figure).
     """
     days = [scope.today - timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
@@ -441,9 +441,10 @@ def overdue_trend(session: Session, scope: Scope, *, weeks: int = 12) -> list[Ov
             for day in days]
 
 
-def _week_index(day: Any, days: list[date]) -> Any:
-    """The first week mark W_k with day < W_k (len(days) when none): the day counts for that mark and later ones."""
-    return case(*((day < w, k) for k, w in enumerate(days)), else_=len(days))
+def _week_index(day: Any, days: list[date], *, same_day: bool = False) -> Any:
+    """The first week mark W_k with day < W_k (or day <= W_k with ``same_day``; len(days) when none): the day
+    counts for that mark and every later one."""
+    return case(*(((day <= w) if same_day else (day < w), k) for k, w in enumerate(days)), else_=len(days))
 
 
 def _trend_of_open(session: Session, scope: Scope, days: list[date], counts: dict[date, int],
@@ -456,7 +457,7 @@ def _trend_of_open(session: Session, scope: Scope, days: list[date], counts: dic
         .join(Contract, col(Contract.id) == col(Milestone.contract_id)).where(*open_now)
         .group_by(due_k, col(Contract.currency))
     ).all()
-    paid_k = _week_index(col(Payment.received_on), days)
+    paid_k = _week_index(col(Payment.received_on), days, same_day=True)  # money in by the end of the mark's day
     both_k = case((due_k > paid_k, due_k), else_=paid_k)  # counts from the later of the two marks
     paid = session.execute(
         select(both_k, col(Contract.currency), func.sum(col(PaymentAllocation.amount)))
@@ -464,7 +465,7 @@ def _trend_of_open(session: Session, scope: Scope, days: list[date], counts: dic
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .join(PaymentAllocation, col(PaymentAllocation.milestone_id) == col(Milestone.id))
         .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
-        .where(*open_now, col(Payment.reversed_at).is_(None), col(Payment.received_on) < scope.today)
+        .where(*open_now, col(Payment.reversed_at).is_(None), col(Payment.received_on) <= scope.today)
         .group_by(both_k, col(Contract.currency))
     ).all()
     for k, cur, n, amount in planned:
@@ -495,7 +496,7 @@ def _trend_of_closed(session: Session, scope: Scope, days: list[date], counts: d
                col(Milestone.done_at) >= _utc_start(scope, days[0] - timedelta(days=1)))
         .cte("closed").prefix_with("MATERIALIZED")
     )
-    owed = closed.c.amount - _paid_to(closed.c.mid, before=w)
+    owed = closed.c.amount - _paid_to(closed.c.mid, through=w)
     q = (
         select(w, closed.c.currency, func.count(),
                func.sum(case((and_(closed.c.amount.is_not(None), owed > 0), owed), else_=0)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -13,16 +14,24 @@ from handlers.core import Core
 from handlers.messages import Attachment
 from handlers.replies import Reply
 from storage.models import Contract, Milestone
+from tests.conftest import Clock
 
 
 class Chat:
     """Talk to the core the way the console does, in one team."""
 
-    def __init__(self, core: Core, *, team: str = "team-a", user: str = "alice") -> None:
+    def __init__(self, core: Core, *, team: str = "team-a", user: str = "alice", clock: Clock | None = None) -> None:
         self.core = core
         self.team = team
         self.user = user
         self.last: list[Reply] = []
+        self.clock = clock  # set when the test moves time by hand (see on_clock)
+
+    @classmethod
+    def on_clock(cls, engine: Engine, start: datetime, *, timezone: str = "Asia/Shanghai") -> Chat:
+        """A chat whose clock starts at ``start`` and that the test moves with ``chat.clock.now = …``."""
+        clock = Clock(start)
+        return cls(Core(engine, clock=clock, default_timezone=timezone), clock=clock)
 
     def say(self, text: str, *, user: str | None = None, team: str | None = None,
             files: tuple[Attachment, ...] = ()) -> str:

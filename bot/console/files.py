@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from handlers.replies import Document, Image
+
+T = TypeVar("T", Image, Document)
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +64,19 @@ def save_document(document: Document, folder: Path) -> Path:
 
 def save_images(images: Sequence[Image], folder: Path | str) -> list[Path]:
     """Save each picture; one that cannot be written is logged and left out (the text is shown anyway)."""
-    saved: list[Path] = []
-    for image in images:
-        try:
-            saved.append(save_image(image, Path(folder)))
-        except OSError as exc:
-            log.warning("could not save chart %s in %s: %s", image.filename, folder, exc)
-    return saved
+    return _save_each(images, folder, save_image, "chart")
 
 
 def save_documents(documents: Sequence[Document], folder: Path | str) -> list[Path]:
     """Save each document; one that cannot be written is logged and left out (the text is shown anyway)."""
+    return _save_each(documents, folder, save_document, "file")
+
+
+def _save_each(items: Sequence[T], folder: Path | str, save: Callable[[T, Path], Path], what: str) -> list[Path]:
     saved: list[Path] = []
-    for document in documents:
+    for item in items:
         try:
-            saved.append(save_document(document, Path(folder)))
+            saved.append(save(item, Path(folder)))
         except OSError as exc:
-            log.warning("could not save file %s in %s: %s", document.filename, folder, exc)
+            log.warning("could not save %s %s in %s: %s", what, getattr(item, "filename", "?"), folder, exc)
     return saved

@@ -35,11 +35,11 @@ from sqlmodel import Session, col
 
 from handlers.amounts import quantize
 from handlers.i18n import t
+from handlers.usecases.payments import BUCKETS, bucket_of  # the receivables command's ageing, one definition
 from storage.models import Contract, Milestone, MilestoneStatus, Payment, PaymentAllocation, Person
 
 FORMATS = ("xlsx", "csv")
 SHEETS = ("contracts", "milestones", "payments", "receivables")
-BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90", "unplanned")
 CLOSED = ("ended",)  # as the receivables command: an ended contract owes nothing more
 PAGE = 1000  # contracts per page
 MAX_ROWS = 1_048_576  # rows in an Excel sheet, the header included
@@ -303,19 +303,6 @@ def receivable_buckets(amount: Decimal | None, milestones: Sequence[_Milestone],
     if rest > 0:
         out["unplanned"] = rest
     return out
-
-
-def bucket_of(days_late: int) -> str:
-    """The ageing bucket of an amount days_late past due (the same cut-offs as the receivables command)."""
-    if days_late <= 0:
-        return "not_due"
-    if days_late <= 30:
-        return "1_30"
-    if days_late <= 60:
-        return "31_60"
-    if days_late <= 90:
-        return "61_90"
-    return "over_90"
 
 
 # --- column widths, measured by the database -------------------------------------------------------------------

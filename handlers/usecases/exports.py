@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.context import Ctx
+from handlers.context import Ctx, find_member
 from handlers.errors import Refused, UserError
 from handlers.grammar import OwnerRef, _Text, take_mentions
 from handlers.ledger import calendar as feeds
@@ -91,7 +91,7 @@ def parse_calendar(words: str, now: datetime, tz: str, ex: str, lang: str) -> Ca
 def export(ctx: Ctx, cmd: Export) -> list[Reply]:
     """The team's ledger (or the filtered part of it) as a file: 4 sheets, in the user's language."""
     ex = ctx.t("ex.export")
-    owner = _owner(ctx, cmd.owner, ex) if cmd.owner else None
+    owner = find_member(ctx, cmd.owner, "err.export_owner", ex) if cmd.owner else None
     flt = Filter(ctx.tenant_id, ctx.today, owner_id=owner.id if owner else None, overdue=cmd.overdue,
                  start=cmd.period.start if cmd.period else None, end=cmd.period.end if cmd.period else None)
     filters = _filter_words(ctx, cmd, owner)
@@ -110,14 +110,6 @@ def export(ctx: Ctx, cmd: Export) -> list[Reply]:
     reply.context.append(ctx.t("export.footnote", today=ctx.today.isoformat()))
     reply.documents = [Document(result.data, filename, ctx.t("export.doc_title", counts=counts), result.mime)]
     return [reply]
-
-
-def _owner(ctx: Ctx, ref: OwnerRef, ex: str) -> Person:
-    person = repo.find_person(ctx.session, tenant_id=ctx.tenant_id, user_id=ref.user_id,
-                              handle=ref.handle or ref.name)
-    if person is None:
-        raise UserError("err.export_owner", example=ex, owner="@" + (ref.handle or ref.name or ref.user_id or "?"))
-    return person
 
 
 def _filter_words(ctx: Ctx, cmd: Export, owner: Person | None) -> list[str]:

@@ -329,15 +329,21 @@ def _contract(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Cont
         return contract
     plan.contracts_updated += 1
     if write:
-        before = repo.snapshot(contract, tuple(changed))
-        for k, v in changed.items():
-            setattr(contract, k, v)
-        contract.updated_at = ctx.now
-        ctx.session.add(contract)
-        repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.imported",
-                   entity="contract", entity_id=contract.id, contract_id=contract.id, before=before,
-                   after=repo.snapshot(contract, tuple(changed)))
+        _update(ctx, contract, changed, "contract", contract.id)
     return contract
+
+
+def _update(ctx: Ctx, row: Contract | Milestone, changed: dict[str, Any], entity: str, contract_id: int | None
+            ) -> None:
+    """Set what the file changed on a contract or milestone, audited as "<entity>.imported"."""
+    before = repo.snapshot(row, tuple(changed))
+    for k, v in changed.items():
+        setattr(row, k, v)
+    row.updated_at = ctx.now
+    ctx.session.add(row)
+    repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action=f"{entity}.imported",
+               entity=entity, entity_id=row.id, contract_id=contract_id, before=before,
+               after=repo.snapshot(row, tuple(changed)))
 
 
 def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Contract | None, row: Any, m_row: Any,
@@ -371,14 +377,7 @@ def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Con
         if changed:
             plan.milestones_updated += 1
             if write and contract is not None:
-                before = repo.snapshot(found, tuple(changed))
-                for k, v in changed.items():
-                    setattr(found, k, v)
-                found.updated_at = ctx.now
-                ctx.session.add(found)
-                repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="milestone.imported",
-                           entity="milestone", entity_id=found.id, contract_id=contract.id, before=before,
-                           after=repo.snapshot(found, tuple(changed)))
+                _update(ctx, found, changed, "milestone", contract.id)
         if done and found.status == MilestoneStatus.OPEN:
             plan.milestones_done += 1
             if write and contract is not None:

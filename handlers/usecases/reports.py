@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from handlers.amounts import format_money
-from handlers.context import Ctx, find_contract, person_ref
+from handlers.context import Ctx, find_contract, find_member, person_ref
 from handlers.errors import UserError
 from handlers.grammar import OwnerRef, _Text, take_mentions
 from handlers.periods import Period, read_period, this_month
@@ -73,7 +73,7 @@ def report(ctx: Ctx, cmd: Report) -> list[Reply]:
     """The team's KPIs for a period, with footnotes and charts."""
     ex = ctx.t("ex.report")
     period = cmd.period or this_month(ctx.today)
-    owner = _owner(ctx, cmd.owner, ex) if cmd.owner else None
+    owner = find_member(ctx, cmd.owner, "err.report_owner", ex) if cmd.owner else None
     scope = kpis.Scope(ctx.tenant_id, period.start, period.end, ctx.today, ctx.tz,
                        owner_id=owner.id if owner else None, party=cmd.party)
     if cmd.party and not _any_contract(ctx, scope):
@@ -90,7 +90,6 @@ def report(ctx: Ctx, cmd: Report) -> list[Reply]:
     ontime = kpis.on_time(s, scope)
     jam = kpis.bottlenecks(s, scope)
     trend = kpis.overdue_trend(s, scope)
-    trend[-1] = kpis.overdue_now(s, scope)  # today exactly as the bottlenecks count it
     renewals = kpis.renewals(s, scope)
     risky_count, risky = kpis.at_risk(s, scope)
     people = repo.people_by_id(s, ids=_people_ids(cycle, ontime, jam))
@@ -106,13 +105,6 @@ def report(ctx: Ctx, cmd: Report) -> list[Reply]:
         reply.context.append(ctx.t(f"report.note{n}"))
     reply.images = _report_charts(ctx, scope, ontime)
     return [reply]
-
-
-def _owner(ctx: Ctx, ref: OwnerRef, ex: str) -> Person:
-    person = repo.find_person(ctx.session, tenant_id=ctx.tenant_id, user_id=ref.user_id, handle=ref.handle or ref.name)
-    if person is None:
-        raise UserError("err.report_owner", example=ex, owner="@" + (ref.handle or ref.name or ref.user_id or "?"))
-    return person
 
 
 def _any_contract(ctx: Ctx, scope: kpis.Scope) -> bool:

@@ -30,9 +30,9 @@ def base_url() -> Iterator[None]:
 
 @pytest.fixture
 def chat(engine) -> Chat:  # type: ignore[no-untyped-def]
-    clock = Clock(datetime(2027, 1, 2, 2, 0, tzinfo=UTC))
-    c = Chat(Core(engine, clock=clock, default_timezone="Asia/Shanghai"))
-    c.clock = clock  # type: ignore[attr-defined]
+    c = Chat.on_clock(engine, datetime(2027, 1, 2, 2, 0, tzinfo=UTC))
+    clock = c.clock
+    assert clock is not None
     c.say('new HT-1 "Cloud platform" Acme 1000000 ends 2027-12-31 owner @alice')
     c.say("milestone HT-1 first payment 30% due 2027-01-10 owner @alice")
     c.say("milestone HT-1 second payment 40% due 2027-02-10 owner @alice")

@@ -7,26 +7,17 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, func, select
 
-from handlers.core import Core
 from handlers.periods import read_period
 from storage.models import AuditEvent
 from tests.chat import Chat
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def chat(engine) -> Chat:  # type: ignore[no-untyped-def]
     """A small ledger built over Q1 2027; the clock ends on Monday 2027-03-15, 10:00 in Shanghai."""
-    clock = Clock(datetime(2027, 1, 2, 2, 0, tzinfo=UTC))
-    c = Chat(Core(engine, clock=clock, default_timezone="Asia/Shanghai"))
-    c.clock = clock  # type: ignore[attr-defined]
+    c = Chat.on_clock(engine, datetime(2027, 1, 2, 2, 0, tzinfo=UTC))
+    clock = c.clock
+    assert clock is not None
     c.say('new HT-1 "Cloud platform" Acme 1000000 ends 2027-12-31 owner @alice')
     c.say("milestone HT-1 first payment 30% due 2027-01-10 owner @alice")
     c.say("milestone HT-1 second payment 40% due 2027-02-10 owner @alice")

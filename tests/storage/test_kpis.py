@@ -201,3 +201,18 @@ def test_a_milestone_closed_today_is_not_overdue_today(ledger) -> None:  # type:
         now = kpis.overdue_now(s, scope(ids))
     assert trend[-1] == now == kpis.OverduePoint(TODAY, 2, {"CNY": D(600_000)})
     assert trend[-2].count == 2  # on 03-08 it was still open: m4 and m9
+
+
+def test_the_trend_ends_on_todays_overdue_even_with_money_received_today(ledger) -> None:  # type: ignore[no-untyped-def]
+    engine, ids = ledger
+    with transaction(engine) as s:  # 100k of m3 (300k, due 03-10) arrives today
+        m3 = s.exec(select(Milestone).where(Milestone.due_on == date(2027, 3, 10))).one()
+        p = Payment(tenant_id=ids["tenant"], seq=50, contract_id=m3.contract_id, amount=D(100_000), currency="CNY",
+                    received_on=TODAY)
+        s.add(p)
+        s.flush()
+        s.add(PaymentAllocation(payment_id=p.id, milestone_id=m3.id, amount=D(100_000)))
+    with Session(engine) as s:
+        trend = kpis.overdue_trend(s, scope(ids))
+        now = kpis.overdue_now(s, scope(ids))
+    assert trend[-1] == now == kpis.OverduePoint(TODAY, 3, {"CNY": D(500_000)})
