@@ -95,9 +95,14 @@ class Reply:
         return self
 
 
+def at_name(person: PersonRef) -> str:
+    """A person as written text: @name, or an e-mail address as it is (an owner known only by address)."""
+    return person.name if "@" in person.name else f"@{person.name}"
+
+
 def plain(line: Line) -> str:
     """Render a line as plain text with @names."""
-    return "".join(span if isinstance(span, str) else f"@{span.name}" for span in line)
+    return "".join(span if isinstance(span, str) else at_name(span) for span in line)
 
 
 def reply_text(reply: Reply) -> str:

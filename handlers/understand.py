@@ -53,6 +53,7 @@ from handlers.grammar import (
 )
 from handlers.grammar_ledger import EndContract, Receivables, RecordPayment, Renew, RequestChange
 from handlers.numerals import NUMERAL_CHARS, cn_int
+from handlers.periods import read_period
 
 # --- what the reader needs to know about the team -----------------------------------------------------
 
@@ -636,7 +637,8 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
             readme_new or (NEW_VERB.search(low) and CONTRACT_WORD.search(low))):
         raise UserError("err.contract_duplicate", example=c.ex("new"), number=number)
 
-    if not number and REPORT_WORD.search(low):
+    if not number and (REPORT_WORD.search(low) or (
+            PERIOD_LOOK_BACK.search(low) and read_period(rest.replace("\x00", " "), c.today)[0] is not None)):
         return _report(c, rest)
 
     # a contract named instead of numbered: "Show Contoso", "京东的合同", "when does Northwind's contract end?"
@@ -742,6 +744,11 @@ def _mentions_existing(rest: str, titles: list[str]) -> bool:
 REPORT_WORD = re.compile(
     r"报表|报告|统计|kpis?\b|\breports?\b|scorecard|dashboard|collection\s+rate|on[\s-]?time\s+rate|"
     r"days\s+to\s+collect|回款率|回款周期|按时率|准时率|履约率|how\s+are\s+we\s+doing", re.IGNORECASE)
+# how the money or the work went, asked about a period ("上季度回款情况怎么样", "how did we do last quarter?"): a report;
+# without a period the same words ask what is owed now (receivables)
+PERIOD_LOOK_BACK = re.compile(
+    r"回款情况|收款情况|回款怎么样|回款如何|履约情况|业绩|how\s+did\s+we\s+do|how\s+(?:did|have)\s+we\s+(?:been\s+)?doing|"
+    r"how\s+(?:is|was|were)\s+(?:our\s+)?(?:collections?|cash\s*flow|payments?)", re.IGNORECASE)
 REVIEW_WORD = re.compile(r"复盘|回顾|总结一下|\breview\b|\bretro(?:spective)?\b|post-?mortem|how\s+did\b.*\bgo\b",
                          re.IGNORECASE)
 _REPORT_FILLER = re.compile(
@@ -755,7 +762,7 @@ def _report(c: _Ctx, rest: str) -> Reading:
     """A report asked for in free words: keep the period, an owner and a counterparty; drop the rest."""
     from handlers.usecases.reports import parse_report  # the use case module holds its grammar
 
-    words = REPORT_WORD.sub(" ", rest.replace("\x00", " "))
+    words = PERIOD_LOOK_BACK.sub(" ", REPORT_WORD.sub(" ", rest.replace("\x00", " ")))
     words = re.sub(r"[?？!！。,，]", " ", _REPORT_FILLER.sub(" ", words))
     words = re.sub(r"\s{2,}", " ", words).strip()
     cmd = parse_report(words, c.now, c.tz, c.ex("report"), c.lang)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from handlers.replies import Action, Line, PersonRef, Reply, Span
+from handlers.replies import Action, Line, PersonRef, Reply, Span, at_name
 
 # the action_id of every element starts with this; the listeners route on it
 ACTION_PREFIX = "contract:"
@@ -53,7 +53,7 @@ def span(item: Span) -> str:
     if isinstance(item, PersonRef):
         if item.platform_user_id and SLACK_USER_ID.match(item.platform_user_id):
             return f"<@{item.platform_user_id}>"
-        return escape("@" + item.name)
+        return escape(at_name(item))
     return escape(item)
 
 

@@ -30,7 +30,7 @@ def mention(person: PersonRef) -> str:
     uid = person.platform_user_id or ""
     if uid.isdigit():
         return f'<a href="tg://user?id={uid}">{esc(person.name)}</a>'
-    if person.handle:
+    if person.handle and "@" not in person.handle:
         return "@" + esc(person.handle)
     return esc(person.name)
 

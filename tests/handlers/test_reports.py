@@ -131,3 +131,25 @@ def test_periods(text: str, start: date, end: date, rest: str) -> None:
 def test_no_period_in_contract_numbers_or_names() -> None:
     assert read_period("HT-2026-001", date(2026, 12, 1))[0] is None
     assert read_period("Acme", date(2026, 12, 1))[0] is None
+
+
+@pytest.mark.parametrize(("line", "title"), [
+    ("how did we do last quarter?", "Report · Q4 2026"),
+    ("上季度回款情况怎么样", "报表 · 2026年第4季度"),
+    ("how were collections in February?", "Report · February 2027"),
+    ("今年业绩", "报表 · 2027年"),
+])
+def test_looking_back_over_a_period_is_a_report(chat: Chat, line: str, title: str) -> None:
+    assert title in chat.say(line)
+
+
+def test_collection_words_without_a_period_ask_what_is_owed_now(chat: Chat) -> None:
+    out = chat.say("现在回款情况怎么样")
+    assert "报表" not in out and "应收" in out
+
+
+def test_an_owner_known_by_address_is_written_as_the_address() -> None:
+    from handlers.replies import PersonRef, plain
+
+    assert plain(("owner ", PersonRef("amy@example.com", handle="amy@example.com"))) == "owner amy@example.com"
+    assert plain(("owner ", PersonRef("amy", handle="amy"))) == "owner @amy"
