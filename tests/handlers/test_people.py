@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from handlers.context import Ctx, require_payment_actor
 from handlers.core import Core
 from handlers.errors import Refused
+from storage.db import transaction
 from storage.models import AuditEvent, Contract, Milestone, Payment, Person, Tenant
 from tests.chat import Chat
 
@@ -242,11 +243,10 @@ def test_history_times_are_in_the_team_time_zone(chat: Chat) -> None:
 
 def test_history_has_a_readable_fallback_for_unknown_actions(chat: Chat) -> None:
     m = ms(chat, "first payment")
-    with Session(chat.engine) as s:
+    with transaction(chat.engine) as s:
         s.add(AuditEvent(tenant_id=m.tenant_id, actor_id=None, action="milestone.shifted_weekend", entity="milestone",
                          entity_id=m.id, contract_id=m.contract_id, before='{"due_on": "2026-12-05"}',
                          after='{"due_on": "2026-12-07", "id": 3}'))
-        s.commit()
     out = chat.say("history HT-2026-001")
     assert "the bot did “milestone shifted weekend”: due on from Sat 2026-12-05 to Mon 2026-12-07" in out
     zh = chat.say("历史 HT-2026-001")
@@ -255,11 +255,10 @@ def test_history_has_a_readable_fallback_for_unknown_actions(chat: Chat) -> None
 
 def test_history_of_a_write_off(chat: Chat) -> None:
     m = ms(chat, "first payment")
-    with Session(chat.engine) as s:
+    with transaction(chat.engine) as s:
         s.add(AuditEvent(tenant_id=m.tenant_id, actor_id=m.owner_id, action="milestone.waived", entity="milestone",
                          entity_id=m.id, contract_id=m.contract_id, before='{"status": "open"}',
                          after='{"status": "waived", "written_off": "360000.00", "reason": "customer discount"}'))
-        s.commit()
     assert "@bob wrote off the 360,000.00 CNY still owed on first payment and closed it (customer discount)" in \
         chat.say("history HT-2026-001")
     assert "@bob 核销了 first payment 尚欠的 360,000.00 CNY 并关闭（customer discount）" in chat.say("历史 HT-2026-001")

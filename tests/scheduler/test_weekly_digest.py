@@ -30,6 +30,7 @@ from handlers.core import Core
 from handlers.digest import DigestComposer
 from handlers.replies import reply_text
 from scheduler.digests import run_digests, send_window
+from storage.db import transaction
 from storage.models import Contract, Digest
 from tests.chat import Chat
 from tests.scheduler.test_dispatch import FakeNotifier
@@ -229,11 +230,10 @@ def test_send_windows(at: time, window: tuple[time, time] | None) -> None:
 
 def test_channel_digests_in_a_team_with_several_channels_count_their_own_money(team: Team) -> None:
     build_ledger(team)
-    with Session(team.engine) as s:  # HT-2 lives in another room of the team
+    with transaction(team.engine) as s:  # HT-2 lives in another room of the team
         ht2 = s.exec(select(Contract).where(Contract.number == "HT-2")).one()
         ht2.channel = "room-2"
         s.add(ht2)
-        s.commit()
     assert team.tick(local(2026, 12, 7, 9, 0)) == 2
     by_room = {o.target.chat_id: reply_text(o.message) for o in team.fake.sent}
     assert set(by_room) == {"team-a", "room-2"}

@@ -17,6 +17,7 @@ from bot.telegram.platform import TelegramPlatform
 from handlers.core import Core
 from handlers.replies import Action, Reply
 from scheduler.notify import CannotDM, Outgoing, PermanentFailure, RateLimited, Target
+from storage.db import transaction
 from storage.models import Person, Reminder, Tenant
 from tests.bot.telegram.conftest import GROUP_ID, ZHANGSAN, buttons, fast_limiter
 from tests.bot.telegram.test_buttons import D_MINUS_3, dispatch, ledger
@@ -153,7 +154,7 @@ async def test_dm_to_someone_who_never_started_the_bot_falls_back_to_the_group(
     fake: FakeTelegram, telegram: TelegramPlatform, core: Core, clock: Clock
 ) -> None:
     await ledger(fake)
-    with Session(core.engine) as s:  # the team wants DMs, and 张三 once had a private chat with the bot
+    with transaction(core.engine) as s:  # the team wants DMs, and 张三 once had a private chat with the bot
         tenant = s.exec(select(Tenant).where(Tenant.external_id == str(GROUP_ID))).one()
         tenant.routing = "dm"
         person = s.exec(
@@ -161,7 +162,6 @@ async def test_dm_to_someone_who_never_started_the_bot_falls_back_to_the_group(
         ).one()
         person.can_dm = True
         s.add_all([tenant, person])
-        s.commit()
     fake.block_user(ZHANGSAN["id"])  # ... but has blocked it since: 403
     mark = fake.mark()
     result = await dispatch(telegram, core)
