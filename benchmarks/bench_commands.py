@@ -41,6 +41,7 @@ def measure(url: str, repeat: int, vacuum: bool = True) -> dict[str, object]:
     from sqlalchemy import func, select, text, update
     from sqlmodel import Session
 
+    import bot.registry  # noqa: F401  (registers the platforms' traits)
     from bot.console.app import console_message
     from handlers.core import Core
     from handlers.messages import IncomingMessage

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from openpyxl import Workbook
 from sqlalchemy import text
 
+import bot.registry  # noqa: F401  (registers the platforms' traits)
 from bot.console.app import console_message
 from handlers.core import Core
 from handlers.messages import Attachment

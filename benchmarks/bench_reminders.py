@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import bot.registry  # noqa: F401  (registers the platforms' traits)
 from scheduler import planner
 from scheduler.dispatch import Dispatcher, due_query, skip_stale
 from scheduler.notify import Outgoing, RateLimited, Target

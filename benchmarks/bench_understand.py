@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from dateparser.search import search_dates
 from sqlmodel import Session
 
+import bot.registry  # noqa: F401  (registers the platforms' traits)
 from bot.console.app import console_message
 from handlers.core import Core
 from handlers.dates import warm_up

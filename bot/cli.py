@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot import logs
+from bot import logs, registry
 from bot.config import Settings, load_settings
 
 log = logging.getLogger("contractbot")
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             fixed_now = parse_console_now(args.now, args.tz or settings.default_timezone)
         except ValueError as err:
             parser.exit(2, f"contractbot console: error: {err}\n")
-    chatting = cmd == "console" or (cmd == "run" and not (settings.slack_enabled or settings.telegram_enabled))
+    chatting = cmd == "console" or (cmd == "run" and not registry.front_doors(settings))
     with logs.configured("console" if chatting else cmd, log_settings):
         return guarded(lambda: _command(cmd, args, settings, migrate=migrate, fixed_now=fixed_now),
                        database_url=settings.database_url, secrets=_secrets(settings))
@@ -207,7 +207,7 @@ def _traceback_hint() -> str:
 
 # where an exception class comes from -> what to call it in the one line
 _ORIGINS = {"sqlalchemy": "database", "psycopg": "database", "sqlite3": "database", "alembic": "database",
-            "telegram": "telegram", "slack_sdk": "slack", "slack_bolt": "slack"}
+            **{lib: a.name for a in registry.ADAPTERS for lib in a.libraries}}
 
 
 def describe(err: BaseException, *, database_url: str = "") -> str:
@@ -238,9 +238,10 @@ def _origin_in_traceback(err: BaseException) -> str | None:
     while tb is not None:
         module = str(tb.tb_frame.f_globals.get("__name__", ""))
         root = module.split(".")[0]
-        if module.startswith(("bot.slack", "bot.telegram")):
-            root = module.split(".")[1]
-        found = {"slack": "slack", "telegram": "telegram"}.get(root, _ORIGINS.get(root)) or found
+        parts = module.split(".")
+        if parts[0] == "bot" and len(parts) > 1 and registry.adapter(parts[1]) is not None:
+            root = parts[1]
+        found = (root if registry.adapter(root) is not None else _ORIGINS.get(root)) or found
         tb = tb.tb_next
     return found
 
@@ -274,7 +275,7 @@ def _command(cmd: str, args: argparse.Namespace, settings: Settings, *, migrate:
 
         return dispatch_once(settings, engine, now=args.now, dry_run=args.dry_run)
     core = make_core(settings, engine, now=fixed_now)
-    if cmd == "console" or not (settings.slack_enabled or settings.telegram_enabled):
+    if cmd == "console" or not registry.front_doors(settings):
         from bot.console.app import run_console
 
         if sys.stdin.isatty() and fixed_now is None:

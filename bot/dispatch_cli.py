@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.console.notifier import ConsoleNotifier
 from bot.console.render import render
 from handlers.reminders import ReminderComposer
 from scheduler.dispatch import Dispatcher
@@ -24,24 +23,17 @@ def parse_now(text: str | None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def notifiers_for(settings: Settings) -> dict[str, Notifier]:
-    """Sync notifiers for every platform configured (the console always)."""
-    found: dict[str, Notifier] = {"console": ConsoleNotifier(reports_dir=settings.reports_dir)}
-    if settings.slack_enabled:
-        from bot.slack.notifier import make_slack_notifier
+def notifiers_for(settings: Settings, engine: Engine) -> dict[str, Notifier]:
+    """Sync notifiers for every platform configured (the console always), from the registry."""
+    from bot.registry import notifiers
 
-        found["slack"] = make_slack_notifier(settings)
-    if settings.telegram_enabled:
-        from bot.telegram.notifier import make_telegram_notifier
-
-        found["telegram"] = make_telegram_notifier(settings)
-    return found
+    return notifiers(settings, engine)
 
 
 def dispatch_once(settings: Settings, engine: Engine, *, now: str | None, dry_run: bool) -> int:
     """Run one pass (or a preview) and print what happened."""
     at = parse_now(now)
-    dispatcher = Dispatcher(engine, notifiers=notifiers_for(settings), composer=ReminderComposer(), throttle=Throttle())
+    dispatcher = Dispatcher(engine, notifiers=notifiers_for(settings, engine), composer=ReminderComposer(), throttle=Throttle())
     if dry_run:
         result = dispatcher.preview(at)
         for stage, outs in result.previews:

@@ -1,12 +1,26 @@
-"""What `contractbot run` needs from each platform adapter (Slack, Telegram)."""
+"""What each platform adapter gives the bot: a running front door (``Platform``) and its entry in the registry.
+
+An adapter is one package under bot/ with an ``adapter.py`` that declares an :class:`Adapter`: its traits (what
+the core may rely on), when it is switched on, how to build its front door and its reminder notifier. Adding
+a platform is that package plus one line in bot/registry.py; see "Adding a platform" in the README.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 
 from scheduler.notify import Notifier
+from scheduler.platforms import Traits
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bot.config import Settings
+    from handlers.core import Core
 
 
 class Platform(Protocol):
@@ -21,6 +35,11 @@ class Platform(Protocol):
     @property
     def notifier(self) -> Notifier:
         """What the dispatch pass sends this platform's reminders through (read-only: adapters may narrow it)."""
+        ...
+
+    @property
+    def routes(self) -> list[str]:
+        """The paths this platform mounts on the web server, for the start-up line (none: empty)."""
         ...
 
     @property
@@ -43,3 +62,29 @@ class Platform(Protocol):
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until everything stored has been applied and sent (tests)."""
         ...
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """One platform as the registry knows it; every factory imports its package lazily.
+
+    - ``enabled``: whether the settings switch it on (its tokens are present).
+    - ``create``: its front door for `contractbot run`; None for one that takes no messages by itself (the
+      console runs in the foreground; e-mail only carries reminders and its links come in over the web server).
+    - ``notifier``: how the dispatch pass reaches it from a worker thread or a plain `contractbot dispatch`
+      process; None when only a running front door can send (then reminders for it wait for `run`).
+    - ``switches``: the environment variables that turn it on, for help and start-up messages.
+    - ``libraries``: the top-level modules of its client library, so an error from them is named after it.
+    """
+
+    traits: Traits
+    enabled: Callable[[Settings], bool]
+    create: Callable[[Settings, Core], Platform] | None = None
+    notifier: Callable[[Settings, Engine], Notifier] | None = None
+    switches: tuple[str, ...] = ()
+    libraries: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The platform's name, as stored on its teams (Tenant.platform) and in reminder targets."""
+        return self.traits.name

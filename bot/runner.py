@@ -22,9 +22,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.console.notifier import ConsoleNotifier
 from bot.http import HttpServer
 from bot.platform import Platform
+from bot.registry import create_platforms
+from bot.registry import notifiers as notifiers_for_run
 from handlers.core import Core
 from handlers.digest import DigestComposer
 from handlers.reminders import ReminderComposer
@@ -38,20 +39,6 @@ from storage.db import refresh_statistics
 log = logging.getLogger(__name__)
 
 HTTP_MARGIN = 1.5  # seconds of the shutdown grace kept for the web server and closing down
-
-
-def create_platforms(settings: Settings, core: Core) -> list[Platform]:
-    """The platforms whose settings are present."""
-    platforms: list[Platform] = []
-    if settings.slack_enabled:
-        from bot.slack.platform import create as create_slack
-
-        platforms.append(create_slack(settings, core))
-    if settings.telegram_enabled:
-        from bot.telegram.platform import create as create_telegram
-
-        platforms.append(create_telegram(settings, core))
-    return platforms
 
 
 def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Settings) -> AsyncIOScheduler:
@@ -133,7 +120,7 @@ class Service:
                       "set PORT", self.settings.http_host, self.settings.port, exc)
             self.http = None
             return
-        routes = ", ".join(["/slack/events"] * ("slack" in needed) + ["telegram webhook"] * ("telegram" in needed)
+        routes = ", ".join([r for p in self.platforms for r in p.routes]
                            + ["/calendar/<token>.ics", "/healthz", "/metrics"])
         print(f"web server: port {self.http.port} ({routes}); calendar feeds at "
               f"{self.settings.public_url.rstrip('/')}/calendar/<token>.ics", flush=True)
@@ -162,8 +149,7 @@ class Service:
 async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Event | None = None) -> None:
     """Start everything, run until stopped, then shut down in reverse order."""
     platforms = create_platforms(settings, core)
-    notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(reports_dir=settings.reports_dir)}
-    notifiers.update({p.name: p.notifier for p in platforms})
+    notifiers = notifiers_for_run(settings, engine, platforms)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -16,6 +16,7 @@ from handlers.errors import Refused, UserError
 from handlers.grammar import OwnerRef
 from handlers.i18n import t
 from handlers.replies import PersonRef
+from scheduler.platforms import traits
 from storage import repo
 from storage.models import Contract, Milestone, MilestoneStatus, Person, Role, Tenant
 
@@ -222,7 +223,7 @@ def channel_id(ctx: Ctx, text: str, example: str) -> str:
     if m is None:
         raise UserError("err.channel_unreadable", example=example, got=text[:40])
     found = m.group("id") or m.group("chat") or m.group("name") or ""
-    # a Telegram team is one chat: pointing reminders at another group would leak them there
-    if ctx.tenant.platform == "telegram" and found != ctx.tenant.external_id:
+    # a team that is one chat (Telegram): pointing reminders at another group would leak them there
+    if traits(ctx.tenant.platform).team_per_chat and found != ctx.tenant.external_id:
         raise Refused("err.channel_foreign", got=found)
     return found

@@ -23,6 +23,7 @@ from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
 from scheduler import planner
+from scheduler.platforms import traits
 from storage import repo
 from storage.db import transaction
 from storage.models import ActionKey, Person, ProcessedEvent, Role, Tenant
@@ -223,7 +224,7 @@ class Core:
         )
         private = msg.chat_type == "private"
         person = ensure_sender(session, tenant, msg.sender, private=private, now=now)
-        if private and msg.platform != "console":
+        if private and traits(msg.platform).direct_messages:
             repo.mark_dm_ok(session, platform=msg.platform, user_id=msg.sender.user_id)
         lang = norm_lang(person.language) or norm_lang(tenant.language) or "en"
         return Ctx(session=session, tenant=tenant, person=person, lang=lang, now=now, chat_id=msg.chat_id,

@@ -21,6 +21,7 @@ from handlers.dates import format_date
 from handlers.i18n import norm_lang, t
 from handlers.replies import Image, Reply
 from handlers.views import milestone_line
+from scheduler.platforms import traits
 from storage import kpis, repo
 from storage.models import Contract, Milestone, MilestoneStatus, Tenant
 
@@ -125,7 +126,7 @@ class DigestComposer:
             select(Contract.channel).join(Milestone, col(Milestone.contract_id) == col(Contract.id))
             .where(Contract.tenant_id == tenant.id, active).distinct()
         ).all()
-        default = tenant.default_channel or (tenant.external_id if tenant.platform != "slack" else None)
+        default = tenant.default_channel or (tenant.external_id if traits(tenant.platform).team_per_chat else None)
         out = {c or default for c in found}
         return sorted(c for c in out if c)
 

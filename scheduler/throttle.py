@@ -10,24 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Messages per second overall and per chat, and per minute in a group."""
-
-    overall_per_s: float | None = None
-    per_chat_per_s: float | None = None
-    per_group_per_min: float | None = None
-
-
-# Telegram's documented limits; Slack allows about one message per second per channel.
-PLATFORM_LIMITS = {
-    "telegram": Limits(overall_per_s=30, per_chat_per_s=1, per_group_per_min=20),
-    "slack": Limits(per_chat_per_s=1),
-}
-
+from scheduler.platforms import Limits, traits
 
 # Keep a little under the limits: the send happens a moment after the slot is reserved, and the
 # platform measures from when it receives the message.
@@ -38,13 +22,13 @@ class Throttle:
     """Spaces messages out per platform, per chat and per group."""
 
     def __init__(self, limits: dict[str, Limits] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits = PLATFORM_LIMITS if limits is None else limits
+        self.limits = limits  # None: each platform's own, from its registered traits
         self.clock = clock
         self._next: dict[tuple[str, ...], float] = {}
         self._lock = threading.Lock()
 
     def _keys(self, platform: str, chat: str, group: bool) -> list[tuple[tuple[str, ...], float]]:
-        lim = self.limits.get(platform)
+        lim = traits(platform).limits if self.limits is None else self.limits.get(platform)
         if lim is None:
             return []
         keys: list[tuple[tuple[str, ...], float]] = []

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+import bot.registry  # noqa: F401  (registers every platform's traits, as `contractbot` does at start)
 from storage.db import make_engine, upgrade
 
 PG_URL = os.environ.get("CONTRACTBOT_TEST_DATABASE_URL")

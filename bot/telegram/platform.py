@@ -84,6 +84,11 @@ class TelegramPlatform:
         """Where the webhook route is mounted on the web server."""
         return "/" + self.settings.telegram_webhook_path.lstrip("/")
 
+    @property
+    def routes(self) -> list[str]:
+        """The paths add_routes mounts."""
+        return [self.webhook_path] if self.webhook_mode else []
+
     def add_routes(self, app: web.Application) -> None:
         """Mount the webhook on the bot's web server (webhook mode only)."""
         if self.webhook_mode:

@@ -21,6 +21,7 @@ from handlers.usecases.milestones import pick_open_milestone
 from handlers.usecases.renewals import status_on, sync_renewal_milestone
 from handlers.views import planned_payments
 from scheduler import planner
+from scheduler.platforms import traits
 from storage import repo
 from storage.models import ChangeRequest, Contract, Milestone, MilestoneStatus, Person, Role, Tenant
 
@@ -109,11 +110,12 @@ def dm_target(tenant: Tenant, person: Person) -> str | None:
     Slack posts to a user id as the bot's DM with them; a Telegram private chat has the user's id, but only
     once they started the bot. The console has one shared chat and no DMs.
     """
-    if tenant.platform == "console" or not person.platform_user_id:
+    platform = traits(tenant.platform)
+    if not platform.direct_messages or not person.platform_user_id:
         return None
     if person.dm_channel:
         return person.dm_channel
-    if tenant.platform == "telegram" and not person.can_dm:
+    if not platform.dm_first and not person.can_dm:
         return None
     return person.platform_user_id
 
@@ -121,7 +123,7 @@ def dm_target(tenant: Tenant, person: Person) -> str | None:
 def _team_chat(ctx: Ctx, contract: Contract) -> str | None:
     """The chat a contract's news goes to: its own channel, the team's default, or (Telegram) the team's group."""
     chat = contract.channel or ctx.tenant.default_channel
-    if chat is None and ctx.tenant.platform in ("telegram", "console"):
+    if chat is None and traits(ctx.tenant.platform).team_per_chat:
         chat = ctx.tenant.external_id
     return chat
 
@@ -182,7 +184,7 @@ def _send_to_approvers(ctx: Ctx, cr: ChangeRequest, contract: Contract, mileston
             notice.add(*spans)
             notice.channel = chat
             out.insert(0, notice)
-        if ctx.tenant.platform == "telegram":
+        if not traits(ctx.tenant.platform).dm_first:
             card.context.append(ctx.t("change.start_private"))
     return out
 

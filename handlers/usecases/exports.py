@@ -19,6 +19,7 @@ from handlers.ledger.export import SHEETS, Exported, Filter, export_ledger
 from handlers.periods import Period, read_period
 from handlers.replies import Document, Reply
 from handlers.usecases.changes import dm_target
+from scheduler.platforms import traits
 from storage import repo
 from storage.models import Person, Role
 
@@ -183,7 +184,7 @@ def calendar(ctx: Ctx, cmd: CalendarFeed) -> list[Reply]:
 
 def _privately(ctx: Ctx, reply: Reply) -> list[Reply]:
     """A secret link goes to its person only: as is in a private chat, else to their DM with a note in the group."""
-    if ctx.chat_type == "private" or ctx.tenant.platform == "console":  # the console is one person's terminal
+    if ctx.chat_type == "private" or traits(ctx.tenant.platform).single_user:  # e.g. one person's terminal
         return [reply]
     target = dm_target(ctx.tenant, ctx.person)
     if target is None:  # the bot cannot write to them privately yet (Telegram: they never started it)

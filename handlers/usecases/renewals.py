@@ -18,6 +18,7 @@ from handlers.replies import Field, Reply
 from handlers.views import contract_fields
 from scheduler import planner
 from scheduler.notify import Outgoing, Target
+from scheduler.platforms import traits
 from storage import repo
 from storage.db import transaction
 from storage.models import Contract, ContractStatus, Milestone, MilestoneStatus, Tenant
@@ -202,7 +203,7 @@ def advance_contracts(engine, now: datetime) -> list[Outgoing]:  # type: ignore[
                 msg = Reply(title=t("renewal.auto", lang, number=number, date=format_date(new_end, lang)), lang=lang)
                 msg.context.append(t("renewal.auto_why", lang, deadline=format_date(deadline, lang)))
                 channel = contract.channel or tenant.default_channel or (
-                    tenant.external_id if tenant.platform != "slack" else None)
+                    tenant.external_id if traits(tenant.platform).team_per_chat else None)
                 if channel:
                     outs.append(Outgoing(Target(tenant.platform, tenant.external_id, chat_id=channel), msg))
                 continue

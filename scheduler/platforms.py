@@ -1,0 +1,76 @@
+"""What the core may know about a platform: its traits, as data, looked up by the platform's name.
+
+Each adapter under bot/ declares a :class:`Traits` and bot/registry.py registers it here at import time
+(``bot`` sits above ``handlers`` and ``scheduler``, so the adapters plug in from the top and the core never
+imports them). The core and the scheduler read traits and never compare platform names.
+
+A name nobody registered gets :data:`GENERIC`: a workspace-style platform that can write to anyone, with
+no buttons and no edits, which is the safest reading for a message (nothing is promised that cannot be done).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Messages per second overall and per chat, and per minute in a group (None: no limit known)."""
+
+    overall_per_s: float | None = None
+    per_chat_per_s: float | None = None
+    per_group_per_min: float | None = None
+
+
+@dataclass(frozen=True)
+class Traits:
+    """How a platform behaves, in the terms the core decides by.
+
+    - ``team_per_chat``: each group chat is its own team (Telegram, Feishu, the console), so the team's chat
+      is where its news goes and no other chat may be named; otherwise the workspace is the team and its
+      channels are named by id (Slack).
+    - ``direct_messages``: the bot can talk to one person privately at all (the console cannot).
+    - ``dm_first``: the bot may open that private chat itself, to someone who never wrote to it (Slack,
+      Feishu, e-mail); otherwise a person must start it first (Telegram).
+    - ``single_user``: the chat is one person's own screen (the console), so a secret may be shown in place.
+    - ``edits``: sent messages can be edited (a reminder becomes "✅ done by …" in place).
+    - ``buttons``: messages carry buttons; without them the typed command is the way to act.
+    - ``max_text``: the longest message text the platform takes, in characters.
+    - ``mention``: how a person is mentioned, with ``{id}`` and ``{name}`` (documentation for renderers).
+    - ``limits``: the platform's published rate limits, which the dispatch pass keeps under.
+    """
+
+    name: str
+    team_per_chat: bool = False
+    direct_messages: bool = True
+    dm_first: bool = True
+    single_user: bool = False
+    edits: bool = False
+    buttons: bool = False
+    max_text: int = 4000
+    mention: str = "@{name}"
+    limits: Limits = field(default_factory=Limits)
+
+
+GENERIC = Traits(name="generic")
+
+_REGISTERED: dict[str, Traits] = {}
+_LOCK = threading.Lock()
+
+
+def register(traits: Traits) -> None:
+    """Make a platform's traits known to the core (bot/registry.py does this for every adapter)."""
+    with _LOCK:
+        _REGISTERED[traits.name] = traits
+
+
+def traits(platform: str) -> Traits:
+    """The traits of a platform by name; :data:`GENERIC` for a name no adapter registered."""
+    return _REGISTERED.get(platform, GENERIC)
+
+
+def registered() -> dict[str, Traits]:
+    """Every registered platform's traits, by name (a copy)."""
+    with _LOCK:
+        return dict(_REGISTERED)
