@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 def _secrets(settings: Settings) -> list[str]:
     """Values that must not reach the one line (Telegram's InvalidToken, for one, quotes the token)."""
     values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
+              settings.slack_client_secret, settings.slack_state_secret,
               settings.telegram_bot_token, getattr(settings, "telegram_webhook_secret", None)]
     try:
         from sqlalchemy.engine import make_url

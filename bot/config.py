@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str | None = None
+    # OAuth mode (the app installed in many workspaces from /slack/install): on when the client id, the client
+    # secret and the signing secret are set; each workspace's bot token is then kept in the database. The OAuth
+    # state is signed with SLACK_STATE_SECRET when it is set (nothing stored), else kept in the database.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_state_secret: str | None = None
 
     telegram_bot_token: str | None = None
     telegram_api_url: str | None = None
@@ -46,6 +52,14 @@ class Settings(BaseSettings):
     telegram_per_second: float = 30
     telegram_group_per_minute: float = 20
     telegram_chat_per_second: float = 1
+
+    # Feishu (Lark): on when FEISHU_APP_ID is set. Events and card actions come to /feishu/events on PORT;
+    # FEISHU_API_URL is the open platform (Lark: https://open.larksuite.com; tests: a fake server)
+    feishu_app_id: str | None = None
+    feishu_app_secret: str | None = None
+    feishu_verification_token: str | None = None
+    feishu_encrypt_key: str | None = None
+    feishu_api_url: str = "https://open.feishu.cn"
 
     # How many chats' updates one process applies at once (each chat's in order); 0: this process only stores
     # what arrives (another process applies it)
@@ -72,14 +86,28 @@ class Settings(BaseSettings):
         return self.port
 
     @property
+    def slack_oauth_enabled(self) -> bool:
+        """Slack installs in many workspaces (OAuth) when its client id, client secret and signing secret are set."""
+        return bool(self.slack_client_id and self.slack_client_secret and self.slack_signing_secret)
+
+    @property
     def slack_enabled(self) -> bool:
-        """Slack runs when a bot token is set."""
-        return bool(self.slack_bot_token)
+        """Slack runs with a bot token (one workspace) or in OAuth mode.
+
+        Half an OAuth configuration (a client id or secret without the rest) also switches Slack on, so that
+        start-up says what is missing instead of quietly leaving Slack off.
+        """
+        return bool(self.slack_bot_token or self.slack_client_id or self.slack_client_secret)
 
     @property
     def telegram_enabled(self) -> bool:
         """Telegram runs when a bot token is set."""
         return bool(self.telegram_bot_token)
+
+    @property
+    def feishu_enabled(self) -> bool:
+        """Feishu runs when an app id is set (start-up then says what else is missing)."""
+        return bool(self.feishu_app_id)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -32,7 +32,7 @@ from storage.models import Reminder
 log = logging.getLogger(__name__)
 
 REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
-REMINDER_STATUSES = ("pending", "claimed", "failed")
+REMINDER_STATUSES = ("pending", "claimed", "failed", "parked")
 
 
 @dataclass

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from scheduler.metrics import RATE_LIMITED, SEND_FAILURES, SENDS
 from scheduler.notify import Notifier, Outgoing, PermanentFailure, RateLimited, Target
@@ -96,7 +96,9 @@ def due_slot(tenant: Tenant, now: datetime) -> Slot | None:
 def run_digests(engine: Engine, notifiers: Mapping[str, Notifier], source: DigestSource, now: datetime) -> int:
     """Send every digest that is due and not yet sent; return how many went out."""
     with Session(engine) as session:
-        tenants = [t for t in session.exec(select(Tenant)).all() if t.platform in notifiers]
+        # a suspended team (the app was uninstalled there) gets no digest until it comes back
+        tenants = [t for t in session.exec(select(Tenant).where(col(Tenant.suspended_at).is_(None))).all()
+                   if t.platform in notifiers]
     sent = 0
     for tenant in tenants:
         slot = due_slot(tenant, now)

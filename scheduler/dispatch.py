@@ -5,6 +5,9 @@
 - A claimed row whose process died goes back to pending when its lease runs out, so it is still sent.
 - After downtime a milestone may have several due rows: only the latest is sent, the rest are skipped.
 - 429: the row goes back to pending at Retry-After. A permanent error marks it failed and tells the owner.
+- A team the platform no longer lets us reach (the Slack app was uninstalled) is suspended: its reminders are
+  parked, neither sent nor failed nor retried, until the team comes back and they are planned again from then
+  (``park_team`` / ``resume_team``; a notifier raises ``Parked`` for a reminder that reaches such a team).
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from sqlmodel import Session, col, select
 
 from scheduler import planner
 from scheduler.metrics import DISPATCH_DURATION, DISPATCH_PASSES, RATE_LIMITED, SEND_FAILURES, SENDS
-from scheduler.notify import CannotDM, Notifier, Outgoing, PermanentFailure, RateLimited
+from scheduler.notify import CannotDM, Notifier, Outgoing, Parked, PermanentFailure, RateLimited
 from scheduler.throttle import Throttle
+from storage import repo
 from storage.db import transaction
 from storage.models import Contract, Milestone, Reminder, SentMessage, Tenant
 
@@ -58,6 +62,7 @@ class PassResult:
     failed: int = 0
     released: int = 0
     deferred: int = 0
+    parked: int = 0
     previews: list[tuple[str, list[Outgoing]]] = field(default_factory=list)  # (stage, messages)
 
 
@@ -199,6 +204,12 @@ class Dispatcher:
                     result.retried += 1
                     return
                 log.warning("reminder %s: copy %d rate limited, not retried", reminder_id, i)
+            except Parked as exc:
+                if i == 0:
+                    self._park(reminder_id, str(exc) or "team suspended")
+                    result.parked += 1
+                    return
+                log.info("reminder %s: copy %d not sent, its team is suspended", reminder_id, i)
             except PermanentFailure as exc:
                 if i == 0:
                     error = str(exc) or exc.__class__.__name__
@@ -223,6 +234,8 @@ class Dispatcher:
             ref = self._send_one(out)
         except RateLimited:
             RATE_LIMITED.labels(platform=platform).inc()
+            raise
+        except Parked:  # nothing was sent and nothing failed
             raise
         except Exception:
             SEND_FAILURES.labels(platform=platform, kind=kind).inc()
@@ -252,6 +265,14 @@ class Dispatcher:
             if reminder is not None:
                 reminder.status, reminder.fire_at, reminder.lease_until = "pending", at, None
                 reminder.claimed_by = None
+                session.add(reminder)
+
+    def _park(self, reminder_id: int, reason: str) -> None:
+        with transaction(self.engine) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is not None:
+                reminder.status, reminder.lease_until, reminder.claimed_by = "parked", None, None
+                reminder.last_error = reason[:2000]
                 session.add(reminder)
 
     def _record(self, reminder_id: int, refs: list[str], now: datetime) -> None:
@@ -287,10 +308,10 @@ def _log_pass(result: PassResult, seconds: float) -> None:
     """One line per pass: INFO when it did something, DEBUG when it was idle (every 30 s is noise)."""
     DISPATCH_PASSES.inc()
     DISPATCH_DURATION.observe(seconds)
-    busy = result.claimed or result.released or result.skipped or result.deferred
+    busy = result.claimed or result.released or result.skipped or result.deferred or result.parked
     log.log(logging.INFO if busy else logging.DEBUG, "dispatch pass", extra={
         "event": "dispatch", "sent": result.sent, "failed": result.failed, "retried": result.retried,
-        "deferred": result.deferred, "skipped": result.skipped, "cancelled": result.cancelled,
+        "deferred": result.deferred, "skipped": result.skipped, "cancelled": result.cancelled, "parked": result.parked,
         "released": result.released, "duration_ms": round(seconds * 1000, 1)})
 
 
@@ -344,3 +365,68 @@ def _replan_after_send(session: Session, reminder: Reminder, now: datetime) -> N
     tenant = session.get(Tenant, milestone.tenant_id)
     if tenant is not None:
         planner.replan(session, milestone=milestone, contract=contract, tenant=tenant, now=now)
+
+
+# -- teams that went away and came back ---------------------------------------------------------------------
+
+
+def park_team(session: Session, *, tenant: Tenant, now: datetime, reason: str) -> int:
+    """Suspend a team the platform no longer lets us reach; its pending reminders are parked. Return how many.
+
+    In the caller's transaction, audited. The team's contracts, milestones and sent history stay as they are.
+    """
+    if tenant.suspended_at is None:
+        tenant.suspended_at = now
+        session.add(tenant)
+        repo.audit(session, tenant_id=tenant.id or 0, actor_id=None, action="tenant.suspended", entity="tenant",
+                   entity_id=tenant.id, after={"reason": reason})
+    res = session.exec(
+        update(Reminder)
+        .where(col(Reminder.tenant_id) == tenant.id, col(Reminder.status) == "pending")
+        .values(status="parked", lease_until=None, claimed_by=None, last_error=reason[:2000])
+        .execution_options(synchronize_session=False)
+    )
+    return int(res.rowcount or 0)
+
+
+def resume_team(session: Session, *, tenant: Tenant, now: datetime) -> int:
+    """Take a suspended team back: its reminders are planned again from ``now``; return how many are pending.
+
+    What fell due while it was away is not sent late: each parked (or overdue pending) row is either planned
+    again, when its stage is still ahead, or skipped. In the caller's transaction, audited. A team that is not
+    suspended is left alone (0).
+    """
+    if tenant.suspended_at is None:
+        return 0
+    held = set(session.exec(
+        select(Reminder.id).where(
+            col(Reminder.tenant_id) == tenant.id,
+            or_(col(Reminder.status) == "parked",
+                and_(col(Reminder.status) == "pending", col(Reminder.fire_at) <= now)))
+    ).all())
+    if held:
+        # cancelled rows are what the planner revives when their stage is still wanted
+        session.exec(update(Reminder).where(col(Reminder.id).in_(held))
+                     .values(status="cancelled", lease_until=None, claimed_by=None, last_error=None)
+                     .execution_options(synchronize_session=False))
+    contracts = {c.id: c for c in session.exec(select(Contract).where(Contract.tenant_id == tenant.id)).all()}
+    milestones = session.exec(
+        select(Milestone).where(Milestone.tenant_id == tenant.id, Milestone.status == "open",
+                                col(Milestone.due_on).is_not(None))
+    ).all()
+    for milestone in milestones:
+        planner.replan(session, milestone=milestone, contract=contracts.get(milestone.contract_id), tenant=tenant,
+                       now=now)
+    if held:
+        session.exec(update(Reminder).where(col(Reminder.id).in_(held), col(Reminder.status) == "cancelled")
+                     .values(status="skipped")
+                     .execution_options(synchronize_session=False))
+    away = tenant.suspended_at
+    tenant.suspended_at = None
+    session.add(tenant)
+    repo.audit(session, tenant_id=tenant.id or 0, actor_id=None, action="tenant.resumed", entity="tenant",
+               entity_id=tenant.id, before={"suspended_at": away.isoformat()})
+    pending = session.exec(
+        select(Reminder.id).where(col(Reminder.tenant_id) == tenant.id, col(Reminder.status) == "pending")
+    ).all()
+    return len(pending)

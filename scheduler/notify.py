@@ -43,6 +43,13 @@ class CannotDM(PermanentFailure):
     """The user never started a private chat with the bot (Telegram) or DMs are closed."""
 
 
+class Parked(PermanentFailure):
+    """The team cannot be reached until it comes back (the app was uninstalled there): hold, don't fail or retry.
+
+    A PermanentFailure, so that a caller that does not know it (a digest) gives up on the message once.
+    """
+
+
 class Notifier(Protocol):
     """What each platform implements to deliver reminders and edit them afterwards."""
 

@@ -80,6 +80,9 @@ class Tenant(SQLModel, table=True):
     digest_day: int | None = Field(default=0, sa_column_kwargs={"server_default": "0"})
     digest_time: str = Field(default="09:00", max_length=5, sa_column_kwargs={"server_default": "09:00"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the platform stopped taking the bot's messages for this team (the Slack app was uninstalled): its reminders
+    # are parked until it comes back (a reinstall), its data stays
+    suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Person(SQLModel, table=True):
@@ -89,6 +92,8 @@ class Person(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "platform_user_id", name="uq_person_platform_user"),
         UniqueConstraint("tenant_id", "handle", name="uq_person_handle"),
+        # one person per address in a team (a unique index: SQLite adds it without rebuilding the table)
+        Index("uq_person_email", "tenant_id", "email", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,6 +107,9 @@ class Person(SQLModel, table=True):
     can_dm: bool = Field(default=False)
     dm_channel: str | None = Field(default=None, max_length=128)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # their e-mail address (lower case), for reminders by e-mail; ``email_off``: they asked for none (it is kept)
+    email: str | None = Field(default=None, max_length=254)
+    email_off: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class Contract(SQLModel, table=True):
@@ -180,7 +188,8 @@ class Milestone(SQLModel, table=True):
     contract_id: int = Field(foreign_key="contracts.id", index=True)
     kind: str = Field(default="other", max_length=16)
     title: str = Field(max_length=255)
-    due_on: date
+    # None only while the milestone waits for the event it is due after (below) to happen
+    due_on: date | None = None
     owner_id: int | None = Field(default=None, foreign_key="people.id", index=True)
     amount: Decimal | None = Field(default=None, sa_type=MONEY)
     percent: Decimal | None = Field(default=None, sa_type=PERCENT)
@@ -190,6 +199,13 @@ class Milestone(SQLModel, table=True):
     reminder_offsets: str | None = Field(default=None, max_length=64)
     snoozed_until: date | None = None
     note: str | None = Field(default=None, sa_type=Text)
+    # Due relative to an event (验收后30天, 12 months after acceptance): ``after_count`` ``after_unit``s (day,
+    # workday, week, month, year; negative: before) after another milestone of the same contract (``after_id``)
+    # is done, or after the contract's ``after_event`` date (signed, start, end). ``due_on`` follows the event.
+    after_id: int | None = Field(default=None, foreign_key="milestones.id", index=True)
+    after_event: str | None = Field(default=None, max_length=8)
+    after_count: int | None = None
+    after_unit: str | None = Field(default=None, max_length=8)
     created_by_id: int | None = Field(default=None, foreign_key="people.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -468,3 +484,100 @@ class OutboxMessage(SQLModel, table=True):
     message_ref: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SlackInstallation(SQLModel, table=True):
+    """A Slack workspace's installation of the app (OAuth mode), one per installer: its bot and user tokens.
+
+    ``tenant_key`` is the team it belongs to, as Tenant.external_id spells it (``<enterprise or ->:<team>``).
+    Written by the OAuth redirect, deleted when the app is uninstalled or its tokens are revoked. Tokens are
+    kept as Slack issued them (like slack_sdk's own stores): protect the database as you protect the secrets.
+    """
+
+    __tablename__ = "slack_installations"
+    __table_args__ = (UniqueConstraint("client_id", "tenant_key", "user_id", name="uq_slack_installation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=64)
+    tenant_key: str = Field(max_length=128)
+    app_id: str | None = Field(default=None, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_name: str | None = Field(default=None, max_length=255)
+    enterprise_url: str | None = Field(default=None, max_length=255)
+    team_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=255)
+    is_enterprise_install: bool = Field(default=False)
+    user_id: str = Field(max_length=32)
+    user_token: str | None = Field(default=None, max_length=255)
+    user_scopes: str | None = Field(default=None, sa_type=Text)
+    user_refresh_token: str | None = Field(default=None, max_length=255)
+    user_token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    bot_token: str | None = Field(default=None, max_length=255)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_scopes: str | None = Field(default=None, sa_type=Text)
+    bot_refresh_token: str | None = Field(default=None, max_length=255)
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    token_type: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SlackBot(SQLModel, table=True):
+    """The bot token a workspace's replies and reminders go out with (OAuth mode): one per workspace and app."""
+
+    __tablename__ = "slack_bots"
+    __table_args__ = (UniqueConstraint("client_id", "tenant_key", name="uq_slack_bot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=64)
+    tenant_key: str = Field(max_length=128)
+    app_id: str | None = Field(default=None, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_name: str | None = Field(default=None, max_length=255)
+    team_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=255)
+    is_enterprise_install: bool = Field(default=False)
+    bot_token: str = Field(max_length=255)
+    bot_id: str = Field(max_length=32)
+    bot_user_id: str = Field(max_length=32)
+    bot_scopes: str = Field(default="", sa_type=Text)
+    bot_refresh_token: str | None = Field(default=None, max_length=255)
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    installed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """An OAuth ``state`` handed to a browser at /slack/install, good once until it expires (no SLACK_STATE_SECRET)."""
+
+    __tablename__ = "slack_oauth_states"
+
+    state: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class MailLink(SQLModel, table=True):
+    """A one-time link in a reminder e-mail: it presses its button (``action_key``) once, as ``person_id``.
+
+    Sent to a person who may not use the chat at all, so the action runs as that person; it works until
+    ``expires_at`` (14 days) and only once (``used_at``). The URL carries the token and an HMAC of it.
+    """
+
+    __tablename__ = "mail_links"
+
+    token: str = Field(primary_key=True, max_length=32)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    person_id: int = Field(foreign_key="people.id")
+    action_key: str = Field(foreign_key="action_keys.key", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SigningKey(SQLModel, table=True):
+    """A secret the bot signs with (the e-mail links' HMAC), made once on first use and shared by every process."""
+
+    __tablename__ = "signing_keys"
+
+    name: str = Field(primary_key=True, max_length=32)
+    secret: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

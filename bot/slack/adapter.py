@@ -32,7 +32,7 @@ def _create(settings: Settings, core: Core) -> Platform:
 def _notifier(settings: Settings, engine: Engine) -> Notifier:
     from bot.slack.notifier import make_slack_notifier
 
-    return make_slack_notifier(settings)
+    return make_slack_notifier(settings, engine)  # OAuth mode: each workspace's token from the database
 
 
 ADAPTER = Adapter(traits=TRAITS, enabled=_enabled, create=_create, notifier=_notifier,

@@ -4,27 +4,37 @@ Slack's 3-second acknowledgement is given by bot.slack.intake as soon as a reque
 bolt sees the request afterwards, from an inbox worker, so ``ack()`` here answers no one and the listener
 runs to the end before the request counts as applied (``process_before_response``). The core is synchronous
 (one database transaction per call), so it runs in a worker thread (``asyncio.to_thread``).
+
+One workspace (SLACK_BOT_TOKEN): bolt calls auth.test once and uses that token. OAuth mode: bolt finds the bot
+token of each request's workspace in the installation store (bot.slack.installations) and hands the listener a
+client on it, so every reply goes out with the token of the workspace it answers; ``app_uninstalled`` and
+``tokens_revoked`` delete the tokens and suspend the team.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.slack import downloads, surfaces, translate
+from bot.slack import downloads, oauth, surfaces, translate
 from bot.slack.clients import make_async_web_client
 from bot.slack.identity import Directory
 from bot.slack.inflight import Inflight
+from bot.slack.installations import InstallationStore, key_of
 from bot.slack.outbox import Outbox
 from handlers.core import Core
 from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.replies import Reply
+
+log = logging.getLogger(__name__)
 
 COMMAND = "/contract"
 MODAL_ACTIONS = re.compile(r"^contract:(note|pay):")
@@ -32,17 +42,40 @@ ACTIONS = re.compile(r"^contract:")
 
 Payload = dict[str, Any]
 
+# What someone sees who talks to the bot in a workspace that uninstalled it (bolt's authorize found no token)
+NOT_INSTALLED = ("ContractBot is no longer installed in this workspace: ask an admin to install it again. "
+                 "Your contracts are kept.\nContractBot 已从此工作区卸载，请管理员重新安装；合同数据仍然保留。")
 
-def build_app(settings: Settings, core: Core, *, client: AsyncWebClient | None = None) -> tuple[AsyncApp, Listeners]:
-    """The bolt app on the bot token (single workspace: bolt calls auth.test once), listeners registered."""
-    app = AsyncApp(
-        client=client or make_async_web_client(settings),
-        # requests reach bolt from the inbox as socket-mode requests, already verified (bot.slack.intake)
-        signing_secret=settings.slack_signing_secret or "",
-        # Slack was answered when the request was stored: run each listener to the end before returning
-        process_before_response=True,
-    )
-    listeners = Listeners(core)
+
+def build_app(settings: Settings, core: Core, *, client: AsyncWebClient | None = None,
+              installations: InstallationStore | None = None) -> tuple[AsyncApp, Listeners]:
+    """The bolt app with its listeners registered: on the bot token, or in OAuth mode on ``installations``."""
+    client = client or make_async_web_client(settings)
+    if not settings.slack_oauth_enabled:
+        app = AsyncApp(
+            client=client,
+            # requests reach bolt from the inbox as socket-mode requests, already verified (bot.slack.intake)
+            signing_secret=settings.slack_signing_secret or "",
+            # Slack was answered when the request was stored: run each listener to the end before returning
+            process_before_response=True,
+        )
+        listeners = Listeners(core)
+    else:
+        store = installations or InstallationStore(core.engine, client_id=settings.slack_client_id or "",
+                                                   clock=core.clock)
+        app = AsyncApp(
+            client=client, signing_secret=settings.slack_signing_secret or "", process_before_response=True,
+            oauth_settings=oauth.oauth_settings(settings, store, oauth.state_store(settings, core.engine,
+                                                                                   clock=core.clock)),
+            # the bot token only (no user tokens are asked for); auth.test once per token, not once per request.
+            # bolt takes an AsyncAuthorize instance here as it is (its annotation names plain callables only)
+            authorize=AsyncInstallationStoreAuthorize(  # type: ignore[arg-type]
+                installation_store=store, client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret, bot_only=True, cache_enabled=True, client=client,
+                logger=logging.getLogger("slack_bolt.authorize")),
+            user_facing_authorize_error_message=NOT_INSTALLED,
+        )
+        listeners = Listeners(core, installations=store)
     register(app, listeners)
     return app, listeners
 
@@ -58,6 +91,8 @@ def register(app: AsyncApp, listeners: Listeners) -> None:
     app.action(MODAL_ACTIONS)(listeners.open_modal)  # before ACTIONS: bolt runs the first match only
     app.action(ACTIONS)(listeners.click)
     app.view(surfaces.VALUE_MODAL)(listeners.submit)
+    app.event("app_uninstalled")(listeners.uninstalled)
+    app.event("tokens_revoked")(listeners.tokens_revoked)
 
 
 async def ignore() -> None:
@@ -77,9 +112,11 @@ def tenant_of(context: AsyncBoltContext) -> str:
 class Listeners:
     """The callbacks, a few lines each: translate -> core (in a thread) -> deliver."""
 
-    def __init__(self, core: Core, directory: Directory | None = None) -> None:
+    def __init__(self, core: Core, directory: Directory | None = None, *,
+                 installations: InstallationStore | None = None) -> None:
         self.core = core
         self.directory = directory or Directory()
+        self.installations = installations  # OAuth mode
         self.inflight = Inflight()
 
     async def command(self, ack: AsyncAck, command: Payload, client: AsyncWebClient, context: AsyncBoltContext,
@@ -181,6 +218,33 @@ class Listeners:
                                     private=True).deliver(replies)
             if homeless:
                 await self.publish_home(client, context, user, homeless)
+
+    async def uninstalled(self, context: AsyncBoltContext) -> None:
+        """The app left a workspace: its tokens go, the team is suspended (reminders parked), its data stays."""
+        key = key_of(context.enterprise_id, context.team_id, context.is_enterprise_install)
+        if self.installations is None:
+            log.warning("slack: the app was uninstalled from %s; reminders there fail until it is installed again "
+                        "and SLACK_BOT_TOKEN is updated", key)
+            return
+        async with self.inflight:
+            await asyncio.to_thread(self.installations.uninstall, key)
+
+    async def tokens_revoked(self, event: Payload, context: AsyncBoltContext) -> None:
+        """Tokens revoked: the bot's suspends the team like an uninstall; users' are forgotten."""
+        key = key_of(context.enterprise_id, context.team_id, context.is_enterprise_install)
+        tokens = event.get("tokens") or {}
+        bots, users = list(tokens.get("bot") or []), list(tokens.get("oauth") or [])
+        if self.installations is None:
+            if bots:
+                log.warning("slack: the bot token of %s was revoked; reminders there fail until it is replaced", key)
+            return
+        async with self.inflight:
+            if users:
+                await asyncio.to_thread(self.installations.revoke, key, bot=False, users=tuple(users),
+                                        reason="user tokens revoked")
+            if bots:
+                await asyncio.to_thread(self.installations.revoke, key, bot=True, users=(),
+                                        reason="bot token revoked")
 
     # -- helpers -----------------------------------------------------------------------------------------
 

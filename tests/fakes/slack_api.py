@@ -21,6 +21,13 @@ server. A GET of it is recorded as method ``download`` with the Bearer token it 
 with one not in ``slack.file_readers``, when set) the fake answers like Slack, 200 with an HTML sign-in page.
 files.info answers for hosted files.
 
+Several workspaces (OAuth mode): ``slack.add_workspace("T0002", "Globex")`` makes one; ``slack.approve("T0002")``
+says who installs where on the next visit to the authorize page (``/oauth/v2/authorize``, recorded as method
+``oauth.authorize``), which then redirects to the ``redirect_uri`` with a one-time ``code`` and the ``state``;
+oauth.v2.access trades that code (with the app's client id and secret, as HTTP Basic auth) for the workspace's
+bot token, a new one after an uninstall. ``slack.uninstall("T0002")`` revokes the workspace's token, and every
+call made with a revoked token answers ``token_revoked``. auth.test answers for the workspace of its token.
+
 Like Slack, a message with more than 50 blocks, a section text over 3,000 characters or a field over 2,000
 (a Home tab view: more than 100 blocks) is refused with ``invalid_blocks``, so every test checks the limits.
 """
@@ -28,6 +35,7 @@ Like Slack, a message with more than 50 blocks, a section text over 3,000 charac
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import mimetypes
@@ -36,7 +44,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 RESPOND = "response_url"  # the method name recorded for POSTs to a response_url
 UPLOAD = "upload"  # the method name recorded for the raw POST of a file's bytes to its upload URL
@@ -77,6 +85,20 @@ class SharedFile:
 
 
 @dataclass
+class Workspace:
+    """A workspace the app can be installed in (OAuth mode), with its bot's ids and current token."""
+
+    team_id: str
+    name: str
+    bot_user_id: str = "UBOT"
+    bot_id: str = "B0001"
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+    token: str | None = None  # the live bot token, None until installed (and after an uninstall)
+    installs: int = 0
+
+
+@dataclass
 class Fault:
     """A canned failure for the next call of a method."""
 
@@ -95,6 +117,11 @@ class FakeSlackAPI:
     calls: list[Call] = field(default_factory=list)
     socket_url: str | None = None  # what apps.connections.open hands out (a local WebSocket server in tests)
     file_readers: set[str] | None = None  # tokens that may download hosted files (None: any Bearer token)
+    app_id: str = "A0001"
+    client_id: str = "1111.2222"  # the credentials oauth.v2.access accepts
+    client_secret: str = "app-client-secret"
+    workspaces: dict[str, Workspace] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)  # tokens Slack no longer accepts
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -107,6 +134,8 @@ class FakeSlackAPI:
         self._hosted: dict[str, tuple[dict[str, Any], bytes]] = {}  # file id -> (file object, bytes)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._codes: dict[str, dict[str, Any]] = {}  # OAuth code -> what was approved
+        self._approving: tuple[str, str] | None = None  # (team, installer) of the next authorize visit
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -143,6 +172,69 @@ class FakeSlackAPI:
     def response_url(self, name: str = "hook") -> str:
         """A response_url for a payload; POSTs to it are recorded as method ``response_url``."""
         return f"{self.base}/respond/{name}"
+
+    # -- several workspaces (OAuth mode) ------------------------------------------------------------------
+
+    def add_workspace(self, team_id: str, name: str, **kw: Any) -> Workspace:
+        """A workspace the app can be installed in (not installed yet)."""
+        with self._lock:
+            found = self.workspaces[team_id] = Workspace(team_id, name, **kw)
+        return found
+
+    def approve(self, team_id: str, user: str = "U0001") -> None:
+        """The next visit to the authorize page is ``user`` installing the app in ``team_id``."""
+        with self._lock:
+            self._approving = (team_id, user)
+
+    def uninstall(self, team_id: str) -> str | None:
+        """The workspace removes the app: its token is revoked (what Slack then sends is up to the test)."""
+        with self._lock:
+            ws = self.workspaces[team_id]
+            token, ws.token = ws.token, None
+            if token:
+                self.revoked.add(token)
+        return token
+
+    def token_of(self, team_id: str) -> str | None:
+        with self._lock:
+            return self.workspaces[team_id].token
+
+    def authorize_page(self, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """GET /oauth/v2/authorize: the installer approves, Slack redirects back with a code and the state."""
+        with self._lock:
+            self.calls.append(Call("oauth.authorize", dict(params), path="/oauth/v2/authorize"))
+            approving, self._approving = self._approving, None
+            if (params.get("client_id") != self.client_id or not params.get("redirect_uri")
+                    or approving is None or approving[0] not in self.workspaces):
+                return 400, {"Content-Type": "text/plain"}, b"invalid request"
+            code = f"code-{next(self._ts)}"
+            self._codes[code] = {"team": approving[0], "user": approving[1], "scope": params.get("scope", ""),
+                                 "redirect_uri": params["redirect_uri"]}
+        query = urlencode({"code": code, "state": params.get("state", "")})
+        return 302, {"Location": f"{params['redirect_uri']}?{query}"}, b""
+
+    def api_oauth_v2_access(self, p: dict[str, Any]) -> dict[str, Any]:
+        if (p.get("client_id"), p.get("client_secret")) != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            grant = self._codes.pop(str(p.get("code", "")), None)  # a code works once
+            if grant is None:
+                return {"ok": False, "error": "invalid_code"}
+            if grant["redirect_uri"] != p.get("redirect_uri"):
+                return {"ok": False, "error": "bad_redirect_uri"}
+            ws = self.workspaces[grant["team"]]
+            if ws.token is None:
+                ws.installs += 1
+                ws.token = f"xoxb-{ws.team_id}-{ws.installs}"
+            enterprise = {"id": ws.enterprise_id, "name": ws.enterprise_name} if ws.enterprise_id else None
+            return {"ok": True, "app_id": self.app_id, "authed_user": {"id": grant["user"]},
+                    "scope": grant["scope"], "token_type": "bot", "access_token": ws.token,
+                    "bot_user_id": ws.bot_user_id, "team": {"id": ws.team_id, "name": ws.name},
+                    "enterprise": enterprise, "is_enterprise_install": False}
+
+    def _workspace_of(self, token: str | None) -> Workspace | None:
+        with self._lock:
+            return next((w for w in self.workspaces.values() if token and w.token == token), None)
 
     # -- files people share with the bot ------------------------------------------------------------------
 
@@ -238,7 +330,11 @@ class FakeSlackAPI:
             self.calls.append(call)
             faults = self._faults.get(call.method)
             fault = faults.pop(0) if faults else None
+            dead = call.token in self.revoked and call.method not in (RESPOND, UPLOAD, DOWNLOAD)
         status, headers = 200, {}
+        if dead:  # an uninstalled app's token: every method refuses it
+            call.response = {"ok": False, "error": "token_revoked"}
+            return status, headers, call.response
         problem = block_problem(call.params.get("blocks")) if call.method in LIMITED else None
         if call.method == "views.publish":
             problem = block_problem(((call.params.get("view") or {}).get("blocks")), limit=MAX_VIEW_BLOCKS)
@@ -258,7 +354,8 @@ class FakeSlackAPI:
             body = {"ok": True}
         else:
             handler = getattr(self, "api_" + call.method.replace(".", "_"), None)
-            body = handler(call.params) if handler else {"ok": False, "error": "unknown_method"}
+            params = {**call.params, "token": call.token} if call.method == "auth.test" else call.params
+            body = handler(params) if handler else {"ok": False, "error": "unknown_method"}
         call.response = body
         return status, headers, body
 
@@ -266,6 +363,11 @@ class FakeSlackAPI:
         return f"1764300000.{next(self._ts):06d}"
 
     def api_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        ws = self._workspace_of(p.get("token"))
+        if ws is not None:
+            return {"ok": True, "url": f"https://{ws.team_id.lower()}.slack.com/", "team": ws.name,
+                    "user": "contractbot", "team_id": ws.team_id, "user_id": ws.bot_user_id, "bot_id": ws.bot_id,
+                    "enterprise_id": ws.enterprise_id, "is_enterprise_install": False}
         return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "contractbot",
                 "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": "B0001",
                 "is_enterprise_install": False}
@@ -371,8 +473,15 @@ def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
                 self._download(url.path)
                 return
             params: dict[str, Any] = dict(parse_qsl(url.query))
+            if url.path == "/oauth/v2/authorize":
+                self._reply(*fake.authorize_page(params))
+                return
             params.update(_body_params(raw, self.headers.get("Content-Type") or ""))
             auth = self.headers.get("Authorization") or ""
+            if auth.startswith("Basic "):  # oauth.v2.access: the app's client id and secret
+                client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+                params.update(client_id=client_id, client_secret=secret)
+                auth = ""
             if url.path.startswith("/api/"):
                 method = url.path[len("/api/"):]
             elif url.path.startswith("/respond/"):
@@ -387,6 +496,14 @@ def _handler(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _reply(self, status: int, headers: dict[str, str], data: bytes) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
