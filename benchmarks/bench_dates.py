@@ -6,6 +6,8 @@ Both parsers get the same reference now (the set's 2027-01-13 10:00 Asia/Shangha
 with the settings handlers.dates uses for its fallback (languages en+zh, PREFER_DATES_FROM future,
 naive RELATIVE_BASE in the user's zone). Both are warmed up first; each phrase is timed as the mean
 of --repeat calls, and the median over phrases is reported, with how many rows each gets right.
+A second table times the families of issue #17 (festivals, lunar dates, ordinal and counted weekdays,
+offsets from another day, traditional/Cantonese, spelled-out and numeric forms) the same way.
 """
 
 from __future__ import annotations
@@ -25,11 +27,24 @@ sys.path.insert(0, str(ROOT))
 from dateparser.date import DateDataParser
 
 from handlers import dates
+from handlers.dates import fallback
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2027, 1, 13, 10, 0, tzinfo=ZoneInfo(TZ))
 SHARED = ROOT.parent / "shared/data/dates_public.tsv"
 FIXTURE = ROOT / "tests/fixtures/dates_public.tsv"
+
+
+# One or two phrases of each family of issue #17, for timing only (their answers are in the tests).
+FAMILIES = [
+    "春节", "春节前付款", "节后上线", "中秋", "元宵", "农历十月初一", "腊月二十三", "明年春节", "Christmas", "Thanksgiving",
+    "before Chinese New Year", "十月第一个星期一", "本月最后一个工作日", "the first Friday of next month",
+    "last Friday of October", "last business day of the quarter", "friday after next", "3 fridays from now",
+    "two days after tomorrow", "16 days from 2018-01-02", "元旦后三天", "下周一之后两天", "this coming Thursday",
+    "past Wednesday", "後日", "今個星期三", "下個月廿號", "禮拜三", "march first", "the twenty-second",
+    "May twenty-first", "两千零二十七年三月五号", "21/04/2027", "22/04", "2 / 15", "20270315", "2027 03 15", "05/05/89",
+    "this friday 5/12", "monday 21", "验收后30天",
+]
 
 
 def load_rows() -> list[tuple[str, str]]:
@@ -77,19 +92,19 @@ def time_per_phrase(fn: Callable[[str], date | None], phrase: str, repeat: int) 
 def count_fallbacks(rows: list[tuple[str, str]]) -> int:
     """Count phrases our deterministic layer left to dateparser."""
     calls = 0
-    original = dates._fallback
+    original = fallback.read
 
     def counting(*args: object) -> date | None:
         nonlocal calls
         calls += 1
         return original(*args)  # type: ignore[arg-type]
 
-    dates._fallback = counting  # type: ignore[assignment]
+    fallback.read = counting  # type: ignore[assignment]
     try:
         for phrase, _ in rows:
             ours(phrase)
     finally:
-        dates._fallback = original  # type: ignore[assignment]
+        fallback.read = original  # type: ignore[assignment]
     return calls
 
 
@@ -107,10 +122,7 @@ def main() -> None:
 
     contenders: list[tuple[str, Callable[[str], date | None]]] = [
         ("parse_date", ours), ("dateparser alone", dateparser_alone)]
-    times: dict[str, list[float]] = {name: [] for name, _ in contenders}
-    for phrase, _ in rows:  # interleaved, so both see the same machine state
-        for name, fn in contenders:
-            times[name].append(time_per_phrase(fn, phrase, args.repeat))
+    times = time_all(contenders, [phrase for phrase, _ in rows], args.repeat)
 
     print(f"{len(rows)} public phrases, now = {NOW.isoformat()} {TZ}, {args.repeat} calls per phrase")
     print(f"{'parser':<18}{'median/phrase':>15}{'mean/phrase':>14}{'right':>10}")
@@ -121,6 +133,30 @@ def main() -> None:
     ratio = statistics.median(times["dateparser alone"]) / statistics.median(times["parse_date"])
     print(f"parse_date median is {ratio:.1f}x faster; "
           f"{count_fallbacks(rows)} of {len(rows)} phrases reached the dateparser fallback")
+
+    for phrase in FAMILIES:
+        ours(phrase)
+        dateparser_alone(phrase)
+    fam = time_all(contenders, FAMILIES, args.repeat)
+    print(f"\n{len(FAMILIES)} phrases of the issue #17 families (festivals, lunar, ordinal/counted weekdays, ...)")
+    print(f"{'parser':<18}{'median/phrase':>15}{'mean/phrase':>14}{'read':>10}")
+    for name, fn in contenders:
+        read = sum(fn(phrase) is not None for phrase in FAMILIES)
+        med, mean = statistics.median(fam[name]) * 1e6, statistics.mean(fam[name]) * 1e6
+        print(f"{name:<18}{med:>12.1f} µs{mean:>11.1f} µs{read:>6}/{len(FAMILIES)}")
+    ratio = statistics.median(fam["dateparser alone"]) / statistics.median(fam["parse_date"])
+    print(f"parse_date median is {ratio:.1f}x faster on the families; "
+          f"{count_fallbacks([(p, '') for p in FAMILIES])} of {len(FAMILIES)} reached the dateparser fallback")
+
+
+def time_all(contenders: list[tuple[str, Callable[[str], date | None]]], phrases: list[str],
+             repeat: int) -> dict[str, list[float]]:
+    """Time every contender on every phrase, interleaved so both see the same machine state."""
+    times: dict[str, list[float]] = {name: [] for name, _ in contenders}
+    for phrase in phrases:
+        for name, fn in contenders:
+            times[name].append(time_per_phrase(fn, phrase, repeat))
+    return times
 
 
 if __name__ == "__main__":

@@ -263,8 +263,10 @@ HELD_OUT: list[tuple[str, datetime, str, str]] = [
     ("in 5 business days", SPRING, SH, "2026-02-26"),
     ("十个工作日内", SPRING, SH, "2026-03-04"),
     # the fallback: phrases only dateparser knows, read from now in the user's zone
-    ("15.03.2027", WED, SH, "2027-03-15"),
     ("in 15 hours", WED, SH, "2027-01-14"),  # 10:00 + 15 h in Shanghai, not in UTC
+    # day-first where only day-first is possible
+    ("15.03.2027", WED, SH, "2027-03-15"),
+    ("13/1", WED, SH, "2027-01-13"),
 ]
 
 
@@ -276,7 +278,7 @@ def test_held_out(phrase: str, now: datetime, tz: str, expected: str) -> None:
 
 INVALID = [
     "4月31日", "2月29日", "二月三十日", "2027年13月1日", "2027年2月29日", "0号", "32号", "下个月32号",
-    "2027-04-31", "2027/2/30", "13/1", "February 30", "Feb 29 2027", "April 31", "星期八", "下礼拜零",
+    "2027-04-31", "2027/2/30", "13/13", "32/1", "February 30", "Feb 29 2027", "April 31", "星期八", "下礼拜零",
     "下周8", "next funday", "next holiday", "上半年", "", "   ", "30%", "120万", "1,200,000", "HT-2026-001",
     "March", "2027", "3月", "hello",
     "2027-02-15 周二",  # 2027-02-15 is a Monday: a contradicting weekday rejects the phrase
