@@ -166,6 +166,7 @@ def _secrets(settings: Settings) -> list[str]:
     """Values that must not reach the one line (Telegram's InvalidToken, for one, quotes the token)."""
     values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
               settings.slack_client_secret, settings.slack_state_secret,
+              settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
               settings.telegram_bot_token, getattr(settings, "telegram_webhook_secret", None)]
     try:
         from sqlalchemy.engine import make_url
@@ -173,6 +174,11 @@ def _secrets(settings: Settings) -> list[str]:
         values.append(make_url(settings.database_url).password)
     except Exception:  # not a URL: make_engine will say so
         pass
+    if settings.smtp_url:
+        from urllib.parse import unquote, urlsplit
+
+        password = urlsplit(settings.smtp_url).password
+        values += [password, unquote(password)] if password else []
     return [str(v) for v in values if v and len(str(v)) >= 4]
 
 

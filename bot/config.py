@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     feishu_encrypt_key: str | None = None
     feishu_api_url: str = "https://open.feishu.cn"
 
+    # E-mail reminders: on when SMTP_URL is set (smtp://user:pass@host:587 with STARTTLS, smtps://…:465 with
+    # implicit TLS, no user: no login), sent from MAIL_FROM; their links are served on PORT at PUBLIC_URL
+    smtp_url: str | None = None
+    mail_from: str | None = None
+
     # How many chats' updates one process applies at once (each chat's in order); 0: this process only stores
     # what arrives (another process applies it)
     inbox_concurrency: int = 8
@@ -103,6 +108,11 @@ class Settings(BaseSettings):
     def telegram_enabled(self) -> bool:
         """Telegram runs when a bot token is set."""
         return bool(self.telegram_bot_token)
+
+    @property
+    def email_enabled(self) -> bool:
+        """Reminder e-mails go out when SMTP_URL is set (start-up then says what else is missing)."""
+        return bool(self.smtp_url)
 
     @property
     def feishu_enabled(self) -> bool:

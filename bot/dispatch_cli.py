@@ -33,7 +33,9 @@ def notifiers_for(settings: Settings, engine: Engine) -> dict[str, Notifier]:
 def dispatch_once(settings: Settings, engine: Engine, *, now: str | None, dry_run: bool) -> int:
     """Run one pass (or a preview) and print what happened."""
     at = parse_now(now)
-    dispatcher = Dispatcher(engine, notifiers=notifiers_for(settings, engine), composer=ReminderComposer(), throttle=Throttle())
+    notifiers = notifiers_for(settings, engine)
+    dispatcher = Dispatcher(engine, notifiers=notifiers, composer=ReminderComposer(reachable=notifiers),
+                            throttle=Throttle())
     if dry_run:
         result = dispatcher.preview(at)
         for stage, outs in result.previews:

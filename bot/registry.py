@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.console.adapter import ADAPTER as CONSOLE
+from bot.email.adapter import ADAPTER as EMAIL
+from bot.feishu.adapter import ADAPTER as FEISHU
 from bot.platform import Adapter, Platform
 from bot.slack.adapter import ADAPTER as SLACK
 from bot.telegram.adapter import ADAPTER as TELEGRAM
@@ -26,6 +28,8 @@ ADAPTERS: tuple[Adapter, ...] = (
     CONSOLE,
     SLACK,
     TELEGRAM,
+    FEISHU,
+    EMAIL,
 )
 
 for _adapter in ADAPTERS:

@@ -46,7 +46,8 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
 
     Nothing is stored inside APScheduler (its job store is memory); the reminders live in the database.
     """
-    dispatcher = Dispatcher(engine, notifiers=notifiers, composer=ReminderComposer(), throttle=Throttle())
+    dispatcher = Dispatcher(engine, notifiers=notifiers, composer=ReminderComposer(reachable=notifiers),
+                            throttle=Throttle())
     digests = DigestComposer()
 
     async def dispatch_tick() -> None:

@@ -12,7 +12,7 @@ class Slot:
     """A payment milestone that can still take money."""
 
     milestone_id: int
-    due_on: date
+    due_on: date | None  # None: due after an event still to come (settled after every dated milestone)
     planned: Decimal
     paid: Decimal
 
@@ -23,11 +23,12 @@ class Slot:
 
 
 def allocate(amount: Decimal, slots: list[Slot], *, named: int | None = None) -> tuple[list[tuple[int, Decimal]], Decimal]:
-    """Split amount over the slots: the named milestone first, then by due date and id.
+    """Split amount over the slots: the named milestone first, then by due date (undated last) and id.
 
     Returns the (milestone id, amount) parts and what is left unallocated (money beyond the plan).
     """
-    order = sorted(slots, key=lambda s: (s.milestone_id != named, s.due_on, s.milestone_id))
+    order = sorted(slots, key=lambda s: (s.milestone_id != named, s.due_on is None, s.due_on or date.min,
+                                         s.milestone_id))
     parts: list[tuple[int, Decimal]] = []
     left = amount
     for slot in order:

@@ -24,6 +24,7 @@ from handlers.usecases.answers import answer
 from handlers.usecases.changes import PendingChanges, decide_change, pending_changes, request_change
 from handlers.usecases.contracts import create_contract, show_contract
 from handlers.usecases.corrections import delete_milestone, edit
+from handlers.usecases.email import SetEmail, parse_email, set_email
 from handlers.usecases.exports import CalendarFeed, Export, calendar, export, parse_calendar, parse_export
 from handlers.usecases.followup import add_note, reassign, set_reminders, snooze
 from handlers.usecases.imports import ImportLedger, import_ledger, parse_import
@@ -97,8 +98,8 @@ REGISTRY: tuple[Spec, ...] = (
          "contracts", lambda w, now, tz, ex, lang: g._parse_new(w, now=now, tz=tz, ex=ex), create_contract,
          g.NewContract),
     Spec("milestone", ("milestone", "ms", "节点", "里程碑"),
-         {"en": "milestone NUMBER NAME [30% | AMOUNT] [due] DATE [owner @name]",
-          "zh": "节点 编号 名称 [30% | 金额] 日期 [负责人] @某人"},
+         {"en": "milestone NUMBER NAME [30% | AMOUNT] [due] DATE | N days after EVENT [owner @name]",
+          "zh": "节点 编号 名称 [30% | 金额] 日期 | 事件后N天 [负责人] @某人"},
          "contracts", lambda w, now, tz, ex, lang: g._parse_milestone(w, now=now, tz=tz, ex=ex), add_milestone,
          g.AddMilestone),
     Spec("done", ("done", "complete", "finish", "完成", "已完成"),
@@ -187,6 +188,9 @@ REGISTRY: tuple[Spec, ...] = (
     Spec("calendar", ("calendar", "ical", "日历", "订阅日历"),
          {"en": "calendar [team] [reset]", "zh": "日历 [团队] [重置]"},
          "reminders", parse_calendar, calendar, CalendarFeed),
+    Spec("email", ("email", "e-mail", "邮箱", "电子邮箱", "邮件"),
+         {"en": "email [@name] ADDRESS | off | on | remove", "zh": "邮箱 [@某人] 地址 | 关闭 | 开启 | 删除"},
+         "reminders", parse_email, set_email, SetEmail),
     Spec("role", ("role", "角色"), {"en": "role @name admin|member|viewer", "zh": "角色 @某人 管理员|成员|查看者"},
          "team", lambda w, now, tz, ex, lang: gl._parse_role(w, ex), set_role, gl.SetRole),
     Spec("members", ("members", "成员", "团队成员"), {"en": "members", "zh": "成员"}, "team",

@@ -223,7 +223,7 @@ def channel_id(ctx: Ctx, text: str, example: str) -> str:
     if m is None:
         raise UserError("err.channel_unreadable", example=example, got=text[:40])
     found = m.group("id") or m.group("chat") or m.group("name") or ""
-    # a team that is one chat (Telegram): pointing reminders at another group would leak them there
-    if traits(ctx.tenant.platform).team_per_chat and found != ctx.tenant.external_id:
+    # a team that is one group chat (Telegram): pointing reminders at another group would leak them there
+    if not traits(ctx.tenant.platform).named_chats and found != ctx.tenant.external_id:
         raise Refused("err.channel_foreign", got=found)
     return found

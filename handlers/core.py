@@ -19,6 +19,7 @@ from handlers.i18n import norm_lang, t
 from handlers.messages import IncomingAction, IncomingMessage, Sender
 from handlers.replies import Reply
 from handlers.understand import Ask, Reading, reply_language
+from handlers.usecases import links
 from handlers.usecases.actions import run_action
 from handlers.usecases.listing import due_soon
 from handlers.usecases.personal import my_milestones_everywhere
@@ -200,6 +201,26 @@ class Core:
         except Exception:  # the same boundary for button presses
             log.exception("action failed: %r", action.key)
             return [internal_error(lang)]
+
+    def link(self, token: str) -> links.LinkView | None:
+        """What a reminder e-mail's link would do, read only: its page (mail scanners fetch links: looking never acts)."""
+        with Session(self.engine) as session:
+            return links.view(session, token, self.clock())
+
+    def follow_link(self, token: str, *, platform: str) -> links.LinkResult | None:
+        """Do what a reminder e-mail's link says, once, as the person it was sent to; None for no such link.
+
+        The same use cases and permission rules as a button press (handlers.usecases.links), one transaction.
+        """
+        with metrics.observe_command(platform, "button"):
+            now = self.clock()
+            try:
+                with repo.command_time(now), transaction(self.engine) as session:
+                    return links.follow(session, token, now)
+            except Exception:  # the same boundary as for button presses
+                log.exception("e-mail link failed")
+                lang = self.defaults["language"]
+                return links.LinkResult("failed", lang, [internal_error(lang)])
 
     def move_tenant(self, platform: str, old_key: str, new_key: str) -> bool:
         """A chat got a new id (a Telegram group upgraded to a supergroup): the team and its channels follow."""

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, and_, col, func, or_, select
 
+from handlers import anchors
 from handlers.amounts import format_money
 from handlers.context import person_ref
 from handlers.dates import format_date
@@ -26,6 +27,7 @@ from storage import kpis, repo
 from storage.models import Contract, Milestone, MilestoneStatus, Tenant
 
 log = logging.getLogger(__name__)
+WAITING_LINES = 20  # milestones waiting for their event, listed in a weekly digest (the rest: "and more")
 
 
 class DigestComposer:
@@ -69,7 +71,8 @@ class DigestComposer:
         money = kpis.collection(session, week)
         trend = kpis.overdue_trend(session, week, weeks=2)
         before, now = trend[0], trend[-1]
-        if not rows and not done and not money and not now.count and not before.count:
+        waiting = self._waiting(session, tenant, channel)
+        if not rows and not done and not money and not now.count and not before.count and not waiting[1]:
             return None
         reply = Reply(title=t("digest.weekly", lang, date=day.isoformat()), lang=lang)
         reply.add(t("digest.week_money", lang, start=format_date(week.start, lang), end=format_date(week.end, lang)))
@@ -89,6 +92,7 @@ class DigestComposer:
             reply.add("  • ", t("digest.overdue_owed", lang, amount=format_money(owed, currency), change=change))
         reply.add(t("digest.next_week", lang) if rows else t("digest.nothing_next_week", lang))
         self._by_owner(session, tenant, reply, rows, day, lang)
+        self._waiting_lines(session, tenant, reply, waiting, day, lang)
         reply.context.append(t("digest.summary", lang, due=len(rows) - overdue, overdue=overdue))
         reply.context.append(t("digest.done_last_week", lang, n=done))
         chart = _money_chart(session, week, lang)
@@ -109,6 +113,36 @@ class DigestComposer:
                 owner = person_ref(people.get(m.owner_id or 0))
                 reply.add(owner if owner is not None else t("label.nobody", lang), ":")
             reply.add("  • ", *milestone_line(m, c, None, day, lang, with_owner=False, paid=paid.get(m.id or 0)))
+
+    def _waiting(self, session: Session, tenant: Tenant, channel: str) -> tuple[list[tuple[Milestone, Contract]], int]:
+        """The channel's open milestones still waiting for the event they are due after (no date yet): the first
+        WAITING_LINES and how many there are. They have no reminders of their own; this weekly line keeps them in
+        sight."""
+        where = (Milestone.tenant_id == tenant.id, Milestone.status == MilestoneStatus.OPEN,
+                 col(Milestone.due_on).is_(None))
+        q = select(Milestone, Contract).join(Contract, col(Contract.id) == col(Milestone.contract_id)).where(*where)
+        rows = session.exec(self._in_channel(q, tenant, channel).order_by(col(Contract.number), col(Milestone.id))
+                            .limit(WAITING_LINES)).all()
+        if len(rows) < WAITING_LINES:
+            return list(rows), len(rows)
+        n = select(func.count()).select_from(Milestone).join(Contract, col(Contract.id) == col(Milestone.contract_id))
+        return list(rows), session.exec(self._in_channel(n.where(*where), tenant, channel)).one()
+
+    @staticmethod
+    def _waiting_lines(session: Session, tenant: Tenant, reply: Reply,
+                       waiting: tuple[list[tuple[Milestone, Contract]], int], day: date, lang: str) -> None:
+        """'⏳ Waiting for an event (n):' then a line each: HT-1 尾款 · due 30 days after 交付验收 (…) · @owner."""
+        rows, total = waiting
+        if not rows:
+            return
+        people = repo.people_by_id(session, ids={m.owner_id for m, _ in rows if m.owner_id})
+        texts = anchors.waiting_texts(session, [m for m, _ in rows], lang)
+        reply.add(t("digest.waiting", lang, n=total))
+        for m, c in rows:
+            reply.add("  • ", *milestone_line(m, c, person_ref(people.get(m.owner_id or 0)), day, lang,
+                                              waiting=texts.get(m.id or 0)))
+        if total > len(rows):
+            reply.add("  ", t("answer.and_more", lang, n=total - len(rows)))
 
     @staticmethod
     def _in_channel(q, tenant: Tenant, channel: str):  # type: ignore[no-untyped-def]

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from handlers import amounts, dates
+from handlers import amounts, dates, relative
 from handlers.errors import UserError
+from handlers.i18n import PerLanguage
 from handlers.numerals import cn_int
+from handlers.relative import DueAfter
 
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
@@ -124,11 +126,12 @@ class AddMilestone:
     number: str
     title: str
     kind: str
-    due_on: DateValue
+    due_on: DateValue | None  # None: due relative to an event (``after``)
     owner: OwnerRef | None = None
     amount: Decimal | None = None
     currency: str | None = None
     percent: Decimal | None = None
+    after: DueAfter | None = None  # 验收后30天, 12 months after acceptance
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,18 @@ def split_keywords(text: str, keywords: dict[str, tuple[str, ...]]) -> tuple[str
     return head, values
 
 
+def date_error(phrase: str, *, example: str, now: datetime, tz: str, within: str | None = None) -> UserError:
+    """The error for a phrase that names no date: with the reason when the date reader refused it on purpose
+    (a weekday that contradicts the date, a day counted from an event). ``within`` is the whole text the
+    phrase came from, where a refused date may be longer than the piece that looked like one."""
+    source = within if within and dates.refusal_reason(within, now=now, tz=tz, lang="en") else phrase
+    reason_en = dates.refusal_reason(source, now=now, tz=tz, lang="en")
+    if reason_en is None:
+        return UserError("err.date_unreadable", example=example, phrase=phrase)
+    reason_zh = dates.refusal_reason(source, now=now, tz=tz, lang="zh") or reason_en
+    return UserError("err.date_refused", example=example, reason=PerLanguage(reason_en, reason_zh))
+
+
 def _date_value(phrase: str, *, now: datetime, tz: str, example: str) -> DateValue:
     phrase = phrase.strip()
     if not phrase:
@@ -259,7 +274,7 @@ def _date_value(phrase: str, *, now: datetime, tz: str, example: str) -> DateVal
     if found is None or phrase[: found.start].strip() or phrase[found.end:].strip():
         value = dates.parse_date(phrase, now=now, tz=tz)
         if value is None:
-            raise UserError("err.date_unreadable", example=example, phrase=phrase)
+            raise date_error(phrase, example=example, now=now, tz=tz)
         return DateValue(value, phrase)
     return DateValue(found.value, found.text, found.note, found.note_zh)
 
@@ -426,13 +441,14 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
     owner = mentions[0] if mentions else None
     if "owner" in kw:
         owner = only_mention(kw["owner"], ex)
-    due = _find_date_in(h, now=now, tz=tz)
-    if due is None:
+    due_after = take_due_after(h, now=now, tz=tz, example=ex)
+    due = _find_date_in(h, now=now, tz=tz) if due_after is None else None
+    if due is None and due_after is None:
         if (dm := _DATEISH.search(h.text)) is not None:
-            raise UserError("err.date_unreadable", example=ex, phrase=dm.group().strip())
+            raise date_error(dm.group().strip(), example=ex, now=now, tz=tz, within=h.text)
         if _DUE_WORDS.search(h.text):
             after = _DUE_WORDS.split(h.text, maxsplit=1)[-1].strip()
-            raise UserError("err.date_unreadable", example=ex, phrase=after or h.rest())
+            raise date_error(after or h.rest(), example=ex, now=now, tz=tz, within=h.text)
         raise UserError("err.date_missing", example=ex)
     percent: Decimal | None = None
     if (p := amounts.find_percent(h.text)) is not None:
@@ -466,8 +482,20 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
         raise UserError("err.kind_unknown", example=ex, got=kw["kind"], kinds=", ".join(MILESTONE_KINDS))
     return AddMilestone(
         number=number, title=title, kind=kind or milestone_kind(title), due_on=due, owner=owner,
-        amount=amount, currency=money.currency if money else None, percent=percent,
+        amount=amount, currency=money.currency if money else None, percent=percent, after=due_after,
     )
+
+
+def take_due_after(t: _Text, *, now: datetime, tz: str, example: str) -> DueAfter | None:
+    """Cut a due date written relative to an event (验收后30天) out of the text; refuse one given with a date too."""
+    found = relative.find_due_after(t.text, now=now, tz=tz)
+    if found is None:
+        return None
+    t.cut(found.start, found.end)
+    also = dates.find_date(t.text, now=now, tz=tz)
+    if also is not None:
+        raise UserError("err.after_and_date", example=example, date=also.text, phrase=found.due.text)
+    return found.due
 
 
 _LIST_SCOPES: dict[str, tuple[str, ...]] = {

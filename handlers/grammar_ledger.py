@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from handlers import amounts
+from handlers import amounts, relative
 from handlers.dates import parse_date
 from handlers.errors import UserError
 from handlers.grammar import (
@@ -23,6 +23,7 @@ from handlers.grammar import (
     split_keywords,
     take_mentions,
 )
+from handlers.relative import DueAfter
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class RequestChange:
     owner: OwnerRef | None = None
     reason: str = ""
     currency: str | None = None
+    after: DueAfter | None = None  # a milestone due relative to an event from now on (验收后30天)
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,9 @@ def _parse_change(words: str, *, now: datetime, tz: str, ex: str) -> RequestChan
         field = "end"  # a due date without a milestone is the contract's end date
     if not value:
         raise UserError("err.change_value", example=ex)
+    if field == "due" and (rel := relative.find_due_after(value, now=now, tz=tz)) is not None and not (
+            value[: rel.start] + value[rel.end:]).strip():
+        return RequestChange(number, milestone, field, value, after=rel.due, reason=reason)
     if field in ("due", "end"):
         return RequestChange(number, milestone, field, value, date_value=_date_value(value, now=now, tz=tz,
                                                                                      example=ex), reason=reason)

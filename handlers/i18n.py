@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 LANGS = ("en", "zh")
@@ -205,6 +206,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.date_missing": {
         "en": "The due date is missing.",
         "zh": "缺少截止日期。",
+    },
+    "err.date_refused": {
+        "en": "I can't take that date: {reason}",
+        "zh": "这个日期无法采用：{reason}",
     },
     "err.date_unreadable": {
         "en": "I can't read “{phrase}” as a date.",
@@ -455,9 +460,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "settings.off": {"en": "off", "zh": "关"},
     "settings.hint": {
         "en": "Change one: settings timezone Asia/Shanghai · time 09:00 · stages 14,7,3 · overdue 3 · "
-              "escalation 7 @boss · routing channel|dm|both · holidays on · currency CNY · language zh",
+              "escalation 7 @boss · routing channel|dm|both|email|both+email · holidays on · currency CNY · language zh",
         "zh": "修改：设置 时区 Asia/Shanghai · 时间 09:00 · 提醒 14,7,3 · 逾期 3 · 升级 7 @老板 · "
-              "发送 频道|私信|两者 · 节假日 开 · 币种 CNY · 语言 zh",
+              "发送 频道|私信|两者|邮件|两者+邮件 · 节假日 开 · 币种 CNY · 语言 zh",
     },
     "routing.channel": {"en": "the contract's channel", "zh": "合同所在频道/群"},
     "routing.dm": {"en": "a DM to the owner", "zh": "私信负责人"},
@@ -713,11 +718,14 @@ MESSAGES: dict[str, dict[str, str]] = {
 from handlers import (  # noqa: E402
     i18n_changes,
     i18n_corrections,
+    i18n_dates,
     i18n_digest,
     i18n_export,
     i18n_ledger,
     i18n_lists,
+    i18n_mail,
     i18n_people,
+    i18n_relative,
     i18n_reports,
 )
 
@@ -729,6 +737,21 @@ MESSAGES.update(i18n_digest.MESSAGES)
 MESSAGES.update(i18n_ledger.MESSAGES)
 MESSAGES.update(i18n_export.MESSAGES)
 MESSAGES.update(i18n_lists.MESSAGES)
+MESSAGES.update(i18n_mail.MESSAGES)
+MESSAGES.update(i18n_relative.MESSAGES)
+MESSAGES.update(i18n_dates.MESSAGES)
+
+
+@dataclass(frozen=True)
+class PerLanguage:
+    """A parameter whose own text depends on the reader's language (e.g. the reason the date reader gave)."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (English for any language without its own)."""
+        return self.zh if lang == "zh" else self.en
 
 
 def t(msg_key: str, lang: str, /, **params: Any) -> str:
@@ -737,7 +760,9 @@ def t(msg_key: str, lang: str, /, **params: Any) -> str:
     if entry is None:
         return msg_key
     text = entry.get(lang) or entry["en"]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**{k: v.get(lang) if isinstance(v, PerLanguage) else v for k, v in params.items()})
 
 
 def norm_lang(lang: str | None) -> str | None:

@@ -75,6 +75,20 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "zh": "{phrase}按该年第一天理解（{date}）"},
     "date.note.half_year_start": {"en": "{phrase} read as the start of that half-year ({date})",
                                   "zh": "{phrase}按该半年的第一天理解（{date}）"},
+    "date.note.hours_as_days": {"en": "{phrase} counted as {days} day(s) from today ({date})",
+                                "zh": "{phrase}按从今天起{days}天计算（{date}）"},
+    "date.note.same_day_later": {"en": "{phrase} read as the same day {later} ({date})",
+                                 "zh": "{phrase}按{later}的同一天理解（{date}）"},
+    "date.note.week_start": {"en": "{phrase} read as Monday ({date})", "zh": "{phrase}按周一理解（{date}）"},
+    "date.note.week_within": {"en": "{phrase} read as Friday of that week ({date})",
+                              "zh": "{phrase}按该周周五理解（{date}）"},
+    "date.note.next_working_day": {"en": "{phrase} read as the next working day after today ({date})",
+                                   "zh": "{phrase}按今天之后的下一个工作日理解（{date}）"},
+    "date.note.previous_working_day": {"en": "{phrase} read as the last working day before today ({date})",
+                                       "zh": "{phrase}按今天之前的最近一个工作日理解（{date}）"},
+    "date.note.week_after_weekday": {"en": "{phrase} read as {weeks} week(s) after the coming {weekday} ({date})",
+                                     "zh": "{phrase}按即将到来的{weekday}之后{weeks}周理解（{date}）"},
+    "date.note.minguo_year": {"en": "{phrase}: a Minguo (ROC) year, read as {year}", "zh": "{phrase}：民国纪年，按{year}年理解"},
     "date.note.half_month": {"en": "{phrase}: half a month counted as 15 days", "zh": "{phrase}：半个月按15天计算"},
     "date.note.clamped": {"en": "{phrase}: no such day in that month, used its last day",
                           "zh": "{phrase}：该月没有这一天，取当月最后一天"},
@@ -96,6 +110,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "date.note.after_holiday": {
         "en": "{phrase} read as the first working day after the {festival} holiday ({first} to {last})",
         "zh": "{phrase}按{festival}假期（{first}至{last}）后的第一个工作日理解",
+    },
+    "date.note.before_holiday_estimated": {
+        "en": "{phrase} read as the last working day before the {festival} holiday; the official {year} schedule is "
+              "not known yet, so the holiday was estimated from the statutory days off ({first} to {last}, "
+              "without make-up working days)",
+        "zh": "{phrase}按{festival}假期前的最后一个工作日理解；{year}年官方放假安排尚未公布，"
+              "假期按法定假日估算（{first}至{last}，未计调休）",
+    },
+    "date.note.after_holiday_estimated": {
+        "en": "{phrase} read as the first working day after the {festival} holiday; the official {year} schedule is "
+              "not known yet, so the holiday was estimated from the statutory days off ({first} to {last}, "
+              "without make-up working days)",
+        "zh": "{phrase}按{festival}假期后的第一个工作日理解；{year}年官方放假安排尚未公布，"
+              "假期按法定假日估算（{first}至{last}，未计调休）",
     },
     "date.note.holiday_unknown": {
         "en": "{phrase}: the official {festival} holiday of {year} is not known yet, so the festival day itself ({date}) was taken",

@@ -159,6 +159,9 @@ def _refuse_junk_names(command: object, verb: str, lang: str) -> None:
 # commands whose README form is VERB NUMBER …: typed otherwise, the line is free phrasing
 _NUMBERED = {"new", "milestone", "done", "show", "snooze", "reassign", "note", "remind", "paid", "renew", "end", "change",
              "history", "waive", "edit", "delete"}
+# commands that exist only in README form: a line starting with one that does not read is told why, never re-read
+# as free phrasing ("email @bob bob@@x" is a bad address, not a question about @bob)
+_STRICT = {"email"}
 
 
 def _read_one(ctx: Ctx, line: str, raw: str | None = None) -> Reading:
@@ -176,6 +179,8 @@ def _read_one(ctx: Ctx, line: str, raw: str | None = None) -> Reading:
             _refuse_junk_names(parsed.command, verb, ctx.lang)
             return Reading(ctx.lang, parsed.command)
         except UserError as err:
+            if verb in _STRICT:
+                raise
             strict_error = err
     try:
         reading = read_free(line, team=LedgerTeam(ctx), now=ctx.now, tz=ctx.tz, lang=ctx.lang, raw=raw,

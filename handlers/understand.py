@@ -29,7 +29,7 @@ from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
-from handlers import amounts, dates
+from handlers import amounts, dates, relative
 from handlers.errors import UserError
 from handlers.grammar import (
     AUTO_RENEW_RE,
@@ -48,6 +48,7 @@ from handlers.grammar import (
     SetReminders,
     ShowContract,
     Snooze,
+    date_error,
     example_for,
     milestone_kind,
 )
@@ -370,7 +371,7 @@ def _strip_stop(chunk: str, *, keep_payment: bool = False) -> str:
             text = ""
         if text == before:
             break
-    return text.strip(" '\"-_.:—–|｜")
+    return text.strip(" '\"-_.:—–|｜?？")
 
 
 def _junk_in(text: str) -> str | None:
@@ -679,7 +680,9 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     titles_open = c.team.milestone_titles(number, open_only=True)
     plain_titles = [t for t in titles_open if synonym_group(t) != _RENEWAL_GROUP]
     mentioned = _mentions_existing(rest, titles_open)
-    dated = dates.find_date(rest, now=c.now, tz=c.tz) is not None
+    # a date, or a due date relative to an event (验收后30天, 45 days after delivery)
+    dated = dates.find_date(rest, now=c.now, tz=c.tz) is not None or relative.find_due_after(
+        rest, now=c.now, tz=c.tz) is not None
     acting = bool(DONE_VERB.search(low) or PAID_VERB.search(low) or CHANGE_VERB.search(low)
                   or (has_mention and REASSIGN_VERB.search(low)))
     adding = bool(MILESTONE_WORD.search(low) or (ADD_VERB.search(low) and (
@@ -721,6 +724,11 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
         return Reading(c.lang, ShowContract(number), f"{_verb('show', c.lang)} {number}")
     # "HT-2027-102 验收款 15万 五个工作日内 @李雷": a new name with a date is a milestone being added
     if not _mentions_existing(rest, titles_open) and dates.find_date(rest, now=c.now, tz=c.tz) is not None:
+        return _add_milestone(c, number, rest)
+    # "HT-1 尾款 验收后30天", "HT-1 final payment due 45 days after delivery": the milestone it counts from is
+    # named in the rule only, the new name is the rest
+    if (after := relative.find_due_after(rest, now=c.now, tz=c.tz)) is not None and not _mentions_existing(
+            rest[: after.start] + "\x00" + rest[after.end:], titles_open):
         return _add_milestone(c, number, rest)
     return _unknown(c, number)
 
@@ -1092,7 +1100,7 @@ def _paid(c: _Ctx, number: str, rest: str) -> Reading:
     line = _Line(_cut_words(left, PAID_VERB))
     when = _date_in(line, now=c.now, tz=c.tz, example=ex)
     if when is None and (bad := _unreadable_date(line.text.replace("on ", " "))) is not None and re.search(r"\d", bad):
-        raise UserError("err.date_unreadable", example=ex, phrase=bad)
+        raise date_error(bad, example=ex, now=c.now, tz=c.tz, within=line.text)
     if when is not None:
         from handlers.grammar_ledger import _received_on
 
@@ -1354,7 +1362,8 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     quoted = [next(g for g in m.groups() if g) for m in line.cut_all(QUOTED_RE)]
     mentions = _mentions(line)
     owner = mentions[0] if mentions else None
-    due = _date_in(line, now=c.now, tz=c.tz, example=ex)
+    due_after = _due_after_in(line, now=c.now, tz=c.tz, example=ex)
+    due = _date_in(line, now=c.now, tz=c.tz, example=ex) if due_after is None else None
     percent = _percent(line, ex)
     money = None if percent is not None else _money(line, min_bare=Decimal(1000), example=ex)
     _refuse_junk(line.text, ex)
@@ -1364,8 +1373,13 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     name = re.sub(r"\s+", " ", name).strip()
     if not name:
         raise UserError("err.milestone_name_missing", example=ex)
+    if due_after is not None:
+        cmd = AddMilestone(number=number, title=name, kind=milestone_kind(name), due_on=None, owner=owner,
+                           amount=money.amount if money else None, currency=money.currency if money else None,
+                           percent=percent, after=due_after)
+        return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
     if due is None and (bad := _unreadable_date(line.text)) is not None:
-        raise UserError("err.date_unreadable", example=ex, phrase=bad)
+        raise date_error(bad, example=ex, now=c.now, tz=c.tz, within=line.text)
     if due is None:
         parts = [_verb("milestone", c.lang), number, f'"{name}"']
         if percent is not None:
@@ -1383,6 +1397,17 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
                        amount=money.amount if money else None, currency=money.currency if money else None,
                        percent=percent)
     return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
+
+
+def _due_after_in(line: _Line, *, now: datetime, tz: str, example: str) -> relative.DueAfter | None:
+    """Cut a due date relative to an event (验收后30天内) out of the line; refuse one given with a date too."""
+    found = relative.find_due_after(line.text, now=now, tz=tz)
+    if found is None:
+        return None
+    line.cut(found.start, found.end)
+    if (also := dates.find_date(line.text, now=now, tz=tz)) is not None:
+        raise UserError("err.after_and_date", example=example, date=also.text, phrase=found.due.text)
+    return found.due
 
 
 # an end / start keyword whose date was not read: "ends Q4", "到期 明年某天"
@@ -1413,7 +1438,10 @@ def canonical_milestone(cmd: AddMilestone, lang: str) -> str:
         parts.append(f"{cmd.percent.normalize():f}%")
     elif cmd.amount is not None:
         parts.append(_money_text(amounts.Money(cmd.amount, cmd.currency, 0, 0)))
-    parts.append(("due " if lang == "en" else "") + cmd.due_on.value.isoformat())
+    if cmd.after is not None:
+        parts.append(relative.canonical(cmd.after, lang))
+    elif cmd.due_on is not None:
+        parts.append(("due " if lang == "en" else "") + cmd.due_on.value.isoformat())
     if cmd.owner:
         parts.append(("owner " if lang == "en" else "负责人 ") + _mention_text(cmd.owner))
     return " ".join(parts)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from handlers import relative
 from handlers.amounts import format_money, quantize
 from handlers.dates import format_date
 from handlers.i18n import t
@@ -62,11 +63,13 @@ def clip(text: str, limit: int) -> str:
 
 def milestone_line(
     m: Milestone, c: Contract, owner: PersonRef | None, today: date, lang: str, *, with_contract: bool = True,
-    with_owner: bool = True, paid: Decimal | None = None, short: bool = False,
+    with_owner: bool = True, paid: Decimal | None = None, short: bool = False, waiting: str | None = None,
 ) -> Line:
     """One line about a milestone: number, name, due date with weekday, state, owner, amount.
 
-    ``short`` clips the number, the name and the owner's name (a line of a paged list).
+    ``short`` clips the number, the name and the owner's name (a line of a paged list). A milestone still waiting
+    for its event shows ``waiting`` instead of a date ("due 30 days after 交付验收 (交付验收 not yet done)", see
+    handlers.anchors.waiting_texts).
     """
     parts: list[str | PersonRef] = []
     number, title = (clip(c.number, CLIP_NUMBER), clip(m.title, CLIP_TITLE)) if short else (c.number, m.title)
@@ -74,11 +77,14 @@ def milestone_line(
         owner = replace(owner, name=clip(owner.name, CLIP_NAME))
     if with_contract:
         parts.append(f"{number} ")
-    parts.append(f"{title} · {format_date(m.due_on, lang)}")
-    if m.status == MilestoneStatus.OPEN:
-        parts.append(f" ({due_status(m.due_on, today, lang)})")
+    if m.due_on is None:
+        parts.append(f"{title} · {waiting or relative.waiting_text(m, None, lang)}")
     else:
+        parts.append(f"{title} · {format_date(m.due_on, lang)}")
+    if m.status != MilestoneStatus.OPEN:
         parts.append(f" [{t('status.' + m.status, lang)}]")
+    elif m.due_on is not None:
+        parts.append(f" ({due_status(m.due_on, today, lang)})")
     if with_owner:
         parts.append(" · ")
         parts.append(owner_span(owner, lang))

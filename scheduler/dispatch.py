@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from scheduler import planner
 from scheduler.metrics import DISPATCH_DURATION, DISPATCH_PASSES, RATE_LIMITED, SEND_FAILURES, SENDS
 from scheduler.notify import CannotDM, Notifier, Outgoing, Parked, PermanentFailure, RateLimited
+from scheduler.platforms import traits
 from scheduler.throttle import Throttle
 from storage import repo
 from storage.db import transaction
@@ -194,10 +195,13 @@ class Dispatcher:
             if wait > 0:
                 self.sleep(wait)
         refs: list[str] = []
+        editable: list[str] = []  # what a later "done by" may edit: not what went to people's mailboxes (e-mail)
         error: str | None = None
         for i, out in enumerate(outs):  # network calls: no transaction is open here
             try:
                 refs.append(self._send(out))
+                if not traits(out.target.platform).mailbox:
+                    editable.append(refs[-1])
             except RateLimited as rl:
                 if i == 0:
                     self._reschedule(reminder_id, now + timedelta(seconds=max(1.0, rl.retry_after)))
@@ -225,7 +229,7 @@ class Dispatcher:
             self._fail(reminder_id, error, now)
             result.failed += 1
             return
-        self._record(reminder_id, refs, now)
+        self._record(reminder_id, refs, now, editable)
         result.sent += 1
 
     def _send(self, out: Outgoing, kind: str = "reminder") -> str:
@@ -275,7 +279,7 @@ class Dispatcher:
                 reminder.last_error = reason[:2000]
                 session.add(reminder)
 
-    def _record(self, reminder_id: int, refs: list[str], now: datetime) -> None:
+    def _record(self, reminder_id: int, refs: list[str], now: datetime, editable: list[str] | None = None) -> None:
         with transaction(self.engine) as session:
             reminder = session.get(Reminder, reminder_id)
             if reminder is None:
@@ -283,7 +287,7 @@ class Dispatcher:
             reminder.status, reminder.sent_at, reminder.lease_until = "sent", now, None
             reminder.message_ref = refs[0][:255] if refs else None
             session.add(reminder)
-            for ref in refs:
+            for ref in refs if editable is None else editable:
                 session.add(SentMessage(tenant_id=reminder.tenant_id, milestone_id=reminder.milestone_id,
                                         reminder_id=reminder.id, ref=ref[:255], created_at=now))
             _replan_after_send(session, reminder, now)

@@ -19,6 +19,9 @@ from scheduler.workdays import previous_working_day
 from storage.models import Contract, Milestone, Person, Reminder, Tenant
 
 DEFAULT_OFFSETS = (7, 3)
+# a one-off notice that a milestone's due date was just set by its event (验收后30天: 验收 is done); keyed by the
+# due date it announces, so the owner is told once per date
+NOTICE_STAGE = "set"
 MAX_OFFSET_DAYS = 365
 MAX_STAGES = 6
 
@@ -70,8 +73,11 @@ def _instant(day: date, hhmm: str, zone: str) -> datetime:
 def schedule(
     milestone: Milestone, contract: Contract | None, tenant: Tenant, *, zone: str, now: datetime
 ) -> dict[tuple[str, date], datetime]:
-    """The milestone's stages under its current settings, past ones included (but only the next overdue)."""
-    if milestone.status != "open":
+    """The milestone's stages under its current settings, past ones included (but only the next overdue).
+
+    A milestone still waiting for the event it is due after has no date, so no stages.
+    """
+    if milestone.status != "open" or milestone.due_on is None:
         return {}
     due = milestone.due_on
     stages: dict[tuple[str, date], datetime] = {}
@@ -146,8 +152,10 @@ def _still_owed(key: tuple[str, date], milestone: Milestone, full: dict[tuple[st
                 now: datetime, zone: str) -> bool:
     """A stage whose time has come but that was not sent yet (held back by a 429, the throttle, or
     downtime before the next pass) stays pending: re-planning for another reason must not lose it."""
-    if milestone.status != "open":
+    if milestone.status != "open" or milestone.due_on is None:
         return False
+    if key[0] == NOTICE_STAGE:
+        return key[1] == milestone.due_on  # the notice of the date it has now; one of an older date is moot
     today = now.astimezone(ZoneInfo(zone)).date()
     if milestone.snoozed_until is not None and milestone.snoozed_until > today:
         return False  # the user asked for quiet until then
@@ -157,6 +165,22 @@ def _still_owed(key: tuple[str, date], milestone: Milestone, full: dict[tuple[st
     if stage.startswith("od"):
         return day > milestone.due_on
     return key in full
+
+
+def plan_notice(session: Session, *, milestone: Milestone, tenant: Tenant, now: datetime) -> None:
+    """Queue the one-off "now due on …" notice of a milestone whose date its event just set (sent at once)."""
+    if milestone.due_on is None or milestone.status != "open":
+        return
+    key = (NOTICE_STAGE, milestone.due_on)
+    row = session.exec(select(Reminder).where(Reminder.milestone_id == milestone.id, Reminder.stage == key[0],
+                                              Reminder.day == key[1])).first()
+    if row is None:
+        session.add(Reminder(tenant_id=tenant.id or 0, milestone_id=milestone.id or 0, stage=key[0], day=key[1],
+                             fire_at=now, status="pending", created_at=now))
+    elif row.status == "cancelled":  # announced for this date before, then moved away and back: not yet told
+        row.status, row.fire_at, row.lease_until = "pending", now, None
+        session.add(row)
+    session.flush()
 
 
 def upcoming(session: Session, *, milestone_id: int) -> list[Reminder]:

@@ -34,11 +34,17 @@ class Traits:
     - ``dm_first``: the bot may open that private chat itself, to someone who never wrote to it (Slack,
       Feishu, e-mail); otherwise a person must start it first (Telegram).
     - ``single_user``: the chat is one person's own screen (the console), so a secret may be shown in place.
+    - ``named_chats``: another chat may be named as where a team's or a contract's news goes (Slack channels;
+      the console's chat names are labels on one screen). Where a team is one group chat that could leak its
+      news to strangers, only the team's own chat is allowed (Telegram, Feishu).
     - ``edits``: sent messages can be edited (a reminder becomes "✅ done by …" in place).
     - ``buttons``: messages carry buttons; without them the typed command is the way to act.
     - ``max_text``: the longest message text the platform takes, in characters.
     - ``mention``: how a person is mentioned, with ``{id}`` and ``{name}`` (documentation for renderers).
     - ``limits``: the platform's published rate limits, which the dispatch pass keeps under.
+    - ``mailbox``: it reaches a person at an address of their own, outside any team's chat (e-mail): reminders
+      for a team on any platform may also go through it, to the people who gave an address. What it sends
+      cannot be edited or recalled afterwards.
     """
 
     name: str
@@ -46,11 +52,13 @@ class Traits:
     direct_messages: bool = True
     dm_first: bool = True
     single_user: bool = False
+    named_chats: bool = True
     edits: bool = False
     buttons: bool = False
     max_text: int = 4000
     mention: str = "@{name}"
     limits: Limits = field(default_factory=Limits)
+    mailbox: bool = False
 
 
 GENERIC = Traits(name="generic")
@@ -74,3 +82,9 @@ def registered() -> dict[str, Traits]:
     """Every registered platform's traits, by name (a copy)."""
     with _LOCK:
         return dict(_REGISTERED)
+
+
+def mailbox() -> Traits | None:
+    """The registered platform that reaches people at their own address (e-mail); None when there is none."""
+    with _LOCK:
+        return next((t for t in _REGISTERED.values() if t.mailbox), None)

@@ -299,6 +299,7 @@ def _settled(session: Session, scope: Scope) -> Any:
         .join(per_ms, per_ms.c.mid == col(Milestone.id))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.amount).is_not(None), col(Milestone.amount) > 0,
+               col(Milestone.due_on).is_not(None),  # days from a due date: none yet, no figure
                per_ms.c.paid >= col(Milestone.amount),
                per_ms.c.settled_on >= scope.start, per_ms.c.settled_on <= scope.end)
         .cte("settled")
@@ -362,7 +363,8 @@ def on_time(session: Session, scope: Scope) -> OnTime:
     day = case((col(Milestone.amount).is_(None), done_day), else_=func.coalesce(settled, done_day))
     base = (
         select(col(Milestone.kind).label("kind"), col(Milestone.owner_id).label("owner"),
-               day_diff(d, day, col(Milestone.due_on)).label("delay"))
+               # done before the event it was due after had even set its date: on time
+               func.coalesce(day_diff(d, day, col(Milestone.due_on)), 0).label("delay"))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.DONE, col(Milestone.done_at).is_not(None),
                # a cheap bound on the index first (payments are typed in after they arrive), then the exact day
@@ -629,7 +631,9 @@ def ageing(session: Session, scope: Scope) -> dict[str, list[Decimal]]:
     """What open payment milestones still owe, per currency, in 5 buckets: not due, 1-30, 31-60, 61-90, >90 days."""
     d = _dialect(session)
     late = day_diff(d, literal(scope.today, Date), col(Milestone.due_on))
-    bucket = case((late <= 0, 0), (late <= 30, 1), (late <= 60, 2), (late <= 90, 3), else_=4)
+    # no due date yet (due after an event still to come): not due, not the >90 days the NULL would fall into
+    bucket = case((col(Milestone.due_on).is_(None), 0), (late <= 0, 0), (late <= 30, 1), (late <= 60, 2),
+                  (late <= 90, 3), else_=4)
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     rows = session.execute(
         select(col(Contract.currency), bucket, func.sum(case((owed > 0, owed), else_=0)))

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, func, insert, nulls_last, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import (
@@ -171,8 +171,7 @@ def next_open_milestones(session: Session, *, tenant_id: int, contract_ids: Sequ
     """The earliest open milestone of each of the given contracts (those that have one)."""
     if not contract_ids:
         return {}
-    rank = func.row_number().over(partition_by=col(Milestone.contract_id),
-                                  order_by=(col(Milestone.due_on), col(Milestone.id))).label("rank")
+    rank = func.row_number().over(partition_by=col(Milestone.contract_id), order_by=_by_due()).label("rank")
     # driven by the contracts' ids, then each contract's milestones (ix_milestones_contract_id): the team is
     # named on the contracts only, so no planner without statistics is tempted to read the team's milestones
     inner = (
@@ -188,8 +187,18 @@ def next_open_milestones(session: Session, *, tenant_id: int, contract_ids: Sequ
     return {m.contract_id: m for m in rows}
 
 
+def _by_due(dated_only: bool = False) -> tuple[Any, ...]:
+    """Due date, then as added; milestones still waiting for their event (no date yet) last.
+
+    ``dated_only``: the rows are filtered on a due date, so none is NULL and the plain order (an index order on
+    SQLite too, whose indexes put NULLs first) gives the same result.
+    """
+    due = col(Milestone.due_on)
+    return (due if dated_only else nulls_last(due), col(Milestone.id))
+
+
 def milestones_of(session: Session, *, tenant_id: int, contract_id: int) -> list[Milestone]:
-    """A contract's milestones in due-date order."""
+    """A contract's milestones in due-date order (those still waiting for their event last)."""
     # the team is named on the contract (found by its key), the milestones come from ix_milestones_contract_id;
     # named on the milestones, SQLite without statistics reads the team's (tenant_id, due_on) index in due order
     # instead, 40 ms in a team of 20k contracts
@@ -198,7 +207,7 @@ def milestones_of(session: Session, *, tenant_id: int, contract_id: int) -> list
             select(Milestone)
             .join(Contract, col(Contract.id) == col(Milestone.contract_id))
             .where(Contract.tenant_id == tenant_id, Contract.id == contract_id)
-            .order_by(col(Milestone.due_on), col(Milestone.id))
+            .order_by(*_by_due())
         ).all()
     )
 
@@ -231,7 +240,7 @@ def open_milestones(
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_open_filter(tenant_id, owner_id, due_before, due_from))
     )
-    rows = session.exec(q.order_by(col(Milestone.due_on), col(Milestone.id))).all()
+    rows = session.exec(q.order_by(*_by_due(due_before is not None or due_from is not None))).all()
     return [(m, c) for m, c in rows]
 
 
@@ -264,7 +273,7 @@ def page_open_milestones(
     The page's ids are read in the order of the index on (tenant, [owner,] status, due date), skipping the
     earlier pages inside the index; only the page's own rows are then loaded and joined to their contracts.
     """
-    order = (col(Milestone.due_on), col(Milestone.id))
+    order = _by_due(due_before is not None or due_from is not None)
     ids = (
         select(col(Milestone.id).label("id"))
         .where(*_open_filter(tenant_id, owner_id, due_before, due_from))
@@ -428,6 +437,26 @@ def paid_for_milestones(session: Session, *, tenant_id: int, milestone_ids: Sequ
         .group_by(col(PaymentAllocation.milestone_id))
     ).all()
     return {mid: Decimal(total) for mid, total in rows}
+
+
+def dependents_of(session: Session, *, tenant_id: int, contract_id: int, anchor_id: int | None = None
+                  ) -> list[Milestone]:
+    """A contract's open milestones due relative to an event: after ``anchor_id``, else after its own dates."""
+    event = col(Milestone.after_id) == anchor_id if anchor_id is not None else col(Milestone.after_event).is_not(None)
+    return list(session.exec(
+        select(Milestone).where(Milestone.tenant_id == tenant_id, Milestone.contract_id == contract_id,
+                                Milestone.status == "open", event).order_by(col(Milestone.id))
+    ).all())
+
+
+def closing_payment_day(session: Session, *, tenant_id: int, milestone_id: int) -> date | None:
+    """The day the money arrived that paid a milestone off (the standing payment that closed it), if any."""
+    return session.exec(
+        select(func.max(Payment.received_on))
+        .join(PaymentAllocation, col(PaymentAllocation.payment_id) == col(Payment.id))
+        .where(Payment.tenant_id == tenant_id, PaymentAllocation.milestone_id == milestone_id,
+               col(PaymentAllocation.closed).is_(True), col(Payment.reversed_at).is_(None))
+    ).one()
 
 
 def received_total(session: Session, *, tenant_id: int, contract_id: int) -> Decimal:

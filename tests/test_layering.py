@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORM = ("slack_bolt", "slack_sdk", "telegram")
+PLATFORM = ("slack_bolt", "slack_sdk", "telegram", "lark_oapi")
 # package -> packages it must not import
 FORBIDDEN = {"handlers": ("bot",), "storage": ("bot", "handlers", "scheduler"), "scheduler": ("bot", "handlers")}
 

@@ -315,9 +315,13 @@ def last_festival(key: str, today: date) -> date:
     raise ValueError(key)
 
 
-def official_period(key: str, day: date) -> tuple[date, date] | None:
-    """Return the official days off around the festival day, or None when the year's schedule is unknown."""
-    if key not in OFFICIAL or not official_schedule_known(day.year):
+def official_period(key: str, day: date, *, estimate: bool = False) -> tuple[date, date] | None:
+    """Return the official days off around the festival day, or None when the year's schedule is unknown.
+
+    With estimate, a year whose schedule is not published yet gets the library's estimate: the statutory
+    days off and the weekend next to them, without the make-up working days (调休) the notice will add.
+    """
+    if key not in OFFICIAL or not (estimate or official_schedule_known(day.year)):
         return None
     # 除夕 was a working day in some years: its holiday is the Spring Festival's, the next day's.
     return holiday_period(day + timedelta(days=1) if key == "spring_eve" else day)

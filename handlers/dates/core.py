@@ -189,9 +189,16 @@ def refuse(key: str | None = None, **params: object) -> Refusal:
 # --------------------------------------------------------------------------------------------
 
 
+# Two or three digits written side by side without 十/百/零 (一两, 三五, 七八) are a rough count, never
+# a number: positional digits are only for years (二〇二七, four of them).
+_APPROX = re.compile(r"[一二两三四五六七八九]{2,3}")
+
+
 def cn_num(s: str) -> int:
     """Convert 5 / 五 / 十五 / 廿三 / 卅 / 二〇二七 / 两千零二十七 to an int."""
     s = s.replace("廿", "二十").replace("卅", "三十")
+    if _APPROX.fullmatch(s):
+        raise NotMine(f"an approximate count: {s!r}")  # 一两天 / 三五天 are not 12 or 35 days
     value = cn_int(s)
     if value is None:
         raise NotMine(f"not a number: {s!r}")
@@ -373,6 +380,14 @@ def working_days_res(today: date, n: int) -> Res:
     value = business_days_after(today, n)
     way = word("date.word.after") if n >= 0 else word("date.word.before")
     return Res(value, (note("date.note.working_days", n=abs(n), way=way, date=today),), kind="duration")
+
+
+def hours_res(p: str, today: date, n: int) -> Res:
+    """Whole days of hours (24小时内, in 48 hours): the day that many days on; other counts name a time."""
+    if n <= 0 or n % 24:
+        raise NotMine(p)
+    value = today + timedelta(days=n // 24)
+    return Res(value, (note("date.note.hours_as_days", phrase=p, days=n // 24, date=value),), kind="duration")
 
 
 def duration_res(p: str, today: date, n: int, half: bool, unit: str, sign: int) -> Res | None:

@@ -43,7 +43,7 @@ def _edge_day(key: str, today: date, after: bool) -> date:
         day = festival_in_year(key, year)
         if day is None:
             continue
-        period = official_period(key, day) or (day, day)
+        period = official_period(key, day, estimate=True) or (day, day)
         if (after and period[1] >= today) or (not after and period[0] > today):
             return day
     raise ValueError(key)  # unreachable
@@ -54,8 +54,9 @@ def holiday_edge(p: str, today: date, key: str | None, *, after: bool, n: int = 
     """Resolve 春节前 / 国庆后 / 节后第2个工作日: the working days around the official holiday.
 
     key None is a bare 节前 / 节后: the next official holiday. A festival without an official holiday
-    is a deadline ON it when "before" and has no reading "after". Where the library does not know the
-    year's official schedule, the festival day itself is taken and the note says so.
+    is a deadline ON it when "before" and has no reading "after". Where the State Council notice for the
+    year is not out yet, the holiday is estimated from the statutory days off (and the weekend next to
+    them, without 调休 make-up days) and the note says so.
     """
     if key is None:
         options = [(_edge_day(k, today, after), k) for k in sorted(set(OFFICIAL.values()))]
@@ -71,15 +72,18 @@ def holiday_edge(p: str, today: date, key: str | None, *, after: bool, n: int = 
         day = found
     else:
         day = _edge_day(key, today, after)
-    period = official_period(key, day)
+    known = official_schedule_known(day.year)
+    period = official_period(key, day, estimate=not known)
     if period is None:
-        why = "date.note.holiday_unknown" if not official_schedule_known(day.year) else "date.note.holiday_none"
+        why = "date.note.holiday_unknown" if not known else "date.note.holiday_none"
         return Res(day, (note(why, phrase=p, festival=fest_word(key), year=day.year, date=day),))
     first, last = period
     value = business_days_after(last, n) if after else business_days_after(first, -n)
     key_note = "date.note.after_holiday" if after else "date.note.before_holiday"
+    if not known:  # the notice is not out: the statutory days off, without 调休, and the note says so
+        key_note += "_estimated"
     notes: tuple[Note, ...] = (note(key_note, phrase=p, festival=fest_word(key), first=first, last=last,
-                                    date=value),)
+                                    date=value, year=day.year),)
     return Res(value, notes)
 
 

@@ -43,23 +43,32 @@ EN_KW = (r"due(?:\s+date)?(?:\s+(?:on|by|before))?|deadline(?:\s+is)?|no\s+later
          r"|not\s+later\s+than|on\s+or\s+before|by|before|until|till|til|on")
 CN_KW = (r"截止(?:日期|时间|日)?(?:到|至|于|为|是|在)?|截至(?:到|于)?|到期(?:日期|时间|日)?(?:为|是|在)?"
          r"|最晚(?:于|在)?|最迟(?:于|在)?|不晚于|不迟于|务必(?:于|在)?|须于|需于|请于|请在|于")
-_PREFIX_EN = re.compile(rf"^(?:{EN_KW})(?:\s*:\s*|\s+)")
-_PREFIX_CN = re.compile(rf"^(?:{CN_KW}|在|到)\s*:?\s*")
-SUFFIX_WORDS = (r"或之前|或以前|之前|以前|前|为止|截止|截至|止|到期"
-                r"|(?<![a-z])(?:at\s+the\s+latest|or\s+earlier|or\s+before)")
+# A field label in front of a whole phrase: "交付日期：2027/03/05", "delivery date: March 5"
+_LABEL_CN = r"[\u4e00-\u9fff]{1,6}(?:日期|时间|期限)\s*:"
+_LABEL_EN = r"(?:[a-z]+\s+){0,2}date\s*:"
+_PREFIX_EN = re.compile(rf"^(?:(?:{EN_KW})(?:\s*:\s*|\s+)|{_LABEL_EN}\s*)")
+_PREFIX_CN = re.compile(rf"^(?:(?:{CN_KW}|在|到)\s*:?|{_LABEL_CN})\s*")
+SUFFIX_WORDS = (r"或之前|或以前|之前|以前|前|为止|截止|截至|止|到期|当天|当日"
+                r"|[(（]?含(?:当日|当天|本日)?[)）]?"
+                r"|(?<![a-z])(?:at\s+the\s+latest|or\s+earlier|or\s+before|\(?inclusive\)?)")
 _SUFFIX = re.compile(rf"\s*(?:{SUFFIX_WORDS})$")
-TIME_CN = (rf"(?:(?:早上|上午|中午|下午|晚上|傍晚|凌晨|下班|上班|白天|早|晚)"
+TIME_CN = (rf"(?:(?:早上|上午|中午|下午|晚上|傍晚|凌晨|下班|上班|白天|朝早|朝头早|下昼|晏昼|晚黑|夜晚|夜里|放工|收工"
+           rf"|早|晚)"
            rf"(?:{NUM}(?:点|时)(?:半|整|{NUM}分?)?)?|{NUM}(?:点|时)(?:半|整|{NUM}分?)?"
            r"|\d{1,2}:\d{2})")
 TIME_EN = (r"(?:(?:at|by|before)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
-           r"|\d{1,2}:\d{2}|noon|midday|midnight|eod|cob|close\s+of\s+business|first\s+thing(?:\s+in\s+the\s+morning)?"
+           r"|\d{1,2}:\d{2}|noon|midday|midnight|eod|eob|cob|close\s+of\s+(?:business|play)|end\s+of\s+business"
+           r"|first\s+thing(?:\s+in\s+the\s+morning)?"
            r"|end\s+of\s+(?:the\s+)?(?:business\s+)?day|(?:in\s+the\s+)?(?:morning|afternoon|evening))"
            r"(?![a-z])")
-_TIME_TRAIL = re.compile(rf"[\s,]*(?:{TIME_EN}|{TIME_CN})$")
+# "thursday by 5": a bare hour after at/by only at the very end of a phrase
+_TIME_TRAIL = re.compile(rf"[\s,]*(?:{TIME_EN}|{TIME_CN}|(?<![a-z])(?:at|by|before)\s+\d{{1,2}})$")
 _TIME_LEAD = re.compile(rf"^{TIME_EN}[\s,]+")
 
 # A weekday next to a date: 周五 / 下周五 / Fri / this friday.
-ANN = rf"(?:{rules_zh.ANN_WEEKDAY}|(?<![a-z]){rules_en.ANN_WEEKDAY})"
+# (Also the weekday character alone in brackets, as Taiwanese dates are written: 12/4(五).)
+ANN = (rf"(?:{rules_zh.ANN_WEEKDAY}|(?<![a-z]){rules_en.ANN_WEEKDAY}"
+       r"|(?<=[(（])(?P<pd>[一二三四五六日天])(?=[)）]|$))")
 _ANN_TRAIL = re.compile(rf"[\s,，、]*[(（]?{ANN}[)）]?$")
 _ANN_LEAD = re.compile(rf"^[(（]?{ANN}(?![a-z])[)）]?[\s,，、]*")
 
@@ -184,7 +193,9 @@ def _composite(s: str, today: date, depth: int) -> Reading:
 
 
 def annotation_weekday(m: re.Match[str]) -> int:
-    return CN_WD[m["cd"]] if m["cd"] else EN_WD_WORDS[m["wd"]]
+    if m["cd"] or m["pd"]:
+        return CN_WD[m["cd"] or m["pd"]]
+    return EN_WD_WORDS[m["wd"]]
 
 
 def annotation_has_modifier(m: re.Match[str]) -> bool:

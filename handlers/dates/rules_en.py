@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from .calendar import (
+    business_days_after,
     coming,
     coming_after,
     monday,
@@ -39,6 +40,7 @@ from .core import (
     duration_res,
     en_int,
     en_ordinal,
+    hours_res,
     monday_of_week,
     month_day,
     month_from_en,
@@ -56,7 +58,9 @@ from .festivals import EN_NAMES, festival_day, holiday_edge
 EN_REL = r"(?P<rel>this|next|last|previous|the\s+following|following|the\s+coming|coming|current|the\s+next)"
 EN_REL_OFF = {"this": 0, "current": 0, "next": 1, "following": 1, "coming": 1, "last": -1, "previous": -1}
 
-EN_REL_DAYS = {"today": 0, "tonight": 0, "eod": 0, "end of day": 0, "end of today": 0,
+EN_REL_DAYS = {"today": 0, "tonight": 0, "eod": 0, "end of day": 0, "end of today": 0, "eob": 0, "cob": 0,
+               "end of business": 0, "close of business": 0, "this morning": 0, "this afternoon": 0,
+               "this evening": 0, "later today": 0, "later on today": 0,
                "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1, "tomorrows": 1,
                "tomorrow night": 1, "yesterday": -1, "the day after tomorrow": 2,
                "day after tomorrow": 2, "overmorrow": 2, "the day before yesterday": -2,
@@ -88,6 +92,8 @@ def _r_rel_day(m: re.Match[str], today: date) -> Res | None:
 
 
 def _r_same_day(m: re.Match[str], today: date) -> Res | None:
+    if m["unit"] == "tomorrow":
+        return Res(today + timedelta(days=1))
     if m["unit"] == "week":
         return Res(today + timedelta(weeks=1))
     return duration_res(m[0], today, 1, False, m["unit"], 1)
@@ -114,11 +120,39 @@ def _r_weekday(m: re.Match[str], today: date) -> Res | None:
 def _r_weekday_after_next(m: re.Match[str], today: date) -> Res | None:
     """Friday after next: the Friday after the coming one; Friday before last: the one before the last."""
     wd = EN_WD_WORDS[m["wd"]]
-    if m["dir"] in ("after", "week"):  # friday after next; Friday week (British)
+    if m["dir"] == "after":  # friday after next
         value = coming_after(today, wd) + timedelta(weeks=1)
         return Res(value, (note("date.note.weekday_after_next", phrase=m[0], weekday=wd_word(wd)),))
     value = previous_before(today, wd) - timedelta(weeks=1)
     return Res(value, (note("date.note.weekday_before_last", phrase=m[0], weekday=wd_word(wd)),))
+
+
+def _r_week_on(m: re.Match[str], today: date) -> Res | None:
+    """British: Friday week / a week on Friday / Friday fortnight / tomorrow week / a week Monday.
+
+    A week (or fortnight) after the day named: a weekday is the coming one, on or after today, so
+    "Friday week" said on a Friday is a week from today.
+    """
+    weeks = 2 if m["unit"].startswith("fortnight") else 1
+    if m["base"]:
+        base = today + timedelta(days=1 if m["base"] == "tomorrow" else 0)
+        return Res(base + timedelta(weeks=weeks), kind="duration")
+    wd = EN_WD_WORDS[m["wd"]]
+    value = coming(today, wd) + timedelta(weeks=weeks)
+    return Res(value, (note("date.note.week_after_weekday", phrase=m[0], weeks=weeks, weekday=wd_word(wd),
+                            date=value),))
+
+
+def _r_next_working_day(m: re.Match[str], today: date) -> Res | None:
+    """The next business day: the first working day after today (the previous one: the last before it)."""
+    n = -1 if m["dir"] in ("previous", "last") else 1
+    value = business_days_after(today, n)
+    key = "date.note.previous_working_day" if n < 0 else "date.note.next_working_day"
+    return Res(value, (note(key, phrase=m[0], date=value),))
+
+
+def _r_hours(m: re.Match[str], today: date) -> Res | None:
+    return hours_res(m[0], today, en_int(re.sub(r"\s+", " ", m["cnt"])))
 
 
 def _r_counted_weekdays(m: re.Match[str], today: date) -> Res | None:
@@ -186,7 +220,7 @@ def _r_duration(m: re.Match[str], today: date) -> Res | None:
 
 
 def _r_duration_on(m: re.Match[str], today: date) -> Res | None:
-    """A week today / a fortnight tomorrow (British): counted from today or tomorrow."""
+    """A week today / a fortnight tomorrow / a month today (British): counted from today or tomorrow."""
     base = today + timedelta(days=1 if m["base"] == "tomorrow" else 0)
     unit, times = unit_of(m["unit"])
     return duration_res(m[0], base, en_int(re.sub(r"\s+", " ", m["cnt"])) * times, False, unit, 1)
@@ -265,6 +299,8 @@ def _r_ordinal_of_month(m: re.Match[str], today: date) -> Res | None:
     day = en_ordinal(m["dw"]) if m["dw"] else int(m["d"])
     if m["mon"]:
         return month_day(m[0], today, int(m["y"]) if m["y"] else None, month_from_en(m["mon"]), day)
+    if m["tm"]:  # the 1st of the month: the next one on or after today
+        return next_day_of_month(m[0], today, day)
     y, mo = shift_month(today.year, today.month, _week_off(m["rel"]))
     value = safe_date(y, mo, day)
     return Res(value) if value else None
@@ -376,14 +412,13 @@ _YEAR_AFTER = r"(?:,?\s+(?:of\s+|in\s+)?(?P<y>\d{4})|\s+(?:of\s+)?(?P<yrel>this|
 RULES: list[Rule] = [
     rule(_r_rel_day, rf"{B}(?P<w>{alt(list(EN_REL_DAYS))}){E}"),
     rule(_r_rel_day, rf"{B}(?P<w>now|right\s+now){E}", search=False),  # "from now on" in a command is no date
-    rule(_r_same_day, rf"{B}(?:this|same)\s+day\s+next\s+(?P<unit>week|month|year){E}"),
+    rule(_r_same_day, rf"{B}(?:this|the\s+same|same)\s+(?:day|time)\s+(?:next\s+(?P<unit>week|month|year)|(?P<unit>tomorrow)){E}"),
     rule(_r_festival_edge,
          rf"{B}(?P<rel>right\s+before|just\s+before|ahead\s+of|before|right\s+after|just\s+after|after|following|post)",
          rf"\s+(?:the\s+)?{_FEST}(?:\s+(?:holidays?|break|vacation|week))?(?:\s+(?P<y>\d{{4}}))?{E}"),
     rule(_r_festival, rf"{B}{_WHICH}(?:the\s+)?{_FEST}{_YEAR_AFTER}(?![a-z'])"),
     rule(_r_weekday_after_next, rf"{B}(?:the\s+)?{EN_WD}\s+(?P<dir>after)\s+next{E}"),
     rule(_r_weekday_after_next, rf"{B}(?:the\s+)?{EN_WD}\s+(?P<dir>before)\s+last{E}"),
-    rule(_r_weekday_after_next, rf"{B}{EN_WD}\s+(?P<dir>week){E}", search=False),
     rule(_r_counted_weekdays,
          rf"{B}(?:(?:the\s+)?(?P<ordc>second|third|fourth|fifth|2nd|3rd|4th|5th)\s+|{EN_COUNT}\s+){EN_WD}s?",
          r"\s+(?P<dir>from\s+now|from\s+today|hence|later|ago|back|before\s+today)(?![a-z])"),
@@ -394,7 +429,7 @@ RULES: list[Rule] = [
          r"(?<![a-z])(?:(?P<mod>this\s+coming|the\s+coming|coming|this\s+upcoming|upcoming|this\s+past"
          r"|the\s+past|past|this|the\s+following|following|next|last|previous)\s+)?",
          rf"(?:(?P<wk1>this|next|last)\s+week(?:'s)?\s+(?:on\s+)?)?{EN_WD}",
-         rf"(?:,?\s+(?:of\s+|from\s+)?(?P<wk2>this|next|last)\s+week|\s+(?P<mod2>next))?{E}"),
+         rf"(?:,?\s+(?:of\s+|from\s+)?(?P<wk2>this|next|last)\s+week|\s+(?P<mod2>next|coming))?{E}"),
     rule(_r_bad_weekday, rf"{B}(?:this\s+coming|coming|this|next|last)\s+(?P<w>[a-z]+day){E}"),
     rule(_r_rel_week,
          rf"{B}(?:(?P<rel>next|the\s+following|following|last|previous)\s+week",
@@ -422,13 +457,20 @@ RULES: list[Rule] = [
          rf"{B}(?:the\s+)?{EN_COUNT}\s+{EN_DUR_UNIT}(?P<half>\s+and\s+a\s+half)?\s+",
          r"(?P<post>from\s+now|from\s+today|(?:from|after)\s+tomorrow|later|hence|out|ago|back|earlier"
          r"|before\s+today)(?![a-z])"),
-    rule(_r_duration_on, rf"{B}(?P<cnt>an?|one|two|three)\s+(?P<unit>weeks?|fortnights?)\s+(?P<base>today|tomorrow){E}"),
+    rule(_r_duration_on,
+         rf"{B}(?P<cnt>an?|one|two|three|six)\s+(?P<unit>weeks?|fortnights?|months?|years?)\s+(?P<base>today|tomorrow){E}"),
+    rule(_r_week_on, rf"{B}(?:an?|one)\s+(?P<unit>week|fortnight)\s+(?:on\s+)?(?:{EN_WD}|(?P<base>today|tomorrow)){E}"),
+    rule(_r_week_on, rf"{B}(?:{EN_WD}|(?P<base>today|tomorrow))\s+(?P<unit>week|fortnight){E}(?!')"),
+    rule(_r_next_working_day,
+         rf"{B}(?:the\s+)?(?P<dir>next|following|previous|last)\s+(?:(?:business|working|work)\s+day|workday){E}"),
+    rule(_r_hours, rf"{B}(?:(?:in|within)\s+(?:the\s+next\s+)?{EN_COUNT}\s+hours?"
+                   rf"|{EN_COUNT}\s+hours?\s+from\s+now){E}"),
     rule(_r_bare_workdays,
          rf"{B}{EN_COUNT}\s+(?P<unit>(?:business|working|work)\s+days?|workdays?){E}",
          r"(?!\s+(?:from|after|later|hence|out|ago|before|of|following))"),
     rule(_r_ordinal_of_month,
          rf"{B}(?:the\s+)?(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<dw>{EN_ORD_ALT}))(?:\s+day)?",
-         rf"\s+(?:of|in)\s+(?:(?:the\s+)?{EN_REL}\s+month|{MON}(?:,?\s+(?P<y>\d{{4}}))?){E}"),
+         rf"\s+(?:of|in)\s+(?:(?:the\s+)?{EN_REL}\s+month|(?P<tm>the\s+month)|{MON}(?:,?\s+(?P<y>\d{{4}}))?){E}"),
     rule(_r_month_day,
          rf"{B}{MON}\s*(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(?P<y>\d{{4}}))?{NE}{E}"),
     rule(_r_month_day,

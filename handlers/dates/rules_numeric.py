@@ -77,6 +77,7 @@ RULES: list[Rule] = [
     rule(_r_iso, r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})t\d{1,2}:\d{2}(?::\d{2})?(?:z|[+\-]\d{2}:?\d{2})?",
          search=False),  # an ISO timestamp: its date
     rule(_r_iso, r"(?P<y>(?:19|20|21)\d{2})\s(?P<m>\d{1,2})\s(?P<d>\d{1,2})", search=False),  # 2027 03 15
+    rule(_r_iso, r"(?P<y>\d{4})\s?(?P<sep>[-/.])\s?(?P<m>\d{1,2})\s?(?P=sep)\s?(?P<d>\d{1,2})", search=False),
     rule(_r_compact, rf"{NB}(?P<y>(?:19|20|21)\d{{2}})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\d%万亿千百元块])"),
     rule(_r_numeric, rf"{NB}(?P<a>\d{{1,2}})(?P<sep>/|-)(?P<b>\d{{1,2}})(?:(?P=sep)(?P<y>\d{{4}}|\d{{2}}))?{_TAIL}"),
     rule(_r_numeric, rf"{NB}(?P<a>\d{{1,2}})\s?(?P<sep>/)\s?(?P<b>\d{{1,2}})(?:\s?/\s?(?P<y>\d{{4}}|\d{{2}}))?{_TAIL}",

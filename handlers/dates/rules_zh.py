@@ -10,8 +10,12 @@ import re
 from datetime import date, timedelta
 
 from .calendar import (
+    add_months,
+    business_days_after,
+    coming,
     coming_after,
     lunar_to_solar,
+    monday,
     nth_weekday,
     nth_working_day,
     period_bounds,
@@ -20,6 +24,8 @@ from .calendar import (
     shift_month,
 )
 from .core import (
+    EN_WD,
+    EN_WD_WORDS,
     NB,
     NE,
     NotMine,
@@ -31,6 +37,7 @@ from .core import (
     cn_num,
     duration_res,
     group_off,
+    hours_res,
     known_point,
     monday_of_week,
     month_day,
@@ -41,6 +48,7 @@ from .core import (
     rolled_note,
     rule,
     wd_word,
+    week_word,
     weekday_res,
     with_notes,
     working_days_res,
@@ -53,8 +61,8 @@ NUM = rf"(?:\d{{1,3}}|{CNN})"
 DAYN = rf"(?:\d{{1,2}}|[{CND}十廿卅]{{1,4}})"
 YEAR = rf"(?:\d{{4}}|[{CND}]{{4}}|[两二]千零?[{CND}十]{{0,3}})"
 # 2027年 / 二〇二七年 / 两千零二十七年 / 27年 (two digits only before a month: 27年3月) / 明年 / 下年 (Cantonese)
-YEARPART = (rf"(?:(?:(?P<y>{YEAR})年|(?P<y2>\d{{2}})年(?=(?:\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月)"
-            rf"|(?P<yrel>[今明后去前次下出上])年)的?)?")
+YEARPART = (rf"(?:(?:(?P<y>{YEAR})年|(?P<y2>\d{{2}})年(?=(?:\d{{1,2}}|[一二三四五六七八九十元]{{1,2}})月)"
+            rf"|民国(?P<roc>\d{{1,3}}|{CNN})年|(?P<yrel>[今明后去前次下出上])年)的?)?")
 MREL = r"下下个?|下个?|上上个?|上个?|本|这个?|当|次"
 CN_POS = r"底|末|尾|初|中旬|中|结束|以内|之内|内|最后一天|第一天"
 CN_WEEK_MOD = r"下下下|下下|下|上上|上|本|这|今"
@@ -67,9 +75,10 @@ CN_WD = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "
          "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 
 CN_REL_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "今早": 0, "当天": 0, "今朝": 0,
-               "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1, "次日": 1, "听日": 1, "听朝": 1,
-               "翌日": 1, "隔天": 1,
-               "后天": 2, "后日": 2, "大后天": 3, "大后日": 3,
+               "今儿个": 0, "即日": 0, "本日": 0,
+               "明天": 1, "明日": 1, "明儿": 1, "明儿个": 1, "明早": 1, "明晚": 1, "次日": 1, "听日": 1, "听朝": 1,
+               "听晚": 1, "翌日": 1, "隔天": 1,
+               "后天": 2, "后日": 2, "后儿": 2, "后儿个": 2, "大后天": 3, "大后日": 3,
                "昨天": -1, "昨日": -1, "昨晚": -1, "寻日": -1, "琴日": -1, "噚日": -1,
                "前天": -2, "前日": -2, "大前天": -3, "大前日": -3}
 
@@ -80,6 +89,8 @@ def _year(m: re.Match[str], today: date) -> int | None:
         return cn_num(g["y"])
     if g.get("y2"):
         return 2000 + int(g["y2"])
+    if g.get("roc"):
+        return 1911 + cn_num(g["roc"])  # 民国 years (Taiwan): 民国116年 is 2027
     if g.get("yrel"):
         return today.year + YREL_OFF[g["yrel"]]
     return None
@@ -129,6 +140,68 @@ def _r_bare_week(m: re.Match[str], today: date) -> Res | None:
     return monday_of_week(m[0], today, MREL_OFF[m["mod"]])
 
 
+def _r_weekday_en(m: re.Match[str], today: date) -> Res | None:
+    """下周 Friday: a Chinese week with an English weekday."""
+    return weekday_res(m[0], today, EN_WD_WORDS[m["wd"]], MREL_OFF[m["mod"]])
+
+
+def _r_week_pos(m: re.Match[str], today: date) -> Res | None:
+    """周初 / 下周初 = Monday of that week; 本周内 / 下周之内 = Friday of that week (the business end of it)."""
+    mod = m["mod"]
+    if m["pos"] == "初":
+        if mod is None:  # a bare 周初: the next Monday on or after today
+            value = coming(today, 0)
+        else:
+            value = monday(today, MREL_OFF[mod])
+        return Res(value, (note("date.note.week_start", phrase=m[0], date=value),))
+    first = monday(today, 0 if mod is None else MREL_OFF[mod])
+    value = first + timedelta(days=4)
+    if value < today:  # 本周内 said at the weekend: the week's last day
+        value = first + timedelta(days=6)
+        if value < today:
+            return None
+    return Res(value, (note("date.note.week_within", phrase=m[0], date=value),))
+
+
+def _r_same_day_later(m: re.Match[str], today: date) -> Res | None:
+    """下周的今天 / 下个月的今天 / 明年的今天 / 一周后的今天: today's date that much later."""
+    if m["wmod"]:
+        n, unit = MREL_OFF[m["wmod"]], "week"
+    elif m["mmod"]:
+        n, unit = MREL_OFF[m["mmod"]], "month"
+    elif m["yrel"]:
+        n, unit = YREL_OFF[m["yrel"]], "year"
+    else:
+        n, unit = cn_num(m["n"]), CN_UNITS[m["unit"].lstrip("个")]
+    if unit == "day":
+        value = today + timedelta(days=n)
+    elif unit == "week":
+        value = today + timedelta(weeks=n)
+    else:
+        value, clamped = add_months(today, n * (12 if unit == "year" else 1))
+        if clamped:
+            return Res(value, (note("date.note.clamped", phrase=m[0]),))
+    later = week_word(n) if unit == "week" and abs(n) <= 2 else value
+    return Res(value, (note("date.note.same_day_later", phrase=m[0], later=later, date=value),))
+
+
+def _r_next_working_day(m: re.Match[str], today: date) -> Res | None:
+    """下一个工作日 / 下个工作日: the first working day after today; 上一个工作日 the last before it."""
+    n = -1 if m["dir"] == "上" else 1
+    value = business_days_after(today, n)
+    key = "date.note.previous_working_day" if n < 0 else "date.note.next_working_day"
+    return Res(value, (note(key, phrase=m[0], date=value),))
+
+
+def _r_hours(m: re.Match[str], today: date) -> Res | None:
+    return hours_res(m[0], today, cn_num(m["n"]))
+
+
+def _r_guarded_festival(m: re.Match[str], today: date) -> Res | Refusal | None:
+    """五一 / 六一 / 七一 / 五四 as a whole phrase are the festival (inside a command they may be numbers)."""
+    return festival_day(m[0], today, ZH_NAMES[m["fest"]])
+
+
 # ---- durations -----------------------------------------------------------------------------
 
 CN_UNITS = {"工作日": "bday", "交易日": "bday", "天": "day", "日": "day", "星期": "week",
@@ -157,7 +230,7 @@ def _r_month(m: re.Match[str], today: date) -> Res | None:
     day = cn_num(m["d"]) if m["d"] else None
     pos = _pos(m["pos"]) if m["pos"] else None
     if m["m"]:
-        month = cn_num(m["m"])
+        month = 1 if m["m"] == "元" else cn_num(m["m"])  # 元月 is January
         if not 1 <= month <= 12:
             return None
         if day is not None:
@@ -361,7 +434,19 @@ _WORD_START = r"(?:(?<![\u4e00-\u9fff])|(?<=[在于等到请须需至和及或�
 
 RULES: list[Rule] = [
     rule(_r_rel_day, rf"(?<![最之以然此提])(?P<w>{alt(list(CN_REL_DAYS))})(?!期|子|程|常|历)"),
-    rule(_r_weekday, rf"(?:(?P<mod>{CN_WEEK_MOD})个?)?(?:{WEEK_UNIT}的)?{WEEK_UNIT}(?P<d>[{WD_CHARS}])"),
+    rule(_r_weekday, rf"(?:(?P<mod>{CN_WEEK_MOD})个?)?(?:{WEEK_UNIT}的?\s?)?{WEEK_UNIT}(?P<d>[{WD_CHARS}])"),
+    rule(_r_weekday_en, rf"(?P<mod>{CN_WEEK_MOD})个?{WEEK_UNIT}的?\s?{EN_WD}(?![a-z])"),
+    rule(_r_week_pos, rf"(?<![\d{CND}十每])(?:(?P<mod>{CN_WEEK_MOD})个?)?{WEEK_UNIT}(?P<pos>初|以内|之内|内)"),
+    rule(_r_same_day_later,
+         rf"(?:(?P<wmod>下下|下|上上|上)个?{WEEK_UNIT}|(?P<mmod>下下|下|上)个?月|(?P<yrel>[明后去])年",
+         rf"|{NB}(?P<n>\d{{1,3}}|{CNN})(?P<unit>天|个?星期|个?礼拜|周|个月|年)(?:之后|以后|过后|后))",
+         r"的?(?:今天|今日|这一?天|同一天)"),
+    rule(_r_next_working_day, r"(?P<dir>下|上|次)一?个?(?:工作日|交易日)"),
+    rule(_r_hours, rf"{NB}(?P<n>\d{{1,3}}|{CNN})个?(?:小时|钟头)(?:以内|之内|内|之后|以后|后)"),
+    # 一两天内 / 三五天后 / 几天后 / 十几个工作日内: a rough count names no day
+    rule(_r_reject, rf"(?<![\d{CND}十])(?:[一两二三四五六七八九]{{2}}|几|十几|若干)个?",
+         r"(?:工作日|交易日|天|日|周|星期|礼拜|月|年)(?:以后|之后|过后|后|以内|之内|内)"),
+    rule(_r_guarded_festival, r"(?P<fest>五一|六一|七一|八一|五四)", search=False),
     rule(_r_next_one, rf"(?P<dir>下|上)一个{WEEK_UNIT}(?P<d>[{WD_CHARS}])"),
     rule(_r_reject, rf"(?:(?:{CN_WEEK_MOD})个?)?{WEEK_UNIT}[八九十零〇089]"),  # 下周八
     rule(_r_weekend, rf"(?:(?P<mod>{CN_WEEK_MOD})个?)?(?:周末|礼拜天?末)"),
@@ -384,7 +469,7 @@ RULES: list[Rule] = [
          rf"|q(?P<qq>[1-4])\s*(?:季度|季)?)(?P<pos>{CN_POS})"),
     rule(_r_half, rf"{YEARPART}(?P<half>上|下)半年(?P<pos>{CN_POS})?"),
     rule(_r_year,
-         rf"(?:(?:(?P<y>{YEAR})|(?P<yrel>[今明后去前次下出上]))年年?|年)",
+         rf"(?:(?:(?P<y>{YEAR})|(?<!\d)(?P<y2>\d{{2}})|(?P<yrel>[今明后去前次下出上]))年年?|年)",
          r"(?P<pos>底|末|尾|初|终|以内|之内|内|最后一天|第一天)"),
     rule(_r_festival,
          rf"(?<![{CND}十\d]){YEARPART}(?P<fest>{_FEST_NAMES})(?P<jie>节)?(?:当天|那天|当日)?",
@@ -393,14 +478,15 @@ RULES: list[Rule] = [
          rf"{_WORD_START}(?P<bare>节假日|节|假期|长假|放假|过年|年)(?P<rel>{_REL})(?![\d{CND}十半])",
          _HOL_TAIL),
     rule(_r_lunar_new_year_day, r"大年初(?P<d>[二三四五六七八九十])"),
+    rule(_r_lunar_new_year_day, r"年初(?P<d>[一二三四五六七八九十])", search=False),  # Cantonese 年初二
     rule(_r_lunar,
          rf"{NB}(?P<cal>农历|阴历|旧历)?{YEARPART}(?P<cal2>农历|阴历|旧历)?(?P<leap>闰)?",
          r"(?P<lm>正|冬|腊|1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月份?的?",
          r"(?P<ld>初[一二三四五六七八九十]|[一二]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|三十|卅"
          r"|[一二三四五六七八九]|[12]\d|30|[1-9])(?:号|日)?(?![\d十])"),
     rule(_r_month,
-         rf"{NB}{YEARPART}(?:(?P<m>{DAYN})月份?|(?P<mrel>{MREL})?月)的?",
-         rf"(?:(?P<d>{DAYN})(?:号|日|(?![\d{CND}十廿卅万亿千百元块%.]))|(?P<pos>{CN_POS}))"),
+         rf"{NB}{YEARPART}(?:(?P<m>{DAYN}|(?<![\d{CND}十百千万])元)月份?|(?P<mrel>{MREL})?月)的?",
+         rf"(?:(?P<d>{DAYN})(?:号|日|(?![\d{CND}十廿卅万亿千百元块%.]))|月?(?P<pos>{CN_POS}))"),
     rule(_r_bare_rel_period,
          r"(?:(?P<mrel>下下个?|下个?|上个?|次)(?P<unit>月|季度)|(?P<yrel>[明后次去下出])年)(?![底末初中内前后])"),
     rule(_r_bare_day, rf"(?<![\d月/.\-])(?P<d>\d{{1,2}}|[{CND}十廿卅]{{1,3}})(?:号|日){NE}"),

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import LargeBinary, and_, cast, exists, func, or_, select
+from sqlalchemy import LargeBinary, and_, cast, exists, func, nulls_last, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -86,14 +86,18 @@ class Filter:
     start: date | None = None
     end: date | None = None
 
-    def milestone_ok(self, *, owner_id: int | None, contract_owner_id: int | None, status: str, due_on: date) -> bool:
-        """Does a milestone row of a chosen contract go into the Milestones sheet?"""
+    def milestone_ok(self, *, owner_id: int | None, contract_owner_id: int | None, status: str,
+                     due_on: date | None) -> bool:
+        """Does a milestone row of a chosen contract go into the Milestones sheet?
+
+        One still waiting for the event it is due after (no date yet) is neither overdue nor in any period.
+        """
         if self.owner_id is not None and owner_id != self.owner_id and not (
                 owner_id is None and contract_owner_id == self.owner_id):
             return False
-        if self.overdue and not (status == MilestoneStatus.OPEN and due_on < self.today):
+        if self.overdue and not (status == MilestoneStatus.OPEN and due_on is not None and due_on < self.today):
             return False
-        return self.start is None or self.end is None or self.start <= due_on <= self.end
+        return self.start is None or self.end is None or (due_on is not None and self.start <= due_on <= self.end)
 
     def payment_ok(self, received_on: date) -> bool:
         """Does a payment of a chosen contract go into the Payments sheet?"""
@@ -154,7 +158,7 @@ class _Milestone:
     kind: str
     percent: Decimal | None
     amount: Decimal | None
-    due_on: date
+    due_on: date | None  # None: due after an event still to come (an empty cell)
     owner_id: int | None
     status: str
     note: str | None
@@ -212,7 +216,7 @@ def _milestones_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict
                col(Milestone.status), col(Milestone.note), paid.c.paid, paid.c.last)
         .outerjoin(paid, paid.c.mid == col(Milestone.id))
         .where(col(Milestone.tenant_id) == tenant_id, col(Milestone.contract_id).in_(ids))
-        .order_by(col(Milestone.contract_id), col(Milestone.due_on), col(Milestone.id))
+        .order_by(col(Milestone.contract_id), nulls_last(col(Milestone.due_on)), col(Milestone.id))
     ).all()
     out: dict[int, list[_Milestone]] = defaultdict(list)
     for mid, cid, title, kind, percent, amount, due_on, owner_id, status, note, paid_sum, last in rows:
@@ -288,7 +292,7 @@ def receivable_buckets(amount: Decimal | None, milestones: Sequence[_Milestone],
     total = amount if amount is not None else planned
     outstanding = max(ZERO, total - received - waived)
     open_ms = sorted((m for m in milestones if m.status == MilestoneStatus.OPEN and m.amount is not None),
-                     key=lambda m: (m.due_on, m.id))
+                     key=lambda m: (m.due_on is None, m.due_on or date.min, m.id))
     owed = [(m, max(ZERO, (m.amount or ZERO) - m.paid)) for m in open_ms]
     excess = sum((o for _, o in owed), ZERO) - outstanding
     out: dict[str, Decimal] = {}
@@ -297,7 +301,7 @@ def receivable_buckets(amount: Decimal | None, milestones: Sequence[_Milestone],
             take = min(o, excess)
             o, excess = o - take, excess - take
         if o > 0:
-            bucket = bucket_of((today - m.due_on).days)
+            bucket = bucket_of((today - m.due_on).days) if m.due_on else "not_due"
             out[bucket] = out.get(bucket, ZERO) + o
     rest = outstanding - sum(out.values(), ZERO)
     if rest > 0:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
-from handlers import grammar
+from handlers import anchors, grammar, relative
 from handlers.amounts import format_money
 from handlers.context import Ctx, find_contract, person_ref, require_admin, resolve_owner
 from handlers.dates import format_date
@@ -335,12 +335,45 @@ def _contract_reminders(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[s
 
 
 def _milestone_created(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str, Any]) -> list[Span]:
-    out = book.say("hist.milestone.created", title=book.title(e.entity_id, a), date=book.date(a.get("due_on")))
+    if a.get("after_count") is not None and not a.get("due_on"):  # due after an event still to come
+        out = book.say("hist.milestone.created_after", title=book.title(e.entity_id, a), rule=_rule(book, a))
+    else:
+        out = book.say("hist.milestone.created", title=book.title(e.entity_id, a), date=book.date(a.get("due_on")))
     if a.get("amount") is not None:
         out += book.say("hist.part.amount", amount=book.money(a["amount"]))
     if a.get("owner_id"):
         out += book.say("hist.part.owner", owner=book.who(a["owner_id"]))
     return out + book.cr_note(e)
+
+
+def _rule(book: _Book, snap: dict[str, Any]) -> str:
+    """A relative due date kept in a milestone snapshot, in words: '30 days after 交付验收'."""
+    after_id = snap.get("after_id")
+    anchor = book.title(int(after_id)) if isinstance(after_id, int) else None
+    event = relative.event_name(snap.get("after_event"), anchor, book.lang)
+    return relative.rule_text(int(snap.get("after_count") or 0), str(snap.get("after_unit") or "day"), event,
+                              book.lang)
+
+
+def _milestone_due_set(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str, Any]) -> list[Span]:
+    """Its event set (or moved) its due date: 'set final payment due Sat 2027-02-27 (45 days after …; … done …)'."""
+    m = book.milestones.get(e.entity_id or 0)
+    rule = _rule(book, repo.snapshot(m)) if m is not None else "-"
+    if a.get("event_on") and m is not None:
+        anchor = book.title(m.after_id) if m.after_id else None
+        event = relative.event_name(m.after_event, anchor, book.lang)
+        rule = book.t("after.from_date" if m.after_event else "after.from_done", rule=rule, event=event,
+                      day=book.date(a["event_on"]))
+    return book.say("hist.milestone.due_set", title=book.title(e.entity_id), date=book.date(a.get("due_on")),
+                    rule=rule)
+
+
+def _milestone_due_unset(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str, Any]) -> list[Span]:
+    m = book.milestones.get(e.entity_id or 0)
+    anchor = book.title(m.after_id) if m is not None and m.after_id else None
+    event = relative.event_name(m.after_event if m is not None else None, anchor, book.lang)
+    return book.say("hist.milestone.due_unset", title=book.title(e.entity_id), event=event,
+                    date=book.date(b.get("due_on")))
 
 
 def _milestone_simple(key: str) -> Callable[[_Book, AuditEvent, dict[str, Any], dict[str, Any]], list[Span]]:
@@ -373,6 +406,8 @@ def _milestone_changed(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[st
     for k in [k for k in a if b.get(k) != a.get(k)]:
         if k == "due_on":
             out.append(book.say("hist.milestone.due_on", title=title, old=book.date(b.get(k)), new=book.date(a[k])))
+        elif k == "after_count" and a.get(k) is not None:  # due relative to an event from now on
+            out.append(book.say("hist.milestone.rule", title=title, rule=_rule(book, a)))
         elif k == "amount":
             out.append(book.say("hist.milestone.amount", title=title, old=book.money(b.get(k)), new=book.money(a[k])))
         elif k == "owner_id":
@@ -416,6 +451,10 @@ def _payment_reversed(book: _Book, e: AuditEvent, b: dict[str, Any], a: dict[str
 def _change_value(book: _Book, fld: str, value: object) -> PersonRef | str:
     if value is None or value == "":
         return "-"
+    if (rule := anchors.decode(str(value))) is not None:  # due relative to an event
+        anchor = book.title(rule.after_id) if rule.after_id else None
+        return relative.rule_text(rule.count, rule.unit, relative.event_name(rule.after_event, anchor, book.lang),
+                                  book.lang)
     if fld in ("due", "end"):
         return book.date(value)
     if fld == "amount":
@@ -502,6 +541,8 @@ _TELLERS: dict[str, _Teller] = {
     "milestone.noted": _milestone_noted,
     "milestone.moved": _milestone_changed,
     "milestone.changed": _milestone_changed,
+    "milestone.due_set": _milestone_due_set,
+    "milestone.due_unset": _milestone_due_unset,
     "milestone.reminders_set": _milestone_reminders,
     "payment.recorded": _payment_recorded,
     "payment.reversed": _payment_reversed,

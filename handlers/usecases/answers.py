@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from handlers import grammar
+from handlers import anchors, grammar
 from handlers.amounts import format_money
 from handlers.context import Ctx, find_contract, person_ref, resolve_owner
 from handlers.dates import format_date
@@ -37,7 +37,7 @@ def answer(ctx: Ctx, q: Question) -> list[Reply]:
         reply.add(owner_span(person_ref(owner.get(target.owner_id or 0)), ctx.lang))
     elif q.topic == "due" and milestone is not None:
         reply.title = ctx.t("answer.due", title=milestone.title, number=contract.number,
-                            date=format_date(milestone.due_on, ctx.lang), status=_due_status(ctx, milestone))
+                            date=_due_date(ctx, milestone), status=_due_status(ctx, milestone))
     elif q.topic in ("ends", "due"):
         if contract.end_on is None:
             reply.title = ctx.t("answer.no_end", number=contract.number)
@@ -53,9 +53,9 @@ def answer(ctx: Ctx, q: Question) -> list[Reply]:
         if not upcoming:
             reply.title = ctx.t("answer.next_none", number=contract.number)
         else:
-            m = min(upcoming, key=lambda x: x.due_on)
+            m = upcoming[0]  # in due-date order, those still waiting for their event last
             reply.title = ctx.t("answer.next", number=contract.number, title=m.title,
-                                date=format_date(m.due_on, ctx.lang), status=_due_status(ctx, m))
+                                date=_due_date(ctx, m), status=_due_status(ctx, m))
     elif q.topic == "value":
         reply.title = ctx.t("answer.value", number=contract.number, title=contract.title,
                             amount=format_money(contract.amount, contract.currency))
@@ -81,9 +81,19 @@ def _owed(ctx: Ctx, contract: Contract, milestone: Milestone) -> tuple[Decimal, 
     return got, max(Decimal(0), (milestone.amount or Decimal(0)) - got)
 
 
+def _due_date(ctx: Ctx, m: Milestone) -> str:
+    """The due date with its weekday; for one still waiting for its event, its rule ('30 days after 交付验收')."""
+    if m.due_on is not None:
+        return format_date(m.due_on, ctx.lang)
+    anchor = anchors.anchor_of(ctx.session, m)
+    return anchors.rule_words(m, anchor.title if anchor else None, ctx.lang)
+
+
 def _due_status(ctx: Ctx, m: Milestone) -> str:
     if m.status == MilestoneStatus.DONE:
         return ctx.t("answer.state_done")
+    if m.due_on is None:  # "交付验收 not yet done"
+        return anchors.relative.waiting_state(m, anchors.anchor_of(ctx.session, m), ctx.lang)
     days = (ctx.today - m.due_on).days
     if days > 0:
         return ctx.t("answer.days_overdue", days=days)
@@ -98,7 +108,7 @@ def _outstanding(ctx: Ctx, contract: Contract, milestone: Milestone | None) -> s
         got, owed = _owed(ctx, contract, milestone)
         return ctx.t("answer.milestone_owed", title=milestone.title, number=contract.number,
                      owed=format_money(owed, cur), amount=format_money(milestone.amount, cur),
-                     date=format_date(milestone.due_on, ctx.lang), status=_due_status(ctx, milestone))
+                     date=_due_date(ctx, milestone), status=_due_status(ctx, milestone))
     ms = repo.milestones_of(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
     planned = sum((m.amount for m in ms if m.amount is not None and m.status != MilestoneStatus.CANCELLED), Decimal(0))
     received = repo.received_total(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
@@ -148,7 +158,7 @@ def _person(ctx: Ctx, q: Question) -> Reply:
         return Reply(title=ctx.t(f"answer.{q.topic}_none", who=name), lang=ctx.lang)
     reply = Reply(title=ctx.t(f"answer.{q.topic}", who=name, count=len(rows)), lang=ctx.lang)
     for m, c in rows[:10]:
-        reply.add(f"• {c.number} {m.title}, " + ctx.t("answer.due_on", date=format_date(m.due_on, ctx.lang))
+        reply.add(f"• {c.number} {m.title}, " + ctx.t("answer.due_on", date=_due_date(ctx, m))
                   + f" ({_due_status(ctx, m)})")
     if len(rows) > 10:
         reply.add(ctx.t("answer.and_more", n=len(rows) - 10))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import col, select
 
-from handlers import grammar
+from handlers import anchors, grammar, lifecycle
 from handlers.amounts import format_money, quantize
 from handlers.context import Ctx, find_contract, person_ref, require_currency, require_writer, resolve_assignee
 from handlers.dates import format_date
@@ -17,7 +17,7 @@ from handlers.grammar_ledger import DecideChange, RequestChange
 from handlers.i18n import norm_lang
 from handlers.reminders import followups, new_key
 from handlers.replies import Action, Field, Line, Reply, Span
-from handlers.usecases.milestones import pick_open_milestone
+from handlers.usecases.milestones import followed_lines, pick_open_milestone
 from handlers.usecases.renewals import status_on, sync_renewal_milestone
 from handlers.views import planned_payments
 from scheduler import planner
@@ -39,6 +39,8 @@ class PendingChanges:
 def _show_value(ctx: Ctx, field: str, value: str | None, currency: str) -> str:
     if value is None or value == "":
         return "-"
+    if (rule := anchors.decode(value)) is not None:  # due relative to an event: "30 days after 交付验收"
+        return anchors.rule_value_words(ctx.session, rule, tenant_id=ctx.tenant_id, lang=ctx.lang)
     if field in ("due", "end"):
         return format_date(date.fromisoformat(value), ctx.lang)
     if field == "amount":
@@ -63,6 +65,10 @@ def request_change(ctx: Ctx, cmd: RequestChange) -> list[Reply]:
         old = getattr(target, "due_on" if milestone is not None else "end_on")
         old_value = old.isoformat() if old else None
         new_value = cmd.date_value.value.isoformat() if cmd.date_value else None
+        if cmd.after is not None and milestone is not None:  # 变更 HT-1 尾款 截止 验收后30天: checked now and at approval
+            anchor = anchors.resolve(ctx.session, contract, cmd.after, tenant_id=ctx.tenant_id, lang=ctx.lang,
+                                     example=ex, dependent=milestone)
+            new_value = anchors.encode(anchor, cmd.after)
     elif cmd.field == "amount":
         old_value = str(target.amount) if target.amount is not None else None
         new_value = str(quantize(cmd.amount or Decimal(0)))
@@ -383,6 +389,17 @@ def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone
     What else moved with it (percentage milestones following a new contract amount) is added to ``changed``.
     """
     _check_still_applies(ctx, cr, contract, milestone)
+    if milestone is not None and cr.field == "due":
+        # through the one door: a date given outright replaces a rule it was due by; a rule gives the date it can
+        actor, rule = lifecycle.Actor.of(ctx), anchors.decode(cr.new_value)
+        if rule is None:
+            lifecycle.reschedule(actor, milestone, contract, date.fromisoformat(cr.new_value or ""),
+                                 action="milestone.changed")
+        else:
+            lifecycle.set_rule(actor, milestone, contract, rule, example=grammar.example_for("change", ctx.lang))
+        status = ctx.t("status.changed_by", who=ctx.who(), when=ctx.stamp())
+        return followups(ctx.session, milestone, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
+                         status_line=status)
     target: Milestone | Contract = milestone if milestone is not None else contract
     attr = _ATTR[cr.field]
     fields: tuple[str, ...] = (attr, "percent") if milestone is not None and cr.field == "amount" else (attr,)
@@ -424,6 +441,8 @@ def _apply(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone
                        after=repo.snapshot(contract, ("status",)))
     if cr.field in ("end", "owner"):
         sync_renewal_milestone(ctx.session, contract, ctx.tenant, ctx.now, ctx.person.id)
+    if cr.field == "end":  # milestones due after the contract's end (到期前1个月) move with it
+        changed.extend(followed_lines(ctx, contract, lifecycle.follow(lifecycle.Actor.of(ctx), contract)))
     return []
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import grammar
+from handlers import anchors, grammar
 from handlers.amounts import CURRENCIES, format_money
 from handlers.context import Ctx, channel_id, find_contract, person_ref, require_writer, resolve_assignee
 from handlers.dates import format_date
@@ -85,11 +85,13 @@ def show_contract(ctx: Ctx, cmd: ShowContract) -> list[Reply]:
     reply = Reply(title=f"{contract.number} · {contract.title}", lang=ctx.lang)
     reply.fields = contract_fields(contract, person_ref(people.get(contract.owner_id or 0)), ctx.lang)
     paid = repo.paid_by_milestone(ctx.session, tenant_id=ctx.tenant_id, contract_id=contract.id or 0)
+    waiting = anchors.waiting_texts(ctx.session, milestones, ctx.lang)
     if milestones:
         reply.add(f"{ctx.t('show.milestones')}:")
         for m in milestones:
             reply.add("• ", *milestone_line(m, contract, person_ref(people.get(m.owner_id or 0)), ctx.today,
-                                            ctx.lang, with_contract=False, paid=paid.get(m.id or 0)))
+                                            ctx.lang, with_contract=False, paid=paid.get(m.id or 0),
+                                            waiting=waiting.get(m.id or 0)))
     planned = planned_payments(milestones)
     if planned or contract.amount:
         money = money_fields(ctx, contract)

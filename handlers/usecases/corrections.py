@@ -30,7 +30,7 @@ from handlers.errors import UserError
 from handlers.grammar_ledger import DeleteMilestone, Edit
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
-from handlers.usecases.milestones import match_milestone, pick_open_milestone
+from handlers.usecases.milestones import followed_lines, match_milestone, pick_open_milestone
 from handlers.usecases.renewals import notice_deadline, status_on, sync_renewal_milestone
 from handlers.views import milestone_amount, percent_of, planned_payments
 from scheduler import planner
@@ -183,6 +183,8 @@ def _edit_contract(ctx: Ctx, contract: Contract, cmd: Edit, ex: str) -> list[Rep
             replanned += 1
     if field in ("ends", "owner"):
         sync_renewal_milestone(ctx.session, contract, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
+    # milestones due after the contract's signing, start or end (签约后5个工作日) move with it
+    moved = lifecycle.follow(lifecycle.Actor.of(ctx), contract) if field in ("starts", "ends", "signed") else []
 
     reply = Reply(title=ctx.t("edit.title", what=contract.number), lang=ctx.lang)
     reply.add(ctx.t("edit.diff", field=ctx.t("edit.field." + field), before=_show(ctx, contract, field, old),
@@ -202,6 +204,7 @@ def _edit_contract(ctx: Ctx, contract: Contract, cmd: Edit, ex: str) -> list[Rep
             reply.context.append(ctx.t("warn.notice_passed", date=format_date(deadline, ctx.lang)))
     if replanned:
         reply.context.append(ctx.t("edit.replanned", count=replanned))
+    reply.context.extend(followed_lines(ctx, contract, moved))
     return [reply]
 
 
@@ -355,6 +358,11 @@ def delete_milestone(ctx: Ctx, cmd: DeleteMilestone) -> list[Reply]:
                   milestone_id=milestone.id)
     if reason:
         reply.fields.append(Field(ctx.t("label.reason"), (reason,)))
+    orphans = [m.title for m in repo.dependents_of(ctx.session, tenant_id=tenant_id, contract_id=contract.id or 0,
+                                                   anchor_id=milestone.id) if m.due_on is None]
+    if orphans:  # due after it (验收后30天): they will not get a date from it now
+        reply.context.append(ctx.t("after.orphaned", titles=", ".join(orphans), event=milestone.title,
+                                   number=contract.number))
     money = milestone_amount(milestone, contract.currency)
     if money:
         reply.fields.append(Field(ctx.t("label.amount"), (money,)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from handlers import grammar, lifecycle
+from handlers import anchors, grammar, lifecycle
 from handlers.context import (
     Ctx,
     find_contract,
@@ -53,13 +53,16 @@ def snooze_until(
     ctx: Ctx, milestone: Milestone, contract: Contract, until: date, clicked: str | None = None
 ) -> list[Reply]:
     """Set the snooze, re-plan and say when the next reminder comes."""
+    if milestone.due_on is None:  # due after an event still to come: it has no reminders to hold yet
+        raise UserError("err.after_snooze", example=grammar.example_for("snooze", ctx.lang), title=milestone.title,
+                        due=anchors.due_words(ctx.session, milestone, ctx.lang))
     if until <= ctx.today:
         raise UserError("err.snooze_past", example=grammar.example_for("snooze", ctx.lang),
                         date=format_date(until, ctx.lang))
     lifecycle.snooze(lifecycle.Actor.of(ctx), milestone, contract, until)
     reply = Reply(title=ctx.t("ok.snoozed", number=contract.number, title=milestone.title,
                               date=format_date(until, ctx.lang)), lang=ctx.lang, milestone_id=milestone.id)
-    reply.fields = [Field(ctx.t("label.due"), (format_date(milestone.due_on, ctx.lang),))]
+    reply.fields = [Field(ctx.t("label.due"), (anchors.due_words(ctx.session, milestone, ctx.lang),))]
     when = describe_upcoming(ctx.session, milestone=milestone, tenant=ctx.tenant, lang=ctx.lang)
     if when:
         reply.context.append(ctx.t("ok.next_reminders", when=when))
@@ -89,7 +92,7 @@ def reassign_to(
     reply = Reply(title=ctx.t("ok.reassigned", number=contract.number, title=milestone.title), lang=ctx.lang,
                   milestone_id=milestone.id)
     reply.fields = [Field(ctx.t("label.owner"), (owner_span(person_ref(owner), ctx.lang),)),
-                    Field(ctx.t("label.due"), (format_date(milestone.due_on, ctx.lang),))]
+                    Field(ctx.t("label.due"), (anchors.due_words(ctx.session, milestone, ctx.lang),))]
     name = "@" + (owner.display_name or owner.handle or "?")
     status = ctx.t("status.reassigned_by", owner=name, who=ctx.who(), when=ctx.stamp())
     return [reply, *_followups(ctx, milestone, contract, status, clicked)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from handlers import grammar
+from handlers import anchors, grammar
 from handlers.amounts import format_money
 from handlers.context import Ctx, person_ref
 from handlers.dates import format_date
@@ -124,10 +124,11 @@ def _milestones(ctx: Ctx, scope: str, number: int) -> Reply:
                                      owner_id=owner_id, due_before=due_before, due_from=due_from)
     people = repo.people_by_id(ctx.session, ids={m.owner_id for m, _ in rows if m.owner_id})
     paid = repo.paid_for_milestones(ctx.session, tenant_id=tenant_id, milestone_ids=[m.id or 0 for m, _ in rows])
+    waiting = anchors.waiting_texts(ctx.session, [m for m, _ in rows], ctx.lang)  # "mine" lists those last
     reply = Reply(title=_title(ctx, page, **title_params), lang=ctx.lang)
     for m, c in rows:
         reply.add("• ", *milestone_line(m, c, person_ref(people.get(m.owner_id or 0)), ctx.today, ctx.lang,
-                                        paid=paid.get(m.id or 0), short=True))
+                                        paid=paid.get(m.id or 0), short=True, waiting=waiting.get(m.id or 0)))
     _paging(ctx, reply, page, "due")
     return reply
 
@@ -142,6 +143,7 @@ def _contracts(ctx: Ctx, number: int) -> Reply:
     contracts = repo.page_contracts(ctx.session, tenant_id=tenant_id, offset=page.offset, limit=LIST_PAGE,
                                      today=ctx.today)
     next_due = repo.next_open_milestones(ctx.session, tenant_id=tenant_id, contract_ids=[c.id or 0 for c in contracts])
+    waiting = anchors.waiting_texts(ctx.session, next_due.values(), ctx.lang)
     reply = Reply(title=_title(ctx, page), lang=ctx.lang)
     for c in contracts:
         parts = [f"• {clip(c.number, CLIP_NUMBER)} {clip(c.title, 28)}"]
@@ -151,8 +153,11 @@ def _contracts(ctx: Ctx, number: int) -> Reply:
         if c.end_on:
             parts.append(f"{ctx.t('label.ends')} {format_date(c.end_on, ctx.lang)}")
         nxt = next_due.get(c.id or 0)
-        parts.append(ctx.t("list.next", title=clip(nxt.title, 20), due=format_date(nxt.due_on, ctx.lang)) if nxt
-                     else ctx.t("list.no_next"))
+        if nxt is None:
+            parts.append(ctx.t("list.no_next"))
+        else:
+            due = format_date(nxt.due_on, ctx.lang) if nxt.due_on else waiting.get(nxt.id or 0, "-")
+            parts.append(ctx.t("list.next", title=clip(nxt.title, 20), due=due))
         if c.status != ContractStatus.ACTIVE:
             parts.append(ctx.t("cstatus." + c.status))
         reply.add(" · ".join(parts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from handlers import grammar, lifecycle
+from handlers import anchors, grammar, lifecycle
 from handlers.amounts import format_money, quantize
 from handlers.context import (
     Ctx,
@@ -81,13 +81,16 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
         if total > contract.amount:
             raise UserError("err.plan_exceeds", example=ex, total=format_money(total, contract.currency),
                             amount=format_money(contract.amount, contract.currency))
+    anchor = None
+    if cmd.after is not None:
+        anchor = anchors.resolve(ctx.session, contract, cmd.after, tenant_id=ctx.tenant_id, lang=ctx.lang, example=ex)
     owner = resolve_assignee(ctx, cmd.owner) if cmd.owner else None
     milestone = Milestone(
         tenant_id=ctx.tenant_id,
         contract_id=contract.id or 0,
         kind=cmd.kind,
         title=cmd.title,
-        due_on=cmd.due_on.value,
+        due_on=cmd.due_on.value if cmd.due_on is not None else None,
         owner_id=owner.id if owner else contract.owner_id,
         amount=amount,
         percent=cmd.percent,
@@ -95,6 +98,9 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
         created_at=ctx.now,
         updated_at=ctx.now,
     )
+    if anchor is not None and cmd.after is not None:
+        anchors.apply_rule(milestone, anchor, cmd.after)
+        milestone.due_on = anchors.due_for(ctx.session, ctx.tenant, contract, milestone, anchor.milestone)
     ctx.session.add(milestone)
     ctx.session.flush()
     repo.audit(
@@ -107,15 +113,17 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     reply = Reply(title=ctx.t("ok.milestone_added", number=contract.number), lang=ctx.lang, milestone_id=milestone.id)
     reply.fields = [
         Field(ctx.t("label.milestone"), (f"{milestone.title} ({ctx.t('kind.' + milestone.kind)})",)),
-        Field(ctx.t("label.due"), (format_date(milestone.due_on, ctx.lang),)),
+        Field(ctx.t("label.due"), (_due_field(ctx, milestone, contract),)),
         Field(ctx.t("label.owner"), (owner_span(person_ref(owner), ctx.lang),)),
     ]
     money = milestone_amount(milestone, contract.currency)
     if money:
         reply.fields.append(Field(ctx.t("label.amount"), (money,)))
-    if cmd.due_on.reading(ctx.lang):
+    if cmd.due_on is not None and cmd.due_on.reading(ctx.lang):
         reply.context.append(ctx.t("warn.reading", note=cmd.due_on.reading(ctx.lang)))
-    if milestone.due_on < ctx.today:
+    if anchor is not None and (waits := _waits_line(ctx, milestone, contract, anchor)):
+        reply.context.append(waits)
+    if milestone.due_on is not None and milestone.due_on < ctx.today:
         reply.context.append(ctx.t("warn.past_date", date=format_date(milestone.due_on, ctx.lang)))
     if milestone.amount is not None and contract.amount:
         planned = planned_payments([*existing, milestone])
@@ -126,6 +134,46 @@ def add_milestone(ctx: Ctx, cmd: AddMilestone) -> list[Reply]:
     if when:
         reply.context.append(ctx.t("ok.next_reminders", when=when))
     return [reply]
+
+
+def _due_field(ctx: Ctx, milestone: Milestone, contract: Contract) -> str:
+    """The due date with its weekday; for a relative milestone also its rule, or why it has no date yet."""
+    if milestone.due_on is None:
+        return anchors.due_words(ctx.session, milestone, ctx.lang)
+    if anchors.is_relative(milestone):
+        how = anchors.how_set(ctx.session, ctx.tenant, contract, milestone, ctx.lang)
+        return f"{format_date(milestone.due_on, ctx.lang)} ({how})"
+    return format_date(milestone.due_on, ctx.lang)
+
+
+def _waits_line(ctx: Ctx, milestone: Milestone, contract: Contract, anchor: anchors.Anchor) -> str | None:
+    """What happens next to a milestone just added relative to an event (None: its Due field says it all)."""
+    event = anchors.relative.event_name(anchor.event, anchor.milestone.title if anchor.milestone else None, ctx.lang)
+    if milestone.due_on is not None:
+        day = anchors.event_day(ctx.session, ctx.tenant, contract, milestone, anchor.milestone)
+        if anchor.milestone is None or day is None:
+            return None  # a contract date: "5 working days after signing; signing on …" in the Due field
+        return ctx.t("after.added_done", event=event, day=format_date(day, ctx.lang),
+                     date=format_date(milestone.due_on, ctx.lang))
+    if anchor.event is not None:
+        return ctx.t("after.added_no_date", number=contract.number, event=event,
+                     example=ctx.t(f"after.fix_{anchor.event}", number=contract.number))
+    return ctx.t("after.added_waits", event=event)
+
+
+def followed_lines(ctx: Ctx, contract: Contract, moved: list[lifecycle.Followed]) -> list[str]:
+    """What an event did to the milestones due after it: '尾款 of HT-1 is now due …' or '… waits for 验收 again'."""
+    lines = []
+    for f in moved:
+        m = f.milestone
+        if m.due_on is not None:
+            lines.append(anchors.set_line(ctx.session, ctx.tenant, contract, m, ctx.lang))
+        else:
+            anchor = anchors.anchor_of(ctx.session, m)
+            event = anchors.relative.event_name(m.after_event, anchor.title if anchor else None, ctx.lang)
+            lines.append(ctx.t("after.unset", title=m.title, number=contract.number, event=event,
+                               date=format_date(f.before, ctx.lang) if f.before else "-"))
+    return lines
 
 
 def complete_milestone(ctx: Ctx, cmd: CompleteMilestone) -> list[Reply]:
@@ -185,11 +233,12 @@ def waive_milestone(ctx: Ctx, cmd: WaiveMilestone) -> list[Reply]:
     line = f"{ctx.today.isoformat()} {ctx.person.display_name or ctx.person.handle or '?'}: " + ctx.t(
         "ok.waived", title=milestone.title, number=contract.number, amount=format_money(owed, contract.currency),
         reason=reason)
-    lifecycle.waive(lifecycle.Actor.of(ctx), milestone, contract, written_off=str(owed), reason=reason,
-                    note=f"{milestone.note}\n{line}" if milestone.note else line)
+    moved = lifecycle.waive(lifecycle.Actor.of(ctx), milestone, contract, written_off=str(owed), reason=reason,
+                            note=f"{milestone.note}\n{line}" if milestone.note else line)
     reply = Reply(title=ctx.t("ok.waived", title=milestone.title, number=contract.number,
                               amount=format_money(owed, contract.currency), reason=reason),
                   lang=ctx.lang, milestone_id=milestone.id)
+    reply.context.extend(followed_lines(ctx, contract, moved))
     status = ctx.t("status.done_by", who=ctx.who(), when=ctx.stamp())
     return [reply, *followups(ctx.session, milestone, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
                               status_line=status)]
@@ -197,13 +246,14 @@ def waive_milestone(ctx: Ctx, cmd: WaiveMilestone) -> list[Reply]:
 
 def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract, clicked: str | None = None) -> list[Reply]:
     """Close a milestone as done by the sender, audit it and cancel its reminders."""
-    lifecycle.complete(lifecycle.Actor.of(ctx), milestone, contract)
+    moved = lifecycle.complete(lifecycle.Actor.of(ctx), milestone, contract)
     reply = Reply(title=ctx.t("ok.milestone_done", number=contract.number, title=milestone.title), lang=ctx.lang,
                   milestone_id=milestone.id)
     reply.fields = [
-        Field(ctx.t("label.due"), (format_date(milestone.due_on, ctx.lang),)),
+        Field(ctx.t("label.due"), (_due_field(ctx, milestone, contract),)),
         Field(ctx.t("label.done_by"), (owner_span(person_ref(ctx.person), ctx.lang),)),
     ]
+    reply.context.extend(followed_lines(ctx, contract, moved))
     status = ctx.t("status.done_by", who=ctx.who(), when=ctx.stamp())
     return [reply, *followups(ctx.session, milestone, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
                               status_line=status, extra_refs=(clicked,) if clicked else ())]

@@ -27,7 +27,7 @@ from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
 from handlers.reminders import followups
 from handlers.replies import Field, Reply
 from handlers.usecases.followup import MAX_NOTE
-from handlers.usecases.milestones import match_milestone
+from handlers.usecases.milestones import followed_lines, match_milestone
 from handlers.views import planned_payments
 from storage import repo
 from storage.models import Contract, Milestone, MilestoneStatus, Payment, PaymentAllocation, Role
@@ -95,8 +95,9 @@ def record_payment(ctx: Ctx, cmd: RecordPayment) -> list[Reply]:
         closes = now_paid >= (m.amount or Decimal(0))
         ctx.session.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=mid, amount=part, closed=closes))
         if closes:
-            lifecycle.complete(lifecycle.Actor.of(ctx), m, contract, action="milestone.paid")
+            moved = lifecycle.complete(lifecycle.Actor.of(ctx), m, contract, action="milestone.paid")
             reply.add("✅ ", ctx.t("money.settled", title=m.title, amount=format_money(part, contract.currency)))
+            reply.context.extend(followed_lines(ctx, contract, moved))  # 尾款 due 30 days after 首付款
             status = ctx.t("status.paid_by", who=ctx.who(), when=ctx.stamp())
             edits.extend(followups(ctx.session, m, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
                                    status_line=status))
@@ -196,8 +197,9 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
             continue
         if paid_now.get(m.id or 0, Decimal(0)) >= (m.amount or Decimal(0)):
             continue
-        lifecycle.reopen(lifecycle.Actor.of(ctx), m, contract)
+        moved = lifecycle.reopen(lifecycle.Actor.of(ctx), m, contract)
         reply.add(ctx.t("money.reopened", title=m.title))
+        reply.context.extend(followed_lines(ctx, contract, moved))
     repo.audit(ctx.session, tenant_id=tenant_id, actor_id=ctx.person.id, action="payment.reversed", entity="payment",
                entity_id=payment.id, contract_id=contract.id, before=before,
                after=repo.snapshot(payment, ("reversed_at", "reversed_by_id")))
@@ -238,7 +240,8 @@ def receivable_parts(session: Session, *, tenant_id: int, contract: Contract, to
     outstanding = balance(session, tenant_id=tenant_id, contract=contract).outstanding
     paid = repo.paid_by_milestone(session, tenant_id=tenant_id, contract_id=contract.id or 0)
     open_ms = sorted((m for m in repo.milestones_of(session, tenant_id=tenant_id, contract_id=contract.id or 0)
-                      if m.status == MilestoneStatus.OPEN and m.amount is not None), key=lambda m: (m.due_on, m.id or 0))
+                      if m.status == MilestoneStatus.OPEN and m.amount is not None),
+                     key=lambda m: (m.due_on is None, m.due_on or date.min, m.id or 0))
     owed = [(m, max(Decimal(0), (m.amount or Decimal(0)) - paid.get(m.id or 0, Decimal(0)))) for m in open_ms]
     excess = sum((o for _, o in owed), Decimal(0)) - outstanding
     parts: list[tuple[Milestone | None, str, Decimal]] = []
@@ -246,8 +249,8 @@ def receivable_parts(session: Session, *, tenant_id: int, contract: Contract, to
         if excess > 0:
             take = min(o, excess)
             o, excess = o - take, excess - take
-        if o > 0:
-            parts.append((m, bucket_of((today - m.due_on).days), o))
+        if o > 0:  # a milestone still waiting for its event is not due yet
+            parts.append((m, bucket_of((today - m.due_on).days) if m.due_on else "not_due", o))
     rest = outstanding - sum((o for _, _, o in parts), Decimal(0))
     if rest > 0:
         parts.append((None, "unplanned", rest))

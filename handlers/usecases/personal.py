@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from handlers import anchors
 from handlers.context import Ctx, person_ref
 from handlers.dates import format_date
 from handlers.grammar import ListItems
@@ -41,9 +42,10 @@ def my_milestones_everywhere(ctx: Ctx, cmd: ListItems) -> list[Reply]:
         reply.add(f"【{tenant.name or tenant.external_id}】")
         paid = repo.paid_for_milestones(ctx.session, tenant_id=tenant.id or 0,
                                         milestone_ids=[m.id or 0 for m, _ in found])
+        waiting = anchors.waiting_texts(ctx.session, [m for m, _ in found], ctx.lang)
         for m, c in found:
             reply.add("• ", *milestone_line(m, c, person_ref(person), ctx.today, ctx.lang, with_owner=False,
-                                            paid=paid.get(m.id or 0)))
+                                            paid=paid.get(m.id or 0), waiting=waiting.get(m.id or 0)))
         count += len(found)
     if not count:
         reply.title = ctx.t(f"list.empty.{scope}")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from handlers import anchors
 from handlers.amounts import format_money
 from handlers.context import Ctx, find_contract, find_member, person_ref
 from handlers.errors import UserError
@@ -310,11 +311,15 @@ def review(ctx: Ctx, cmd: Review) -> list[Reply]:
         paid[a.milestone_id] = paid.get(a.milestone_id, Decimal(0)) + a.amount
         settled_on[a.milestone_id] = max(settled_on.get(a.milestone_id, p.received_on), p.received_on)
     rows = []
+    waiting = [m for m in ms if planned.get(m.id or 0, m.due_on) is None]  # due after an event still to come
     for m in ms:
+        first = planned.get(m.id or 0, m.due_on)
+        if first is None:
+            continue
         actual = m.done_at.astimezone(zone).date() if m.done_at and m.status == MilestoneStatus.DONE else None
         if m.amount is not None and m.status == MilestoneStatus.DONE and paid.get(m.id or 0, 0) >= m.amount:
             actual = settled_on.get(m.id or 0, actual)  # a payment is done when the money arrived
-        rows.append(_Row(m, planned.get(m.id or 0, m.due_on), actual, paid.get(m.id or 0, Decimal(0))))
+        rows.append(_Row(m, first, actual, paid.get(m.id or 0, Decimal(0))))
     rows.sort(key=lambda r: (r.planned, r.milestone.id or 0))
     changes = s.exec(select(ChangeRequest).where(col(ChangeRequest.tenant_id) == tid,
                                                  col(ChangeRequest.contract_id) == cid)
@@ -331,6 +336,9 @@ def review(ctx: Ctx, cmd: Review) -> list[Reply]:
 
     reply.fields = money_fields(ctx, contract)
     _milestone_lines(ctx, reply, rows, contract.currency)
+    still_waiting = anchors.waiting_texts(s, waiting, ctx.lang)
+    for m in waiting:
+        reply.add(f"  • {m.title}: {still_waiting[m.id or 0]}")
     _payment_lines(ctx, reply, payments, allocs, {r.milestone.id: r for r in rows}, contract.currency)
     _change_lines(ctx, reply, changes, {r.milestone.id: r.milestone.title for r in rows})
     notes = [(r.milestone.title, line) for r in rows for line in (r.milestone.note or "").splitlines() if line.strip()]
@@ -350,17 +358,19 @@ def review(ctx: Ctx, cmd: Review) -> list[Reply]:
 
 
 def _first_due(ctx: Ctx, contract_id: int) -> dict[int, date]:
-    """Each milestone's due date as first planned (from the audit trail of its creation)."""
+    """Each milestone's due date as first planned (from the audit trail of its creation; for one due after an
+    event, from when that event first set it)."""
     events = ctx.session.exec(
         select(AuditEvent.entity_id, AuditEvent.after)
         .where(col(AuditEvent.tenant_id) == ctx.tenant_id, col(AuditEvent.contract_id) == contract_id,
-               col(AuditEvent.action) == "milestone.created")
+               col(AuditEvent.action).in_(("milestone.created", "milestone.due_set")))
+        .order_by(col(AuditEvent.id))
     ).all()
     out: dict[int, date] = {}
     for entity_id, after in events:
         try:
             due = json.loads(after or "{}").get("due_on")
-            if entity_id is not None and due:
+            if entity_id is not None and due and entity_id not in out:
                 out[entity_id] = date.fromisoformat(str(due)[:10])
         except (ValueError, AttributeError):
             continue
@@ -384,7 +394,7 @@ def _milestone_lines(ctx: Ctx, reply: Reply, rows: list[_Row], cur: str) -> None
     for r in rows:
         m = r.milestone
         parts = [ctx.t("review.planned", date=r.planned.isoformat())]
-        if m.due_on != r.planned:
+        if m.due_on is not None and m.due_on != r.planned:
             parts.append(ctx.t("review.moved", date=m.due_on.isoformat()))
         if r.actual is not None:
             parts.append(ctx.t("review.actual", date=r.actual.isoformat(), delay=_late_text(ctx, r.delay)))

@@ -14,6 +14,7 @@ from handlers.amounts import CURRENCIES, normalize_currency
 from handlers.context import _CHANNEL_REF, Ctx, channel_id, resolve_owner
 from handlers.errors import Refused, UserError
 from handlers.grammar import Settings, _Text, take_mentions
+from handlers.mail import join_routing, routing_text
 from handlers.numerals import cn_int
 from handlers.replies import Field, Reply
 from scheduler import digests, planner
@@ -23,6 +24,8 @@ from storage.models import AuditEvent, Role
 _ROUTING = {"channel": "channel", "group": "channel", "频道": "channel", "群": "channel", "群组": "channel",
             "dm": "dm", "private": "dm", "私信": "dm", "私聊": "dm", "both": "both", "两者": "both", "都": "both",
             "全部": "both"}
+# words that ask for e-mail in a routing: "email", "both+email", "两者+邮件"
+_EMAIL_WORDS = {"email", "e-mail", "mail", "邮件", "邮箱", "电邮", "电子邮件"}
 _ON = {"on", "yes", "true", "1", "开", "开启", "是"}
 _OFF = {"off", "no", "false", "0", "关", "关闭", "否"}
 # the allowed days (low, high) of the two day-count settings; anything else is refused with this range
@@ -48,6 +51,8 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
         raise bad
     if cmd.key in ("overdue", "stages") and _SIMPLE[cmd.key][1](value) is None:
         raise _range_error(ctx, cmd.key, value, ex)
+    if cmd.key == "routing" and _routing(value) is None:
+        raise UserError("err.routing_value", example=ex, got=value)
     if cmd.key == "escalation":
         _set_escalation(ctx, value, ex)
     elif cmd.key == "digest":
@@ -98,6 +103,17 @@ def _range_error(ctx: Ctx, key: str, value: str, ex: str) -> UserError:
                          high=planner.MAX_OFFSET_DAYS)
     low, high = OVERDUE_DAYS if key == "overdue" else ESCALATION_DAYS
     return UserError("err.setting_range", example=ex, setting=setting, got=value, low=low, high=high)
+
+
+def _routing(value: str) -> str | None:
+    """channel | dm | both | email, or a chat routing plus e-mail (both+email, 两者+邮件); None when not one."""
+    words = [w for w in re.split(r"\s*[+＋,，、&和加]\s*|\s+", value.lower().strip()) if w]
+    chats = {_ROUTING[w] for w in words if w in _ROUTING}
+    mail = [w for w in words if w in _EMAIL_WORDS]
+    if not words or len(chats) + len(mail) != len(words) or len(chats) > 1 or len(mail) > 1:
+        return None
+    chat = next(iter(chats), None)
+    return join_routing(chat, bool(mail)) if mail else chat
 
 
 def _currency(value: str) -> str | None:
@@ -277,7 +293,7 @@ def _show(ctx: Ctx) -> Reply:
         Field(ctx.t("settings.overdue"), (ctx.t("settings.overdue_value", n=t.overdue_every_days),)),
         Field(ctx.t("settings.escalation"), (ctx.t("settings.escalation_value", n=t.escalate_after_days,
                                                     target=target or ctx.t("settings.contract_owner")),)),
-        Field(ctx.t("settings.routing"), (ctx.t("routing." + t.routing),)),
+        Field(ctx.t("settings.routing"), (routing_text(t.routing, ctx.lang),)),
         Field(ctx.t("settings.holidays"), (ctx.t("settings.on" if t.holiday_shift else "settings.off"),)),
         Field(ctx.t("settings.currency"), (t.currency,)),
         Field(ctx.t("settings.language"), (t.language,)),
@@ -301,7 +317,7 @@ _SIMPLE: dict[str, tuple[str, Callable[[str], object]]] = {
     "timezone": ("timezone", _zone),
     "time": ("reminder_time", _time),
     "stages": ("reminder_offsets", _stages),
-    "routing": ("routing", lambda v: _ROUTING.get(v.lower())),
+    "routing": ("routing", lambda v: _routing(v)),
     "overdue": ("overdue_every_days", _overdue),
     "currency": ("currency", _currency),
     "language": ("language", lambda v: _LANG.get(v.lower())),

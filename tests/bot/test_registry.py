@@ -82,9 +82,9 @@ def test_the_throttle_keeps_each_platform_under_its_declared_limits() -> None:
 
 # -- a platform nobody wrote into the core --------------------------------------------------------------------
 
-PAGER = Traits(name="pager", team_per_chat=True, direct_messages=True, dm_first=False, buttons=False,
+PAGER = Traits(name="pager", team_per_chat=True, named_chats=False, direct_messages=True, dm_first=False, buttons=False,
                limits=Limits(per_chat_per_s=1))
-BEEPER = replace(PAGER, name="beeper", team_per_chat=False, dm_first=True)
+BEEPER = replace(PAGER, name="beeper", team_per_chat=False, named_chats=True, dm_first=True)
 
 
 @pytest.fixture

@@ -1,0 +1,192 @@
+"""Replies as outbox rows: stored with the event they answer, sent by a loop that survives restarts.
+
+A turn's replies become open-platform calls (``ApiCall``): a card posted to the chat, a card only the speaker
+sees (a refusal or a hint in a group: ``ephemeral/v1/send``), a copy for someone's private chat, or an edit of a
+card already sent (after a press). ``ReplyQueue.put`` stores them in the reply outbox in the same transaction
+that marks the inbox row applied; ``ReplySender`` (one lane per chat, in order) sends them, waiting out a
+frequency limit, retrying network trouble and giving up on what Feishu refuses for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot.feishu.api import FeishuApi, FeishuError
+from bot.feishu.limits import Closed, Pacer
+from bot.feishu.render import card
+from bot.feishu.translate import PLATFORM, message_ref, parse_ref
+from bot.lanes import CURRENT_ITEM, RELEASE, Outcome, backoff, done, fail, retry, utcnow
+from handlers.replies import Reply
+from scheduler.inbox import NewReply, commit_replies
+
+log = logging.getLogger(__name__)
+
+SEND = "send"
+EPHEMERAL = "ephemeral"
+PATCH = "patch"
+CONFIG_RETRY = 300.0  # the app's id or secret is refused: keep the replies, try again slowly
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One call of a reply: ``params`` is plain JSON (the card included), so the call can wait in the outbox.
+
+    ``optional`` calls that Feishu refuses are logged and dropped without failing anything else: edits of
+    cards someone recalled, copies for someone else's private chat.
+    """
+
+    method: str
+    chat_key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Where a turn's replies go: its chat, whether that is a private chat, who spoke or pressed, and whether
+    it was a press (then the edited card shows the outcome, and a confirmation is for the presser alone)."""
+
+    chat_id: str
+    private: bool
+    open_id: str
+    press: bool = False
+
+
+def reply_calls(turn: Turn, replies: Sequence[Reply]) -> list[ApiCall]:
+    """Everything a turn's replies do, in order: edits, copies for other chats, posts, private notes."""
+    calls: list[ApiCall] = []
+    edited = turn.press and any(r.replaces for r in replies)
+    for reply in replies:
+        confirmation = edited and not reply.replaces and not reply.channel and not reply.actions and not reply.error
+        if confirmation and turn.private:
+            continue  # the card in this private chat was just edited to say the same
+        if reply.replaces:
+            for ref in reply.replaces:
+                target = parse_ref(ref)
+                if target is not None:
+                    message_id, private = target
+                    calls.append(ApiCall(PATCH, turn.chat_id, {"message_id": message_id,
+                                                               "card": card(reply, private=private)},
+                                         optional=True))
+        elif reply.channel:
+            private = not reply.channel.startswith("oc_")  # a person's id: their private chat with the bot
+            calls.append(ApiCall(SEND, reply.channel, {"receive_id": reply.channel, "private": private,
+                                                       "card": card(reply, private=private),
+                                                       "uuid": uuid.uuid4().hex}, optional=True))
+        elif (reply.ephemeral or reply.error or confirmation) and not turn.private and turn.open_id:
+            calls.append(ApiCall(EPHEMERAL, turn.chat_id, {"chat_id": turn.chat_id, "open_id": turn.open_id,
+                                                           "card": card(reply)}))
+        else:
+            calls.append(ApiCall(SEND, turn.chat_id, {"receive_id": turn.chat_id, "private": turn.private,
+                                                      "card": card(reply, private=turn.private),
+                                                      "uuid": uuid.uuid4().hex}))
+    return calls
+
+
+def to_row(call: ApiCall) -> NewReply:
+    """An API call as an outbox row (its chat orders it)."""
+    params = {**call.params, "optional": call.optional}
+    return NewReply(platform=PLATFORM, chat_key=call.chat_key, method=call.method,
+                    params=json.dumps(params, ensure_ascii=False))
+
+
+def from_row(row: Any) -> ApiCall:
+    """The API call an outbox row holds."""
+    params = json.loads(row.params)
+    optional = bool(params.pop("optional", False))
+    return ApiCall(row.method, row.chat_key, params, optional=optional)
+
+
+async def execute(api: FeishuApi, call: ApiCall) -> str | None:
+    """Make one call now; the reference of the card it sent or edited."""
+    p = call.params
+    if call.method == SEND:
+        data = await api.send_card(p["receive_id"], p["card"], uuid=p.get("uuid"))
+        message_id = str(data.get("message_id") or "")
+        return message_ref(message_id, bool(p.get("private"))) if message_id else None
+    if call.method == EPHEMERAL:
+        data = await api.send_ephemeral(p["chat_id"], p["open_id"], p["card"])
+        return str(data.get("message_id") or "") or None
+    if call.method == PATCH:
+        await api.patch_card(p["message_id"], p["card"])
+        return str(p["message_id"])
+    raise ValueError(f"not a reply call: {call.method}")
+
+
+def describe(call: ApiCall) -> str:
+    """A call in a log line."""
+    if call.method == PATCH:
+        return f"an edit of card {call.params.get('message_id')}"
+    if call.method == EPHEMERAL:
+        return "a card for one person"
+    return "a card"
+
+
+class ReplyQueue:
+    """Where the Feishu workers put replies: the outbox, with the inbox row they answer marked applied."""
+
+    def __init__(self, engine: Engine, wake: Callable[[], None] | None = None) -> None:
+        self.engine = engine
+        self.wake = wake
+
+    async def put(self, turn: Turn, replies: Sequence[Reply]) -> None:
+        """Store a turn's calls and mark its event applied, in one transaction."""
+        calls = reply_calls(turn, replies)
+        item = CURRENT_ITEM.get()
+        await asyncio.to_thread(commit_replies, self.engine, [to_row(c) for c in calls],
+                                inbox_id=item.id if item is not None else None, now=utcnow())
+        if calls and self.wake is not None:
+            self.wake()
+
+
+class ReplySender:
+    """Sends one outbox row and says what became of it."""
+
+    def __init__(self, api: Callable[[], FeishuApi | None], pacer: Pacer) -> None:
+        self.api = api
+        self.pacer = pacer
+
+    async def __call__(self, row: Any) -> Outcome:
+        api = self.api()
+        if api is None:
+            return RELEASE  # not connected (stopping): it goes out after the next start
+        call = from_row(row)
+        try:
+            await self.pacer.turn(call.chat_key)
+            try:
+                ref = await execute(api, call)
+            except FeishuError as exc:
+                if call.method != EPHEMERAL or exc.rate_limited or exc.transient or exc.misconfigured:
+                    raise
+                # a topic group, an old client: say it in the chat instead, so the person sees it
+                log.info("feishu: a card for one person was refused (%s); posting it in the chat", exc)
+                ref = await execute(api, ApiCall(SEND, call.chat_key, {
+                    "receive_id": call.params["chat_id"], "card": call.params["card"]}))
+        except Closed:
+            return RELEASE
+        except FeishuError as exc:
+            return self._failed(row, call, exc)
+        return done(message_ref=ref, data=None)
+
+    @staticmethod
+    def _failed(row: Any, call: ApiCall, exc: FeishuError) -> Outcome:
+        if exc.rate_limited:
+            return retry(exc.retry_after if exc.retry_after is not None else 1.0, f"frequency limit: {exc}",
+                         counted=False)
+        if exc.misconfigured or exc.token_rejected:
+            log.error("feishu refused the app's credentials; replies wait until it is fixed: %s", exc)
+            return retry(CONFIG_RETRY, str(exc), counted=False)
+        if exc.transient:
+            log.warning("feishu network or server error, will retry: %s", exc)
+            return retry(backoff(row.attempts), str(exc))
+        level = logging.INFO if call.optional else logging.WARNING
+        log.log(level, "could not send %s to feishu chat %s: %s", describe(call), call.chat_key, exc)
+        return fail(str(exc))
