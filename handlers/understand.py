@@ -1459,9 +1459,12 @@ _PARTY_LABEL = re.compile(r"^(?:for|with|customer|client|counterparty|party|buye
 # labels whose value was already cut out (金额：300万, end: 2027-10-31): nothing left to name
 _FIELD_LABEL = re.compile(r"(?:amount|value|price|total|sum|contract\s+value|end|ends|end\s+date|expiry|start|"
                           r"start\s+date|signed|currency|owner|due|金额|合同金额|总额|结束日期|到期日|到期|开始日期|"
-                          r"签订日期|币种|负责人)\s*[:：]?", re.IGNORECASE)
+                          r"签订日期|签订|签署|签约|开始|生效|结束|终止|截止|币种|负责人)\s*[:：]?", re.IGNORECASE)
 _START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date|日期|日)?[:：\s]*$",
                           re.IGNORECASE)
+_END_INSIDE = re.compile(r"^\s*(?:到期|截止|结束|终止|due|until|by)|(?:到期|截止|结束|终止)\s*$", re.IGNORECASE)
+_END_WORDS = re.compile(r"(?:ends?|ending|expires?|expiry|until|到期|截止|结束|终止)\s*(?:on|date|日期|日|于)?[:：\s]*$",
+                        re.IGNORECASE)
 _SIGNED_WORDS = re.compile(r"(?:signed|签订|签署|签约)\s*(?:on|date|日期|日)?[:：\s]*$", re.IGNORECASE)
 # README keywords of a new contract whose value is one word: channel #x, opp 123, order PO-9, kind purchase
 _CONTRACT_FIELDS = {
@@ -1502,13 +1505,17 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
         trail = before_text[found.end: found.end + 4]
         dv = _date_in(line, now=c.now, tz=c.tz, example=ex)
         assert dv is not None
-        if re.match(r"\s*(?:开始|起|生效)", trail):
-            start_on = dv
-        elif re.match(r"\s*(?:签订|签署|签约)", trail):
-            signed_on = dv
+        # the label right before a date wins ("到期 2027-12-31 签订 2027-01-04"), then one right after it
+        # ("2027-01-04签订"); a date with no label is the end
+        if _END_WORDS.search(lead) or _END_INSIDE.search(found.text):  # the reader may keep 到期/截止 with the date
+            end_on = end_on or dv
         elif _START_WORDS.search(lead):
             start_on = dv
         elif _SIGNED_WORDS.search(lead):
+            signed_on = dv
+        elif re.match(r"\s*(?:开始|起|生效)", trail):
+            start_on = dv
+        elif re.match(r"\s*(?:签订|签署|签约)", trail):
             signed_on = dv
         else:
             end_on = end_on or dv
