@@ -152,7 +152,7 @@ class TelegramLikeFake:
         self.sent.append((now, chat))
         return f"{chat}:{len(self.sent)}"
 
-    def update(self, ref: str, message: Any) -> None:
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         pass
 
 

@@ -7,9 +7,9 @@ a platform is that package plus one line in bot/registry.py; see "Adding a platf
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from aiohttp import web
 
@@ -61,6 +61,15 @@ class Platform(Protocol):
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until everything stored has been applied and sent (tests)."""
+        ...
+
+
+@runtime_checkable
+class UsesNotifiers(Protocol):
+    """A platform that acts outside the chat (e-mail links) and must have the chat platforms edit their copies."""
+
+    def use_notifiers(self, notifiers: Mapping[str, Notifier]) -> None:
+        """Take every platform's notifier, once the running process has built them all."""
         ...
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.http import HttpServer
-from bot.platform import Platform
+from bot.platform import Platform, UsesNotifiers
 from bot.registry import create_platforms
 from bot.registry import notifiers as notifiers_for_run
 from handlers.core import Core
@@ -151,6 +151,9 @@ async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Ev
     """Start everything, run until stopped, then shut down in reverse order."""
     platforms = create_platforms(settings, core)
     notifiers = notifiers_for_run(settings, engine, platforms)
+    for p in platforms:
+        if isinstance(p, UsesNotifiers):
+            p.use_notifiers(notifiers)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

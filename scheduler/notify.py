@@ -57,6 +57,9 @@ class Notifier(Protocol):
         """Deliver a message; return a reference that ``update`` understands."""
         ...
 
-    def update(self, ref: str, message: Any) -> None:
-        """Replace an earlier message (e.g. to show who completed the milestone)."""
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
+        """Replace an earlier message (e.g. to show who completed the milestone).
+
+        ``tenant_key`` names the team whose message it is, for a platform whose reference alone does not say
+        (Slack in OAuth mode: a channel id, not the workspace)."""
         ...

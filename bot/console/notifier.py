@@ -27,5 +27,5 @@ class ConsoleNotifier:
         self.stream.flush()
         return f"console:{next(self._ids)}"
 
-    def update(self, ref: str, message: Any) -> None:
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         """Console output cannot be edited; nothing to do."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 
 from bot.config import Settings
@@ -24,6 +26,11 @@ class MailPlatform:
         self.name = TRAITS.name
         self.core = core
         self.smtp: SmtpNotifier = make_mail_notifier(settings, core.engine)
+        self.notifiers: Mapping[str, Notifier] = {}
+
+    def use_notifiers(self, notifiers: Mapping[str, Notifier]) -> None:
+        """The chat platforms' notifiers: a link's action is shown on the chat copies of the reminder too."""
+        self.notifiers = notifiers
 
     @property
     def notifier(self) -> Notifier:
@@ -42,7 +49,7 @@ class MailPlatform:
 
     def add_routes(self, app: web.Application) -> None:
         """Mount GET and POST of the link pages."""
-        app.add_routes(routes(self.core, self.smtp.links, self.name))
+        app.add_routes(routes(self.core, self.smtp.links, self.name, lambda: self.notifiers))
 
     async def start(self) -> None:
         """Nothing to connect: SMTP is reached per message."""

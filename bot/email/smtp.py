@@ -114,7 +114,7 @@ class SmtpNotifier:
         self._deliver(msg, out.target.user_id)
         return str(msg["Message-ID"])
 
-    def update(self, ref: str, message: Any) -> None:
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         """A sent e-mail stays as it is (the chat messages of the same reminder are the ones edited)."""
 
     # -- SMTP ---------------------------------------------------------------------------------------------------

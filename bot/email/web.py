@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -17,6 +19,10 @@ from bot.email.links import PATH, LinkSigner
 from handlers.core import Core
 from handlers.i18n import t
 from handlers.replies import Reply, plain
+from handlers.usecases.links import LinkResult
+from scheduler.notify import Notifier
+
+log = logging.getLogger(__name__)
 
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -58,7 +64,27 @@ def _reply_lines(reply: Reply) -> list[str]:
             + list(reply.context))
 
 
-def routes(core: Core, signer: LinkSigner, platform: str) -> list[web.RouteDef]:
+def edit_chat_copies(notifiers: Mapping[str, Notifier], result: LinkResult) -> int:
+    """Have the team's chat platform rewrite its copies of the reminder (best effort; the action is saved).
+
+    Runs in a worker thread, as notifiers block. Returns how many messages were edited.
+    """
+    notifier = notifiers.get(result.platform)
+    if notifier is None:
+        return 0
+    edited = 0
+    for reply in result.edits:
+        for ref in reply.replaces:
+            try:
+                notifier.update(ref, replace(reply, replaces=()), tenant_key=result.tenant_key)
+                edited += 1
+            except Exception:  # an old message may be gone or no longer editable: the page still answers
+                log.warning("could not edit the chat copy %s after an e-mail link", ref, exc_info=True)
+    return edited
+
+
+def routes(core: Core, signer: LinkSigner, platform: str,
+           notifiers: Callable[[], Mapping[str, Notifier]] = dict) -> list[web.RouteDef]:
     """GET and POST of ``/mail/{link}``; the database work runs in worker threads."""
 
     async def show(request: web.Request) -> web.Response:
@@ -78,6 +104,8 @@ def routes(core: Core, signer: LinkSigner, platform: str) -> list[web.RouteDef]:
         result = await asyncio.to_thread(core.follow_link, token, platform=platform)
         if result is None:
             return not_found()
+        if result.edits:
+            await asyncio.to_thread(edit_chat_copies, notifiers(), result)
         first, *rest = result.replies or [Reply(title=t("mail.page.done", result.lang), lang=result.lang)]
         lines = _reply_lines(first) + [line for r in rest for line in [r.title or "", *_reply_lines(r)]]
         return page(result.lang, first.title or t("mail.page.done", result.lang), lines,

@@ -53,7 +53,7 @@ class FeishuNotifier:
             raise PermanentFailure("feishu sent no message id back")
         return message_ref(message_id, private)
 
-    def update(self, ref: str, message: Any) -> None:
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         """Rewrite an earlier reminder card in place, for everyone who sees it."""
         target = parse_ref(ref)
         if target is None:

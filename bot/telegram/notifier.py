@@ -78,7 +78,7 @@ class TelegramNotifier:
             raise PermanentFailure("no telegram chat to send to")
         return self._run(self._send(chat_id, out.message, dm=out.target.dm))
 
-    def update(self, ref: str, message: Any) -> None:
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         """Rewrite an earlier reminder (e.g. to show who completed the milestone)."""
         self._run(self._edit(ref, message))
 

@@ -52,6 +52,11 @@ class LinkResult:
     status: str
     lang: str
     replies: list[Reply] = field(default_factory=list)
+    # edits of the chat messages already sent about the milestone (each names what it replaces), for the
+    # team's own platform to make: a link acts outside the chat, but the chat's copies should show it too
+    edits: list[Reply] = field(default_factory=list)
+    platform: str = ""
+    tenant_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,5 +217,6 @@ def follow(session: Session, token: str, now: datetime) -> LinkResult | None:
         metrics.note(outcome="refused" if isinstance(err, Refused) else "user_error")
         reply = Reply(title=t("error.prefix", lang, reason=t(err.key, lang, **err.params)), error=True, lang=lang)
         return LinkResult("refused", lang, [reply])
-    # the edits of chat messages (replies that replace earlier ones) are for chat front doors, not for a web page
-    return LinkResult("done", lang, [r for r in replies if not r.replaces])
+    # the edits of chat messages (replies that replace earlier ones) go to the team's platform, not to the page
+    return LinkResult("done", lang, [r for r in replies if not r.replaces], edits=[r for r in replies if r.replaces],
+                      platform=found.tenant.platform, tenant_key=found.tenant.external_id)

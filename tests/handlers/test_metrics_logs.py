@@ -164,7 +164,7 @@ class FlakyNotifier:
         self.sent.append(out)
         return str(len(self.sent))
 
-    def update(self, ref: str, message: Any) -> None:
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         pass
 
 

@@ -38,7 +38,7 @@ class FakeNotifier:
         self.sent.append(out)
         return f"{out.target.chat_id or out.target.user_id}:{len(self.sent)}"
 
-    def update(self, ref: str, message: Any) -> None:
+    def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         self.updated.append((ref, message))
 
     def texts(self) -> list[str]:
@@ -302,7 +302,7 @@ def _worker(url: str, now_iso: str, out_path: str) -> None:
                 f.write(f"{os.getpid()} {out.message.milestone_id}\n")
             return f"x:{out.message.milestone_id}"
 
-        def update(self, ref: str, message: Any) -> None:
+        def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
             pass
 
     engine = make_engine(url)

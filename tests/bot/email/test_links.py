@@ -152,3 +152,26 @@ async def test_done_on_money_still_owed_records_the_rest_as_the_page_says(
         payments = s.exec(select(Payment).order_by(Payment.id)).all()  # type: ignore[arg-type]
     assert m.status == "done" and [p.amount for p in payments] == [Decimal("10000.00"), Decimal("20000.00")]
     assert payments[-1].recorded_by_id == cfo.id and payments[-1].received_on == date(2026, 12, 1)
+
+
+async def test_a_link_action_is_shown_on_the_chat_copies_of_the_reminder(engine: Engine, chat: Chat,
+                                                                           settings: Settings, smtp: Recorder) -> None:
+    chat.say("milestone HT-1 delivery 2026-12-10 owner @cfo")
+    chat.say("email @cfo cfo@example.com")
+    run = make_pass(engine, settings)
+    run.dispatcher.run_pass(SEVEN_AHEAD)
+    [chat_copy] = [o for o in run.chat.sent if "delivery" in (o.message.title or "")]  # the team's chat got one too
+    [mail] = [r.message for r in smtp.received if "delivery of HT-1" in r.message["Subject"]]
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    done, _snooze = LINK.findall(body.get_content())
+    app = create_app(engine)
+    platform = MailPlatform(settings, chat.core)
+    platform.add_routes(app)
+    platform.use_notifiers({"console": run.chat, "email": platform.notifier})  # as `contractbot run` does
+    async with TestClient(TestServer(app)) as c:
+        assert (await c.post(done)).status == 200
+    [(ref, edited)] = run.chat.updated
+    assert ref.startswith(chat_copy.target.chat_id or "?")
+    assert edited.replaces == () and not edited.actions  # the buttons are gone: the milestone is done
+    assert any("@cfo" in line for line in edited.context)
