@@ -175,6 +175,7 @@ class Dispatcher:
             if reminder is None or reminder.status != "claimed":
                 return
             outs = self.composer.reminder(session, reminder, now)
+            delivered = set(filter(None, (reminder.sent_copies or "").split("\n")))
             if not outs:
                 reminder.status = "cancelled"
                 reminder.lease_until = None
@@ -196,10 +197,16 @@ class Dispatcher:
                 self.sleep(wait)
         refs: list[str] = []
         editable: list[str] = []  # what a later "done by" may edit: not what went to people's mailboxes (e-mail)
+        copies: list[str] = []  # the targets delivered now
         error: str | None = None
+        retry_at: datetime | None = None  # a later copy must be tried again (the ones delivered are not)
         for i, out in enumerate(outs):  # network calls: no transaction is open here
+            copy = copy_key(out)
+            if copy in delivered:  # an earlier attempt delivered this copy
+                continue
             try:
                 refs.append(self._send(out))
+                copies.append(copy)
                 if not traits(out.target.platform).mailbox:
                     editable.append(refs[-1])
             except RateLimited as rl:
@@ -207,7 +214,9 @@ class Dispatcher:
                     self._reschedule(reminder_id, now + timedelta(seconds=max(1.0, rl.retry_after)))
                     result.retried += 1
                     return
-                log.warning("reminder %s: copy %d rate limited, not retried", reminder_id, i)
+                log.warning("reminder %s: copy %d rate limited, tried again later", reminder_id, i)
+                later = now + timedelta(seconds=max(1.0, rl.retry_after))
+                retry_at = max(retry_at or later, later)
             except Parked as exc:
                 if i == 0:
                     self._park(reminder_id, str(exc) or "team suspended")
@@ -225,9 +234,14 @@ class Dispatcher:
                     self._reschedule(reminder_id, now + timedelta(seconds=60))
                     result.retried += 1
                     return
+                retry_at = max(retry_at or now, now + timedelta(seconds=60))
         if error is not None:
             self._fail(reminder_id, error, now)
             result.failed += 1
+            return
+        if retry_at is not None:
+            self._progress(reminder_id, refs, editable, delivered | set(copies), now, retry_at)
+            result.retried += 1
             return
         self._record(reminder_id, refs, now, editable)
         result.sent += 1
@@ -271,6 +285,21 @@ class Dispatcher:
                 reminder.claimed_by = None
                 session.add(reminder)
 
+    def _progress(self, reminder_id: int, refs: list[str], editable: list[str], delivered: set[str], now: datetime,
+                  retry_at: datetime) -> None:
+        """Some copies went out and one must be tried again: keep what went out, try the rest at ``retry_at``."""
+        with transaction(self.engine) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None:
+                return
+            reminder.status, reminder.fire_at, reminder.lease_until, reminder.claimed_by = "pending", retry_at, None, None
+            reminder.sent_copies = "\n".join(sorted(delivered))
+            reminder.message_ref = reminder.message_ref or (refs[0][:255] if refs else None)
+            session.add(reminder)
+            for ref in editable:
+                session.add(SentMessage(tenant_id=reminder.tenant_id, milestone_id=reminder.milestone_id,
+                                        reminder_id=reminder.id, ref=ref[:255], created_at=now))
+
     def _park(self, reminder_id: int, reason: str) -> None:
         with transaction(self.engine) as session:
             reminder = session.get(Reminder, reminder_id)
@@ -285,7 +314,7 @@ class Dispatcher:
             if reminder is None:
                 return
             reminder.status, reminder.sent_at, reminder.lease_until = "sent", now, None
-            reminder.message_ref = refs[0][:255] if refs else None
+            reminder.message_ref = reminder.message_ref or (refs[0][:255] if refs else None)
             session.add(reminder)
             for ref in refs if editable is None else editable:
                 session.add(SentMessage(tenant_id=reminder.tenant_id, milestone_id=reminder.milestone_id,
@@ -306,6 +335,12 @@ class Dispatcher:
                 self._send(out, "notice")
             except (RateLimited, PermanentFailure) as exc:
                 log.error("could not tell the owner that reminder %s failed: %s", reminder_id, exc)
+
+
+def copy_key(out: Outgoing) -> str:
+    """One copy of a reminder, by where it goes (a retry recomposes the copies and skips the ones delivered)."""
+    target = out.target
+    return f"{target.platform}|{target.chat_id or ''}|{target.user_id or ''}|{'dm' if target.dm else ''}"
 
 
 def _log_pass(result: PassResult, seconds: float) -> None:

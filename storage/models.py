@@ -313,6 +313,9 @@ class Reminder(SQLModel, table=True):
     message_ref: str | None = Field(default=None, max_length=255)
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the copies already delivered (one target per line) while another copy waits to be retried, e.g. the
+    # e-mail to a finance director after the channel's copy went out, so a retry sends each copy once
+    sent_copies: str | None = Field(default=None, sa_type=Text)
 
 
 class ActionKey(SQLModel, table=True):

@@ -35,6 +35,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('email', _string(254), nullable=True))
         batch.add_column(sa.Column('email_off', sa.Boolean(), nullable=False, server_default=sa.text('false')))
     op.create_index('uq_person_email', 'people', ['tenant_id', 'email'], unique=True)
+    with op.batch_alter_table('reminders', recreate='never') as batch:
+        batch.add_column(sa.Column('sent_copies', sa.Text(), nullable=True))
     op.create_table(
         'mail_links',
         sa.Column('token', _string(32), nullable=False),
@@ -60,6 +62,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('reminders', recreate='never') as batch:
+        batch.drop_column('sent_copies')
     op.drop_table('signing_keys')
     op.drop_index(op.f('ix_mail_links_tenant_id'), table_name='mail_links')
     op.drop_table('mail_links')

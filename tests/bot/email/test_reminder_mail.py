@@ -248,3 +248,21 @@ def test_the_notifier_maps_smtp_answers(engine: Engine, settings: Settings, smtp
     with pytest.raises(RateLimited):
         notifier.send(out)
     assert notifier.send(out).startswith("<") and len(smtp.received) == 1
+
+
+def test_a_mail_that_follows_the_chat_copy_is_retried_without_repeating_the_chat(
+        engine: Engine, chat: Chat, settings: Settings, smtp: Recorder) -> None:
+    chat.say("email @cfo cfo@example.com")  # @cfo never uses the chat: the team's channel gets a copy, @cfo a mail
+    run = make_pass(engine, settings)
+    smtp.refuse_rcpt.append("451 4.7.1 Greylisted, try again later")
+    first = run.dispatcher.run_pass(SEVEN_AHEAD)
+    assert (first.sent, first.retried, first.failed) == (0, 1, 0)
+    assert len(run.chat.sent) == 1 and smtp.received == []  # the channel's copy went out, the mail waits
+    later = run.dispatcher.run_pass(SEVEN_AHEAD + timedelta(minutes=6))
+    assert later.sent == 1 and [r.recipients for r in smtp.received] == [["cfo@example.com"]]
+    assert len(run.chat.sent) == 1  # not posted again
+    for minutes in (7, 60, 60 * 24):
+        assert run.dispatcher.run_pass(SEVEN_AHEAD + timedelta(minutes=minutes)).sent == 0
+    assert len(smtp.received) == 1 and len(run.chat.sent) == 1
+    with Session(engine) as s:  # the chat copy is the one a later "done" edits, recorded once
+        assert len(s.exec(select(SentMessage)).all()) == 1
