@@ -44,11 +44,19 @@ Conventions (shared with shared/data/dates_public.tsv):
   腊月二十三) are computed from the calendar; a bare festival is the next one on or after today,
   明年春节 / Christmas 2028 that year's. 春节前 / 国庆后 (and before/after Chinese New Year) are the last
   working day before and the first working day after the official holiday period; a bare 节前 / 节后 is
-  the next official holiday's. Where the library does not know a year's official schedule, the festival
-  day itself is taken and the note says so. Before a festival without an official holiday is a
-  deadline on it; after one is refused.
+  the next official holiday's. Where the State Council notice for a year is not out yet, the holiday is
+  estimated from the statutory days off and the weekend next to them (without 调休) and the note says
+  so. Before a festival without an official holiday is a deadline on it; after one is refused.
 - next week / 下周 = Monday of next week; next month / 下个月 = the 1st of next month;
-  明年 / next year = 1 January; weekend / 周末 = Saturday; end of week = Friday.
+  明年 / next year = 1 January; weekend / 周末 = Saturday; end of week = Friday; 周初 / 下周初 = Monday;
+  本周内 / 下周之内 = Friday of that week. 下周的今天 / 下个月的今天 / this time next week = today's
+  date that much later. British "Friday week" / "a week on Friday" / "Friday fortnight" count from the
+  coming Friday (on or after today), "tomorrow week" from tomorrow. 下一个工作日 / next business day =
+  the first working day after today. Hours count only in whole days (24小时内, in 48 hours).
+- Spelling: long date words one slip away are read as meant (wendesday, tommorrow, Febuary); 民国116年 is
+  2027; 元月 is January; 月头 is 月初; Cantonese 听晚 / 朝早 / 下昼 / 放工 are read.
+- Not one day, refused (also inside a command): two days joined by 或 / or (明天或后天), a recurring
+  day (每周五, every Friday), a rough count (一两天, 三五天内, 几天后).
 - Impossible dates (2月30日, 13月1日, 2027-02-30, 下周八, next blursday) give None, never a clamped
   date. A weekday that contradicts its date ("2027-02-15 周二", "monday 21", "this friday 5/12") is
   always refused, with a reason naming both readings (``refusal_reason``).

@@ -256,6 +256,16 @@ FESTIVALS: dict[str, tuple[str, tuple[int | str, ...]]] = {
     "whit_monday": ("easter", (50,)),
     "trinity_sunday": ("easter", (56,)),
     "consumer_rights": ("solar", (3, 15)),
+    "canada": ("solar", (7, 1)),
+    "remembrance": ("solar", (11, 11)),
+    "australia": ("solar", (1, 26)),
+    "anzac": ("solar", (4, 25)),
+    "bastille": ("solar", (7, 14)),
+    "cinco": ("solar", (5, 5)),
+    "epiphany": ("solar", (1, 6)),
+    "all_saints": ("solar", (11, 1)),
+    "guy_fawkes": ("solar", (11, 5)),
+    "mothering": ("easter", (-21,)),
 }
 
 # The other solar terms (节气), by the names they go by in Chinese.

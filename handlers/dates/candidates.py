@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .core import NotMine, Reading, Refusal, Res
+from .core import NotMine, Reading, Refusal, Res, note
 from .normalize import MASK
 from .phrases import (
     ANN,
@@ -26,6 +26,7 @@ from .phrases import (
     SUFFIX_WORDS,
     TIME_CN,
     TIME_EN,
+    TIME_EN_AFTER,
     ZH_TAIL,
     annotation_has_modifier,
     annotation_weekday,
@@ -40,7 +41,10 @@ from .phrases import (
 
 _KW_BEFORE = re.compile(rf"(?:(?<![a-z])(?:{EN_KW})\s*:?\s*|(?:{CN_KW})\s*:?\s*)$")
 _KW_AFTER = re.compile(rf"\s*(?:{SUFFIX_WORDS})")
-_TIME_AFTER = re.compile(rf"[\s,]*(?:{TIME_EN}|{TIME_CN})")
+_TIME_AFTER = re.compile(rf"[\s,]*(?:{TIME_EN}|{TIME_CN}|{TIME_EN_AFTER})")
+_TIME_BEFORE = re.compile(rf"(?<![a-z]){TIME_EN}[\s,]*$")
+# A time of day that is also read as today (eod, cob, 当天): next to another day it is that day's time.
+_TIME_WORD = re.compile(rf"(?:{TIME_EN}|当天|当日)")
 # (a weekday followed by a date annotates that date, not the one before it: "in 3 days (Fri 2026-12-04)")
 _ANN_AFTER = re.compile(rf"[\s,，、]*[(（]?{ANN}(?![a-z])[)）]?(?![\s,，、]*[\d一二三四五六七八九十])")
 _ANN_BEFORE = re.compile(rf"{ANN}(?![a-z])[\s,，、]*$")
@@ -78,12 +82,16 @@ def _weekday_next_to(norm: str, start: int, end: int, res: Res, today: date) -> 
 def _expand(norm: str, start: int, end: int, res: Res, today: date) -> Cand:
     """Grow a match over time of day, 前/之前, a matching weekday and a due/截止 keyword."""
     keyword, core = False, (start, end)
+    time_word = _TIME_WORD.fullmatch(norm, start, end) is not None
     if m := _TIME_AFTER.match(norm, end):
         end = m.end()
+    if not time_word and (m := _TIME_BEFORE.search(norm, 0, start)):
+        start = m.start()  # "eod friday", "by 5pm tomorrow"
     if m := _KW_AFTER.match(norm, end):
         end, keyword = m.end(), True
-    # a weekday next to a weekday is a list of days ("digest monday friday"), not an annotation
-    grown = None if res.kind == "weekday" else _weekday_next_to(norm, start, end, res, today)
+    # a weekday next to a weekday is a list of days ("digest monday friday"), not an annotation; a
+    # weekday next to "eod" / "当天" is the day they are the time of
+    grown = None if res.kind == "weekday" or time_word else _weekday_next_to(norm, start, end, res, today)
     if grown is not None:
         if isinstance(grown.res, Refusal):
             return grown
@@ -145,6 +153,32 @@ def _compositions(norm: str, today: date, found: list[Cand]) -> list[Cand]:
     return out
 
 
+_OR = re.compile(r"\s*(?:或者|或是|或|还是|(?<![a-z])or(?![a-z]))\s*")
+
+
+_EVERY = re.compile(r"(?:每(?:一个|个|一)?|(?<![a-z])(?:every|each)\s+(?:other\s+|second\s+)?)$")
+
+
+def _recurring(norm: str, found: list[Cand]) -> list[Cand]:
+    """"每周五" / "every Friday" / "每个月底" recur: a blocker, not the first of them."""
+    out: list[Cand] = []
+    for c in found:
+        if isinstance(c.res, Res) and (m := _EVERY.search(norm, 0, c.start)):
+            out.append(Cand(m.start(), c.end, Refusal(note("date.refuse.recurring", phrase=norm[m.start():c.end]))))
+    return out
+
+
+def _alternatives(norm: str, found: list[Cand]) -> list[Cand]:
+    """"明天或后天" / "friday or monday" names two days: a blocker over both, never one of them."""
+    dated = [c for c in found if isinstance(c.res, Res)]
+    out: list[Cand] = []
+    for a in dated:
+        for b in dated:
+            if a.end <= b.start and _OR.fullmatch(norm, a.end, b.start):
+                out.append(Cand(a.start, b.end, Refusal(note("date.refuse.alternatives", phrase=norm[a.start:b.end]))))
+    return out
+
+
 def candidates(norm: str, today: date) -> list[Cand]:
     masked = [m.span() for m in MASK.finditer(norm)]
     found: list[Cand] = []
@@ -163,7 +197,8 @@ def candidates(norm: str, today: date) -> list[Cand]:
             found.append(_expand(norm, s, e, res, today))
             if res.kind == "duration" and (blocker := _event_blocker(norm, s, e)):
                 found.append(blocker)
-    return found + _compositions(norm, today, found)
+    found += _compositions(norm, today, found)
+    return found + _alternatives(norm, found) + _recurring(norm, found)
 
 
 def choose(cands: list[Cand]) -> Cand | None:
@@ -183,11 +218,16 @@ def choose(cands: list[Cand]) -> Cand | None:
 _ZH_FILLER = ("付款|支付|付清|打款|汇款|回款|到账|结算|结清|交付|交货|发货|送货|上线|投产|完成|做完|搞定|提交|交|给|发|"
               "开票|签约|签合同|验收|办理|处理|安排|开会|见面|碰头|出发|复工|开工|放假|还款|还钱|截止|到期|"
               "前|之前|以前|为止|请|要|需要|必须|务必|得|需|应|应该|把|在|于|就|再|吧|了|的|是|都|会|能|可以|"
-              "我们|我|你们|你|他们|他|咱们|大家|一下|左右|大概|大约|约|那天|当天|时候|记得|别忘了|之内|以内|内")
+              "我们|我|你们|你|他们|他|咱们|大家|一下|左右|大概|大约|约|那天|当天|时候|记得|别忘了|之内|以内|内|"
+              "麻烦|帮忙|帮我|回复|答复|反馈|确认|通知|联系|给我|发我|能否|可否|能|可|好|行|争取|尽量|最好|一定|"
+              "吗|呢|啊|呀|哦|嘛|哈|呗|开始|起|生效|失效|结束|到|从|自")
 _EN_FILLER = (r"pay|payment|paid|invoice|deliver|delivery|ship|shipping|launch|go\s+live|release|submit|send|"
               "complete|finish|finished|done|due|deadline|is|are|the|on|by|at|it|we|will|should|must|let's|"
               "please|meet|meeting|call|sign|signing|kickoff|start|starts|ends|around|about|sometime|ok|i|you|"
-              "can|do|be|have|has|need|needs|to|get|it's|that's|that|was|of|for|a|an|and|then|so|our|my")
+              "can|do|be|have|has|need|needs|to|get|it's|that's|that|was|of|for|a|an|and|then|so|our|my|"
+              r"effective|starting|beginning|begins|commencing|commences|from|through|thru|until|till|"
+              r"expires|expiring|expiry|ending|valid|reply|respond|confirm|could|would|"
+              r"let\s+me\s+know|thanks|thank\s+you")
 _FILLER = re.compile(rf"(?:{_ZH_FILLER}|(?<![a-z])(?:{_EN_FILLER})(?![a-z])|[\s,.;:!?，。；：！？、])*")
 
 

@@ -15,6 +15,11 @@ _HAS_WORD = re.compile(r"[a-z\u3400-\u9fff]")
 _MAX_CHARS = 80
 _NUMERIC_DATE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")  # 15.03.2027 and other orders
 _TWO_DIGIT_YEAR = re.compile(r"(?<![\d'])'?\d{2}(?!\d)")
+# What dateparser misreads: a number glued to letters ("2day" as two days, "15h" as a date), a month
+# alone or one past 12 ("13月" as March 1st).
+# A fraction of a unit ("in 2.5 weeks", "1.5天后") names no day either.
+_MISREAD = re.compile(r"\d(?!st|nd|rd|th|am|pm|a\.m|p\.m)[a-z]|(?<![a-z])[a-z]+\d|\d+\s*月(?!\s*(?:\d|[一二三四五六七八九十廿卅初]))"
+                      r"|\d\.\d+\s*(?:[a-z]|[天日周星礼月年小])")
 
 
 @lru_cache(maxsize=16)
@@ -29,7 +34,7 @@ def read(s: str, local_now: datetime) -> date | None:
     """Ask dateparser about a normalised phrase; None for bare numbers, paragraphs and event offsets."""
     if not (_HAS_WORD.search(s) or _NUMERIC_DATE.fullmatch(s)):
         return None  # 30%, 5, 2027: dateparser would turn bare numbers into dates
-    if len(s) > _MAX_CHARS or EVENT_ANYWHERE.search(s):
+    if len(s) > _MAX_CHARS or EVENT_ANYWHERE.search(s) or _MISREAD.search(s):
         return None  # a paragraph is not a date phrase; 验收后30天 is counted from an event
     base = local_now.replace(tzinfo=None, second=0, microsecond=0)
     data = parser_for(base).get_date_data(s)

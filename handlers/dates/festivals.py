@@ -128,6 +128,7 @@ ZH_NAMES: dict[str, str] = {
     "复活节": "easter", "耶稣受难日": "good_friday", "主受难日": "good_friday", "复活节星期一": "easter_monday",
     "五一国际劳动节": "labour", "国际消费者权益日": "consumer_rights", "消费者权益日": "consumer_rights",
     "三一五": "consumer_rights", "315": "consumer_rights", "棕枝主日": "palm_sunday", "圣灵降临节": "pentecost",
+    "跨年夜": "new_years_eve", "圣诞前夜": "christmas_eve",
 }
 # Numbers that are a festival only with 节 / 前 / 后 / a year ("五一前", "今年十一"): alone they are numbers.
 ZH_GUARDED = {"五一", "六一", "七一", "八一", "十一", "五四", "二月二", "三一五", "315"}
@@ -188,4 +189,9 @@ EN_NAMES: dict[str, str] = {
     "qixi": "qixi", "qixi festival": "qixi", "chinese valentine's day": "qixi",
     "winter solstice": "winter_solstice", "singles' day": "singles", "singles day": "singles",
     "double eleven": "singles", "double 11": "singles",
+    "nye": "new_years_eve", "hogmanay": "new_years_eve", "canada day": "canada", "remembrance day": "remembrance",
+    "armistice day": "remembrance", "australia day": "australia", "anzac day": "anzac", "bastille day": "bastille",
+    "cinco de mayo": "cinco", "epiphany": "epiphany", "all saints' day": "all_saints", "all saints day": "all_saints",
+    "guy fawkes night": "guy_fawkes", "guy fawkes day": "guy_fawkes", "bonfire night": "guy_fawkes",
+    "mothering sunday": "mothering", "indigenous peoples' day": "columbus", "indigenous peoples day": "columbus",
 }

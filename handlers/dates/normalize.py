@@ -152,9 +152,11 @@ def _fix_typos(text: str, index: list[int]) -> tuple[str, list[int]]:
 
 
 # Inside a command: @mentions, links, contract numbers and amounts are never dates.
+# mar-05 / 5-mar-2027 is a date, not a code
+_MONTH_CODE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}[-/]\d{1,4}(?![\w\-/])"
 MASK = re.compile(
     r"@\S+|<[@#!][^>]*>|https?://\S+"
-    r"|(?<![0-9a-z])[a-z]{1,8}[-_#/]\d[0-9a-z_\-/]*"
+    rf"|(?<![0-9a-z])(?!{_MONTH_CODE})[a-z]{{1,8}}[-_#/]\d[0-9a-z_\-/]*"
     r"|(?<![0-9a-z])[a-z]{2,8}\d{3,}[0-9a-z_\-]*"
     r"|[$¥€£]\s*\d[\d,]*(?:\.\d+)?"
     r"|(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?"

@@ -47,22 +47,25 @@ CN_KW = (r"截止(?:日期|时间|日)?(?:到|至|于|为|是|在)?|截至(?:到
 _LABEL_CN = r"[\u4e00-\u9fff]{1,6}(?:日期|时间|期限)\s*:"
 _LABEL_EN = r"(?:[a-z]+\s+){0,2}date\s*:"
 _PREFIX_EN = re.compile(rf"^(?:(?:{EN_KW})(?:\s*:\s*|\s+)|{_LABEL_EN}\s*)")
-_PREFIX_CN = re.compile(rf"^(?:(?:{CN_KW}|在|到)\s*:?|{_LABEL_CN})\s*")
+_PREFIX_CN = re.compile(rf"^(?:(?:{CN_KW}|在|到|从|自|由)\s*:?|{_LABEL_CN})\s*")
 SUFFIX_WORDS = (r"或之前|或以前|之前|以前|前|为止|截止|截至|止|到期|当天|当日"
                 r"|[(（]?含(?:当日|当天|本日)?[)）]?"
                 r"|(?<![a-z])(?:at\s+the\s+latest|or\s+earlier|or\s+before|\(?inclusive\)?)")
 _SUFFIX = re.compile(rf"\s*(?:{SUFFIX_WORDS})$")
-TIME_CN = (rf"(?:(?:早上|上午|中午|下午|晚上|傍晚|凌晨|下班|上班|白天|朝早|朝头早|下昼|晏昼|晚黑|夜晚|夜里|放工|收工"
+TIME_CN = (rf"(?:(?:早上|上午|中午|下午|晚上|傍晚|凌晨|下班|上班|白天|一大早|一早|大清早|清早|朝早|朝头早|下昼|晏昼|晚黑|夜晚|夜里|放工|收工"
            rf"|早|晚)"
            rf"(?:{NUM}(?:点|时)(?:半|整|{NUM}分?)?)?|{NUM}(?:点|时)(?:半|整|{NUM}分?)?"
            r"|\d{1,2}:\d{2})")
-TIME_EN = (r"(?:(?:at|by|before)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
+TIME_EN = (r"(?:(?:at|by|before)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.?|p\.m\.?)"
            r"|\d{1,2}:\d{2}|noon|midday|midnight|eod|eob|cob|close\s+of\s+(?:business|play)|end\s+of\s+business"
            r"|first\s+thing(?:\s+in\s+the\s+morning)?"
-           r"|end\s+of\s+(?:the\s+)?(?:business\s+)?day|(?:in\s+the\s+)?(?:morning|afternoon|evening))"
+           r"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:business\s+)?day|(?:in\s+the\s+)?(?:morning|afternoon|evening)"
+           r"|(?:at\s+)?lunch(?:time)?)"
            r"(?![a-z])")
-# "thursday by 5": a bare hour after at/by only at the very end of a phrase
-_TIME_TRAIL = re.compile(rf"[\s,]*(?:{TIME_EN}|{TIME_CN}|(?<![a-z])(?:at|by|before)\s+\d{{1,2}})$")
+# After a day only: "thursday by 5", "friday @ 3", "monday 10h", "fri pm"
+TIME_EN_AFTER = (r"(?:(?<![a-z])(?:at|by|before)\s+\d{1,2}(?![\d:%.,])(?!\s*[a-z\u4e00-\u9fff%])|@\s*\d{1,2}(?::\d{2})?(?:\s*(?:am|pm))?"
+                 r"|(?<![a-z\d])\d{1,2}h(?:\d{2})?|(?<![a-z])(?:am|pm|a\.m\.|p\.m\.))(?![a-z\d])")
+_TIME_TRAIL = re.compile(rf"[\s,]*(?:{TIME_EN}|{TIME_CN}|{TIME_EN_AFTER})$")
 _TIME_LEAD = re.compile(rf"^{TIME_EN}[\s,]+")
 
 # A weekday next to a date: 周五 / 下周五 / Fri / this friday.
@@ -73,7 +76,7 @@ _ANN_TRAIL = re.compile(rf"[\s,，、]*[(（]?{ANN}[)）]?$")
 _ANN_LEAD = re.compile(rf"^[(（]?{ANN}(?![a-z])[)）]?[\s,，、]*")
 
 # 元旦后三天 / 下周一之后两天 / 3月1日起30天: a tail counting from the day before it
-_ZH_UNIT = r"(?P<unit>个?工作日|个?交易日|天|日|个?星期|个?礼拜|周|个月|年)"
+_ZH_UNIT = r"(?P<unit>个?工作日|个?交易日|个?自然日|个?日历日|天|日|个?星期|个?礼拜|周|个月|年)"
 ZH_TAIL = (rf"的?(?P<dir>之后|以后|过后|后|之前|以前|前|起|开始)的?(?P<nth>第)?(?P<n>{NUM}|半)"
            rf"{_ZH_UNIT}(?P<within>以内|之内|内)?")
 _ZH_TAIL_END = re.compile(rf"{ZH_TAIL}$")
@@ -82,7 +85,8 @@ EN_HEAD = (rf"(?<![a-z])(?:(?P<pre>in|within)\s+)?(?:the\s+)?(?:{EN_COUNT}\s+{EN
            rf"|(?P<hwd>{alt(list(EN_WD_WORDS))})\.?)"
            r"\s+(?P<dir>after|from|before|prior\s+to|following|past|of)\s+")
 _EN_HEAD_START = re.compile(f"^{EN_HEAD}")
-_ZH_UNITS = {"工作日": "bday", "交易日": "bday", "天": "day", "日": "day", "星期": "week", "礼拜": "week",
+_ZH_UNITS = {"工作日": "bday", "交易日": "bday", "自然日": "day", "日历日": "day", "天": "day", "日": "day",
+             "星期": "week", "礼拜": "week",
              "周": "week", "个月": "month", "年": "year"}
 _MAX_DEPTH = 2
 

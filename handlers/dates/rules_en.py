@@ -61,7 +61,9 @@ EN_REL_OFF = {"this": 0, "current": 0, "next": 1, "following": 1, "coming": 1, "
 EN_REL_DAYS = {"today": 0, "tonight": 0, "eod": 0, "end of day": 0, "end of today": 0, "eob": 0, "cob": 0,
                "end of business": 0, "close of business": 0, "this morning": 0, "this afternoon": 0,
                "this evening": 0, "later today": 0, "later on today": 0,
-               "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1, "tomorrows": 1,
+               "2day": 0, "tonite": 0, "2nite": 0,
+               "tomorrow": 1, "tmrw": 1, "tmr": 1, "tmw": 1, "2moro": 1, "2morrow": 1, "2mrw": 1, "tmrw's": 1,
+               "tomorow": 1, "tommorow": 1, "tomorrows": 1,
                "tomorrow night": 1, "yesterday": -1, "the day after tomorrow": 2,
                "day after tomorrow": 2, "overmorrow": 2, "the day before yesterday": -2,
                "day before yesterday": -2}
@@ -201,6 +203,9 @@ def _r_rel_period(m: re.Match[str], today: date) -> Res | None:
 
 def _r_weekend(m: re.Match[str], today: date) -> Res | None:
     week = 1 if m["rel"] and m["rel"].split()[-1] in ("next", "following") else None
+    if m["after"]:  # the weekend after next: the one after the coming weekend
+        value = coming(today, 5) + timedelta(weeks=1)
+        return Res(value, (note("date.note.saturday", phrase=m[0], date=value),))
     res = weekday_res(m[0], today, 5, week)
     return Res(res.value, (note("date.note.saturday", phrase=m[0], date=res.value),))
 
@@ -270,6 +275,8 @@ def _r_period(m: re.Match[str], today: date) -> Res | None:
     unit = g["unit"]
     rel = g.get("rel")
     offset = None if rel is None else EN_REL_OFF[rel.split()[-1]]
+    if g.get("after"):  # the end of the week after next
+        offset = 2
     if unit == "week":
         return _week_point(p, today, offset, pos)
     if offset is None:
@@ -334,6 +341,8 @@ def _r_nth_in_period(m: re.Match[str], today: date) -> Res | Refusal | None:
     if m["mon"]:
         month = month_from_en(m["mon"])
         y, first_month, kind, rolls = (int(m["y"]) if m["y"] else today.year), month, "month", not m["y"]
+    elif m["yonly"]:  # the first working day of 2027
+        y, first_month, kind = int(m["yonly"]), 1, "year"
     else:
         kind = m["unit"]
         rolls = m["rel"] is None
@@ -393,7 +402,7 @@ def _r_festival_edge(m: re.Match[str], today: date) -> Res | Refusal | None:
 # ---- the rules ----------------------------------------------------------------------------------
 
 _EN_PERIOD_TARGET = (
-    rf"(?:(?:{EN_REL}\s+)?(?P<unit>month|year|quarter|week)"
+    rf"(?:(?:{EN_REL}\s+)?(?P<unit>month|year|quarter|week)(?P<after>\s+after\s+next)?"
     rf"|{MON}(?:,?\s+(?P<y>\d{{4}}))?"
     r"|q(?P<q>[1-4])(?:\s+(?P<qy>\d{4}))?"
     r"|(?P<qord>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?(?P<qy2>\d{4}))?"
@@ -412,7 +421,7 @@ _YEAR_AFTER = r"(?:,?\s+(?:of\s+|in\s+)?(?P<y>\d{4})|\s+(?:of\s+)?(?P<yrel>this|
 RULES: list[Rule] = [
     rule(_r_rel_day, rf"{B}(?P<w>{alt(list(EN_REL_DAYS))}){E}"),
     rule(_r_rel_day, rf"{B}(?P<w>now|right\s+now){E}", search=False),  # "from now on" in a command is no date
-    rule(_r_same_day, rf"{B}(?:this|the\s+same|same)\s+(?:day|time)\s+(?:next\s+(?P<unit>week|month|year)|(?P<unit>tomorrow)){E}"),
+    rule(_r_same_day, rf"{B}(?:this|the\s+same|same)\s+(?:day|time)\s+(?:next\s+)?(?P<unit>week|month|year|tomorrow){E}"),
     rule(_r_festival_edge,
          rf"{B}(?P<rel>right\s+before|just\s+before|ahead\s+of|before|right\s+after|just\s+after|after|following|post)",
          rf"\s+(?:the\s+)?{_FEST}(?:\s+(?:holidays?|break|vacation|week))?(?:\s+(?P<y>\d{{4}}))?{E}"),
@@ -430,6 +439,8 @@ RULES: list[Rule] = [
          r"|the\s+past|past|this|the\s+following|following|next|last|previous)\s+)?",
          rf"(?:(?P<wk1>this|next|last)\s+week(?:'s)?\s+(?:on\s+)?)?{EN_WD}",
          rf"(?:,?\s+(?:of\s+|from\s+)?(?P<wk2>this|next|last)\s+week|\s+(?P<mod2>next|coming))?{E}"),
+    rule(_r_next_working_day,
+         rf"{B}(?:the\s+)?(?P<dir>next|following|previous|last)\s+(?:(?:business|working|work)\s+day|workday){E}"),
     rule(_r_bad_weekday, rf"{B}(?:this\s+coming|coming|this|next|last)\s+(?P<w>[a-z]+day){E}"),
     rule(_r_rel_week,
          rf"{B}(?:(?P<rel>next|the\s+following|following|last|previous)\s+week",
@@ -438,11 +449,13 @@ RULES: list[Rule] = [
          rf"{B}(?P<rel>next|the\s+following|following|last|previous)\s+(?P<unit>month|year|quarter)",
          rf"{E}(?!')"),
     rule(_r_weekend,
-         rf"{B}(?:(?P<rel>this\s+coming|the\s+coming|coming|this|next|following)\s+)?week-?end{E}"),
+         rf"{B}(?:(?P<rel>this\s+coming|the\s+coming|coming|this|next|following)\s+)?week-?end",
+         rf"(?P<after>\s+after\s+next)?{E}"),
     rule(_r_nth_in_period,
          rf"{B}(?:the\s+)?(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final)\s+",
          rf"(?:{EN_WD}|(?:business|working|work)\s+day|workday|week\s*day)\s+(?:of|in)\s+",
-         rf"(?:(?:the\s+)?(?:{EN_REL}\s+)?(?P<unit>month|quarter|year)|{MON}(?:,?\s+(?P<y>\d{{4}}))?){E}"),
+         rf"(?:(?:the\s+)?(?:{EN_REL}\s+)?(?P<unit>month|quarter|year)|{MON}(?:,?\s+(?P<y>\d{{4}}))?"
+         rf"|(?P<yonly>(?:19|20|21)\d{{2}})){E}"),
     rule(_r_period,
          rf"{B}(?:the\s+)?(?P<pos>end|close|start|beginning|begin|middle|mid|last\s+day|first\s+day)",
          rf"(?:\s+(?:of|in)\s+(?:the\s+)?|\s*-\s*|\s+){_EN_PERIOD_TARGET}(?![a-z\d])"),
@@ -451,7 +464,7 @@ RULES: list[Rule] = [
          r"(?:\s+|\s*-\s*)(?P<pos>end|start)(?![a-z])"),
     rule(_r_abbr, rf"{B}(?:the\s+)?(?P<abbr>eom|eoq|eoy|eow|bom){E}"),
     rule(_r_duration,
-         rf"{B}(?P<pre>in|within|after)\s+(?:about\s+|around\s+|another\s+)?{EN_COUNT}\s+{EN_DUR_UNIT}",
+         rf"{B}(?P<pre>in|within|after)\s+(?:about\s+|around\s+|another\s+|the\s+next\s+|next\s+)?{EN_COUNT}\s+{EN_DUR_UNIT}",
          r"(?P<half>\s+and\s+a\s+half)?(?:(?:'s|s')?\s+time)?(?![a-z])"),
     rule(_r_duration,
          rf"{B}(?:the\s+)?{EN_COUNT}\s+{EN_DUR_UNIT}(?P<half>\s+and\s+a\s+half)?\s+",
@@ -461,10 +474,8 @@ RULES: list[Rule] = [
          rf"{B}(?P<cnt>an?|one|two|three|six)\s+(?P<unit>weeks?|fortnights?|months?|years?)\s+(?P<base>today|tomorrow){E}"),
     rule(_r_week_on, rf"{B}(?:an?|one)\s+(?P<unit>week|fortnight)\s+(?:on\s+)?(?:{EN_WD}|(?P<base>today|tomorrow)){E}"),
     rule(_r_week_on, rf"{B}(?:{EN_WD}|(?P<base>today|tomorrow))\s+(?P<unit>week|fortnight){E}(?!')"),
-    rule(_r_next_working_day,
-         rf"{B}(?:the\s+)?(?P<dir>next|following|previous|last)\s+(?:(?:business|working|work)\s+day|workday){E}"),
-    rule(_r_hours, rf"{B}(?:(?:in|within)\s+(?:the\s+next\s+)?{EN_COUNT}\s+hours?"
-                   rf"|{EN_COUNT}\s+hours?\s+from\s+now){E}"),
+    rule(_r_hours, rf"{B}(?:in|within)\s+(?:the\s+next\s+)?{EN_COUNT}\s+(?:hours?|hrs?){E}"),
+    rule(_r_hours, rf"{B}{EN_COUNT}\s+(?:hours?|hrs?)\s+from\s+now{E}"),
     rule(_r_bare_workdays,
          rf"{B}{EN_COUNT}\s+(?P<unit>(?:business|working|work)\s+days?|workdays?){E}",
          r"(?!\s+(?:from|after|later|hence|out|ago|before|of|following))"),

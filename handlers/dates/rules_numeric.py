@@ -86,4 +86,7 @@ RULES: list[Rule] = [
     rule(_r_dotted, rf"{NB}(?P<a>\d{{1,2}})\.(?P<b>\d{{1,2}})\.(?P<y>\d{{4}}|\d{{2}}){_TAIL}"),
     rule(_r_numeric, r"(?P<a>\d{1,2})(?P<sep>\.)(?P<b>\d{1,2})(?P<y>)", search=False),  # 3.15: a decimal in a command
     rule(_r_day_mon_year, rf"{NB}(?P<d>\d{{1,2}})(?P<sep>[-/]){MON}(?P=sep)(?P<y>\d{{4}}|\d{{2}}){NE}"),
+    # 5-Mar / Mar-05: a day and a month name joined by a hyphen
+    rule(_r_day_mon_year, rf"{NB}(?P<d>\d{{1,2}})-{MON}(?P<y>)(?![a-z\-/]|[.,]?\d)"),
+    rule(_r_day_mon_year, rf"(?<![a-z\d]){MON}-(?P<d>\d{{1,2}})(?P<y>){NE}"),
 ]

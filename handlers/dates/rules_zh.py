@@ -64,12 +64,12 @@ YEAR = rf"(?:\d{{4}}|[{CND}]{{4}}|[两二]千零?[{CND}十]{{0,3}})"
 YEARPART = (rf"(?:(?:(?P<y>{YEAR})年|(?P<y2>\d{{2}})年(?=(?:\d{{1,2}}|[一二三四五六七八九十元]{{1,2}})月)"
             rf"|民国(?P<roc>\d{{1,3}}|{CNN})年|(?P<yrel>[今明后去前次下出上])年)的?)?")
 MREL = r"下下个?|下个?|上上个?|上个?|本|这个?|当|次"
-CN_POS = r"底|末|尾|初|中旬|中|结束|以内|之内|内|最后一天|第一天"
+CN_POS = r"底|末|尾|初|头|中旬|中|结束|以内|之内|内|最后一天|第一天"
 CN_WEEK_MOD = r"下下下|下下|下|上上|上|本|这|今"
 WEEK_UNIT = r"(?:周|星期|礼拜)"
 WD_CHARS = "一二三四五六日天1-7"
 
-YREL_OFF = {"今": 0, "明": 1, "次": 1, "后": 2, "去": -1, "前": -2, "下": 1, "出": 1, "上": -1}
+YREL_OFF = {"今": 0, "本": 0, "明": 1, "次": 1, "后": 2, "去": -1, "前": -2, "下": 1, "出": 1, "上": -1}
 MREL_OFF = {"下下下": 3, "下下": 2, "下": 1, "上上": -2, "上": -1, "本": 0, "这": 0, "当": 0, "次": 1, "今": 0}
 CN_WD = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
          "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
@@ -97,7 +97,7 @@ def _year(m: re.Match[str], today: date) -> int | None:
 
 
 def _pos(word: str) -> str:
-    return "start" if word in ("初", "第一天") else "mid" if word.startswith("中") else "end"
+    return "start" if word in ("初", "头", "第一天") else "mid" if word.startswith("中") else "end"
 
 
 def _mod_off(mod: str) -> int:
@@ -204,7 +204,7 @@ def _r_guarded_festival(m: re.Match[str], today: date) -> Res | Refusal | None:
 
 # ---- durations -----------------------------------------------------------------------------
 
-CN_UNITS = {"工作日": "bday", "交易日": "bday", "天": "day", "日": "day", "星期": "week",
+CN_UNITS = {"工作日": "bday", "交易日": "bday", "天": "day", "日": "day", "自然日": "day", "日历日": "day", "星期": "week",
             "礼拜": "week", "周": "week", "月": "month", "年": "year"}
 
 
@@ -436,16 +436,17 @@ RULES: list[Rule] = [
     rule(_r_rel_day, rf"(?<![最之以然此提])(?P<w>{alt(list(CN_REL_DAYS))})(?!期|子|程|常|历)"),
     rule(_r_weekday, rf"(?:(?P<mod>{CN_WEEK_MOD})个?)?(?:{WEEK_UNIT}的?\s?)?{WEEK_UNIT}(?P<d>[{WD_CHARS}])"),
     rule(_r_weekday_en, rf"(?P<mod>{CN_WEEK_MOD})个?{WEEK_UNIT}的?\s?{EN_WD}(?![a-z])"),
-    rule(_r_week_pos, rf"(?<![\d{CND}十每])(?:(?P<mod>{CN_WEEK_MOD})个?)?{WEEK_UNIT}(?P<pos>初|以内|之内|内)"),
+    rule(_r_week_pos, rf"(?<![\d{CND}十每个半几])(?:(?P<mod>{CN_WEEK_MOD})个?)?{WEEK_UNIT}(?P<pos>初|以内|之内|内)"),
     rule(_r_same_day_later,
          rf"(?:(?P<wmod>下下|下|上上|上)个?{WEEK_UNIT}|(?P<mmod>下下|下|上)个?月|(?P<yrel>[明后去])年",
          rf"|{NB}(?P<n>\d{{1,3}}|{CNN})(?P<unit>天|个?星期|个?礼拜|周|个月|年)(?:之后|以后|过后|后))",
-         r"的?(?:今天|今日|这一?天|同一天)"),
-    rule(_r_next_working_day, r"(?P<dir>下|上|次)一?个?(?:工作日|交易日)"),
+         r"的?(?:今天|今日|这一?天|同一天|这个时候|这时候|此时)"),
+    rule(_r_next_working_day, r"(?P<dir>下|上|次)(?:一个?|个)(?:工作日|交易日)"),
     rule(_r_hours, rf"{NB}(?P<n>\d{{1,3}}|{CNN})个?(?:小时|钟头)(?:以内|之内|内|之后|以后|后)"),
     # 一两天内 / 三五天后 / 几天后 / 十几个工作日内: a rough count names no day
     rule(_r_reject, rf"(?<![\d{CND}十])(?:[一两二三四五六七八九]{{2}}|几|十几|若干)个?",
          r"(?:工作日|交易日|天|日|周|星期|礼拜|月|年)(?:以后|之后|过后|后|以内|之内|内)"),
+    rule(_r_reject, r"(?:今明|明后|后大后)(?:两)?天"),  # 明后天: tomorrow or the day after
     rule(_r_guarded_festival, r"(?P<fest>五一|六一|七一|八一|五四)", search=False),
     rule(_r_next_one, rf"(?P<dir>下|上)一个{WEEK_UNIT}(?P<d>[{WD_CHARS}])"),
     rule(_r_reject, rf"(?:(?:{CN_WEEK_MOD})个?)?{WEEK_UNIT}[八九十零〇089]"),  # 下周八
@@ -453,7 +454,7 @@ RULES: list[Rule] = [
     rule(_r_bare_week, rf"(?P<mod>下下下|下下|下|上上|上)个?{WEEK_UNIT}(?![{WD_CHARS}末])"),
     rule(_r_duration,
          rf"{NB}(?:(?P<n>\d{{1,3}}|{CNN})(?P<nh>个半)?|(?P<h>半))",
-         r"(?P<unit>个?工作日|个?交易日|天|日(?!以前|之前|前)|个?星期|个?礼拜|周|(?:个|(?<=半))月|年)",
+         r"(?P<unit>个?工作日|个?交易日|个?自然日|个?日历日|天|日(?!以前|之前|前)|个?星期|个?礼拜|个?周|(?:个|(?<=半))月|年)",
          r"(?P<th>半)?(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)"),
     # 过三天 / 再过两周 / 再等一个月: counted from today
     rule(_r_duration,
@@ -469,7 +470,7 @@ RULES: list[Rule] = [
          rf"|q(?P<qq>[1-4])\s*(?:季度|季)?)(?P<pos>{CN_POS})"),
     rule(_r_half, rf"{YEARPART}(?P<half>上|下)半年(?P<pos>{CN_POS})?"),
     rule(_r_year,
-         rf"(?:(?:(?P<y>{YEAR})|(?<!\d)(?P<y2>\d{{2}})|(?P<yrel>[今明后去前次下出上]))年年?|年)",
+         rf"(?:(?:(?P<y>{YEAR})|(?<!\d)(?P<y2>\d{{2}})(?=年年?[底末尾初终])|(?P<yrel>[今本明后去前次下出上]))年[年度]?|年)",
          r"(?P<pos>底|末|尾|初|终|以内|之内|内|最后一天|第一天)"),
     rule(_r_festival,
          rf"(?<![{CND}十\d]){YEARPART}(?P<fest>{_FEST_NAMES})(?P<jie>节)?(?:当天|那天|当日)?",
@@ -477,7 +478,7 @@ RULES: list[Rule] = [
     rule(_r_bare_holiday,
          rf"{_WORD_START}(?P<bare>节假日|节|假期|长假|放假|过年|年)(?P<rel>{_REL})(?![\d{CND}十半])",
          _HOL_TAIL),
-    rule(_r_lunar_new_year_day, r"大年初(?P<d>[二三四五六七八九十])"),
+    rule(_r_lunar_new_year_day, r"(?:大年|春节|新春|过年)初(?P<d>[二三四五六七八九十])"),
     rule(_r_lunar_new_year_day, r"年初(?P<d>[一二三四五六七八九十])", search=False),  # Cantonese 年初二
     rule(_r_lunar,
          rf"{NB}(?P<cal>农历|阴历|旧历)?{YEARPART}(?P<cal2>农历|阴历|旧历)?(?P<leap>闰)?",

@@ -44,9 +44,10 @@ FAMILIES: list[tuple[str, str]] = [
     ("农历十月初一", "2027-10-29"), ("正月十五", "2027-02-20"), ("腊月二十三", "2027-01-30"),
     ("农历八月十五", "2027-09-15"), ("阴历正月初一", "2027-02-06"), ("冬月初一", "2027-11-28"),
     ("農曆五月初五", "2027-06-09"),
-    # 节前 / 节后 where the official 2027 schedule is not known yet: the festival day itself
-    ("春节前", "2027-02-06"), ("春节前付款", "2027-02-06"), ("节后上线", "2027-02-06"), ("国庆后", "2027-10-01"),
-    ("before Chinese New Year", "2027-02-06"),
+    # 节前 / 节后 where the official 2027 schedule is not known yet: the statutory days off estimate the
+    # holiday (春节 2月5日-10日 with the weekend, 国庆 10月1日-5日), without 调休 make-up days
+    ("春节前", "2027-02-04"), ("春节前付款", "2027-02-04"), ("节后上线", "2027-02-11"), ("国庆后", "2027-10-06"),
+    ("before Chinese New Year", "2027-02-04"),
     # ordinal weekdays and working days of a period
     ("十月第一个星期一", "2027-10-04"), ("十月的第一个周一", "2027-10-04"), ("下个月第一个周五", "2027-02-05"),
     ("本月最后一个周五", "2027-01-29"), ("本月最后一个工作日", "2027-01-29"), ("月底前最后一个工作日", "2027-01-29"),
@@ -149,8 +150,9 @@ def test_holiday_edge_notes_say_which_holiday_or_that_it_is_unknown() -> None:
     assert "春节假期" in (describe_note(m, "zh") or "")
     m = find_date("上线 春节前", now=WED, tz=SH)
     assert official_schedule_known(2026) and not official_schedule_known(2027)
-    assert m is not None and m.value == date(2027, 2, 6) and "not known" in (m.note or "")
-    assert "尚未公布" in (m.note_zh or "")
+    assert m is not None and m.value == date(2027, 2, 4) and "not known" in (m.note or "")
+    assert "estimated" in (m.note or "") and "2027-02-05" in (m.note or "") and "2027-02-10" in (m.note or "")
+    assert "尚未公布" in (m.note_zh or "") and "估算" in (m.note_zh or "")
 
 
 def test_lunar_calendar_matches_an_independent_table() -> None:
@@ -166,7 +168,7 @@ def test_lunar_calendar_matches_an_independent_table() -> None:
 
 
 @pytest.mark.parametrize(("command", "span", "value"), [
-    ("尾款 40% 春节前 @李雷", "春节前", "2027-02-06"),
+    ("尾款 40% 春节前 @李雷", "春节前", "2027-02-04"),
     ("first payment due the first Friday of next month owner @amy", "due the first Friday of next month", "2027-02-05"),
     ("验收 下個月廿號 @韩梅梅", "下個月廿號", "2027-02-20"),
     ("kickoff friday after next @ben", "friday after next", "2027-01-22"),
