@@ -1,4 +1,5 @@
-"""The Feishu open platform over HTTP: the tenant access token, cards sent and edited, people and groups.
+"""The Feishu open platform over HTTP: the tenant access token, cards sent and edited, pictures and files uploaded
+and sent, files people sent downloaded, people and groups.
 
 Why aiohttp and not lark-oapi's client: the bot's server is aiohttp and everything else runs in its loop, while
 the SDK's async calls fetch the tenant token with blocking ``requests`` inside the event loop, open a new HTTP
@@ -17,20 +18,24 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import aiohttp
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 DEFAULT_URL = "https://open.feishu.cn"
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 TOKEN_MARGIN = 300.0  # seconds before its expiry a token is replaced (Feishu issues a new one in the last 30 min)
 TIMEOUT = 10.0
+TRANSFER_TIMEOUT = 120.0  # seconds for an upload or a download (a ledger of 20 MB on a slow link)
+CHUNK = 64 * 1024
 
 # "request trigger frequency limit" (any API, HTTP 429 or 400) and the messaging API's own frequency limit
 RATE_LIMIT_CODES = frozenset({99991400, 230020})
@@ -104,6 +109,14 @@ class FeishuError(Exception):
         return self.status == 0 or self.status >= 500
 
 
+class TooBig(Exception):
+    """A download that is larger than the caller's limit (nothing of it is kept)."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__(f"larger than the limit ({size} bytes)" if size is not None else "larger than the limit")
+        self.size = size
+
+
 class TokenCache:
     """One app's tenant access token, shared by every client of it (the platform's loop and worker threads)."""
 
@@ -137,6 +150,36 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def _parse(status: int, raw: bytes, retry: float | None) -> tuple[dict[str, Any] | None, FeishuError | None]:
+    """(Feishu's JSON answer, None) when it says ``code`` 0 with a 2xx/3xx status; else (None, the error)."""
+    try:
+        answer = json.loads(raw.decode("utf-8")) if raw else {}
+    except (UnicodeDecodeError, ValueError):
+        answer = None
+    if not isinstance(answer, dict):
+        return None, FeishuError(status, 0, f"HTTP {status}: not a JSON answer", retry_after=retry)
+    code = answer.get("code")
+    code = code if isinstance(code, int) else (0 if status < 400 else -1)
+    if status >= 400 or code != 0:
+        return None, FeishuError(status, code, str(answer.get("msg") or f"HTTP {status}"), retry_after=retry)
+    return answer, None
+
+
+def _answer(status: int, raw: bytes, retry: float | None) -> dict[str, Any]:
+    """Feishu's JSON answer; FeishuError when it is not one or says another code than 0."""
+    answer, error = _parse(status, raw, retry)
+    if error is not None:
+        raise error
+    assert answer is not None
+    return answer
+
+
+def _refusal(status: int, raw: bytes, retry: float | None) -> FeishuError:
+    """The error a non-200 answer to a download stands for."""
+    _, error = _parse(status, raw, retry)
+    return error or FeishuError(status, -1, f"HTTP {status}", retry_after=retry)
 
 
 class FeishuApi:
@@ -181,43 +224,79 @@ class FeishuApi:
 
     # -- requests -------------------------------------------------------------------------------------------
 
-    async def call(self, method: str, path: str, *, query: dict[str, str] | None = None,
-                   body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """One call with the tenant token (fetched again once if it was rejected); Feishu's whole answer."""
+    async def _authorized(self, attempt: Callable[[str], Awaitable[T]]) -> T:
+        """``attempt(token)`` with the tenant token; once more with a new token if that one was rejected."""
         token = await self.token()
         try:
-            return await self._send(method, path, query=query, body=body, token=token)
+            return await attempt(token)
         except FeishuError as exc:
             if not exc.token_rejected:
                 raise
             log.info("feishu: the tenant access token was rejected (%s); fetching a new one", exc.code)
             self.tokens.drop(token)
-            return await self._send(method, path, query=query, body=body, token=await self.token())
+            return await attempt(await self.token())
+
+    async def call(self, method: str, path: str, *, query: dict[str, str] | None = None,
+                   body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One call with the tenant token (fetched again once if it was rejected); Feishu's whole answer."""
+        return await self._authorized(lambda token: self._send(method, path, query=query, body=body, token=token))
+
+    async def upload(self, path: str, fields: dict[str, str], part: str, data: bytes, filename: str,
+                     content_type: str) -> dict[str, Any]:
+        """A multipart/form-data POST: text ``fields`` and the bytes as the part named ``part``."""
+
+        def form() -> aiohttp.FormData:  # a FormData is read once: a new one for each attempt
+            built = aiohttp.FormData()
+            for name, value in fields.items():
+                built.add_field(name, value)
+            built.add_field(part, data, filename=filename, content_type=content_type)
+            return built
+
+        return await self._authorized(lambda token: self._send("POST", path, form=form(), token=token,
+                                                               timeout=TRANSFER_TIMEOUT))
 
     async def _send(self, method: str, path: str, *, query: dict[str, str] | None = None,
-                    body: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
-        headers = {"Content-Type": "application/json; charset=utf-8"}
+                    body: dict[str, Any] | None = None, form: aiohttp.FormData | None = None,
+                    token: str | None = None, timeout: float | None = None) -> dict[str, Any]:
+        headers = {} if form is not None else {"Content-Type": "application/json; charset=utf-8"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         url = self.credentials.base_url + path
         try:
-            async with self.session.request(method, url, params=query, json=body, headers=headers,
-                                            timeout=self.timeout) as resp:
+            async with self.session.request(method, url, params=query, json=body, data=form, headers=headers,
+                                            timeout=self._timeout(timeout)) as resp:
                 raw = await resp.read()
                 status, retry = resp.status, _retry_after(resp.headers)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise FeishuError(0, 0, f"{type(exc).__name__}: {exc}".strip()) from exc
+        return _answer(status, raw, retry)
+
+    def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
+        if seconds is None:
+            return self.timeout
+        return aiohttp.ClientTimeout(total=max(seconds, self.timeout.total or 0.0))
+
+    async def download(self, path: str, *, query: dict[str, str] | None = None, limit: int) -> bytes:
+        """The bytes a GET answers with, at most ``limit`` of them (TooBig beyond); FeishuError when refused."""
+        return await self._authorized(lambda token: self._fetch(path, query=query, limit=limit, token=token))
+
+    async def _fetch(self, path: str, *, query: dict[str, str] | None, limit: int, token: str) -> bytes:
+        url = self.credentials.base_url + path
         try:
-            answer = json.loads(raw.decode("utf-8")) if raw else {}
-        except (UnicodeDecodeError, ValueError):
-            answer = None
-        if not isinstance(answer, dict):
-            raise FeishuError(status, 0, f"HTTP {status}: not a JSON answer", retry_after=retry)
-        code = answer.get("code")
-        code = code if isinstance(code, int) else (0 if status < 400 else -1)
-        if status >= 400 or code != 0:
-            raise FeishuError(status, code, str(answer.get("msg") or f"HTTP {status}"), retry_after=retry)
-        return answer
+            async with self.session.get(url, params=query, headers={"Authorization": f"Bearer {token}"},
+                                        timeout=self._timeout(TRANSFER_TIMEOUT)) as resp:
+                if resp.status != 200:  # Feishu's refusals are JSON with a code (234003: not in that message …)
+                    raise _refusal(resp.status, await resp.content.read(CHUNK), _retry_after(resp.headers))
+                if resp.content_length is not None and resp.content_length > limit:
+                    raise TooBig(resp.content_length)
+                out = bytearray()
+                async for chunk in resp.content.iter_chunked(CHUNK):
+                    out.extend(chunk)
+                    if len(out) > limit:  # no length given, or a wrong one: stop reading at the limit
+                        raise TooBig(None)
+                return bytes(out)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise FeishuError(0, 0, f"{type(exc).__name__}: {exc}".strip()) from exc
 
     # -- what the bot does -----------------------------------------------------------------------------------
 
@@ -227,15 +306,54 @@ class FeishuApi:
         bot = answer.get("bot")
         return bot if isinstance(bot, dict) else {}
 
-    async def send_card(self, receive_id: str, card: dict[str, Any], *, uuid: str | None = None) -> dict[str, Any]:
-        """Post an interactive card to a chat (``oc_``) or a person (``ou_``); the new message's data."""
-        body: dict[str, Any] = {"receive_id": receive_id, "msg_type": "interactive",
-                                "content": json.dumps(card, ensure_ascii=False)}
+    async def send_message(self, receive_id: str, msg_type: str, content: dict[str, Any], *,
+                           uuid: str | None = None) -> dict[str, Any]:
+        """Post a message (a card, an image, a file …) to a chat (``oc_``) or a person (``ou_``); its data."""
+        body: dict[str, Any] = {"receive_id": receive_id, "msg_type": msg_type,
+                                "content": json.dumps(content, ensure_ascii=False)}
         if uuid:
             body["uuid"] = uuid[:50]  # Feishu sends a message once per uuid within an hour
         answer = await self.call("POST", "/open-apis/im/v1/messages",
                                  query={"receive_id_type": receive_id_type(receive_id)}, body=body)
         return answer.get("data") or {}
+
+    async def send_card(self, receive_id: str, card: dict[str, Any], *, uuid: str | None = None) -> dict[str, Any]:
+        """Post an interactive card to a chat (``oc_``) or a person (``ou_``); the new message's data."""
+        return await self.send_message(receive_id, "interactive", card, uuid=uuid)
+
+    async def upload_image(self, data: bytes, filename: str) -> str:
+        """Upload a picture for a message (``image_type=message``, at most 10 MB); its ``image_key``."""
+        answer = await self.upload("/open-apis/im/v1/images", {"image_type": "message"}, "image", data, filename,
+                                   "image/png" if filename.lower().endswith(".png") else "application/octet-stream")
+        key = (answer.get("data") or {}).get("image_key")
+        if not isinstance(key, str) or not key:
+            raise FeishuError(200, -1, "no image_key in the answer")
+        return key
+
+    async def upload_file(self, data: bytes, filename: str, file_type: str) -> str:
+        """Upload a file for a message (``file_type`` xls, pdf, stream …; at most 30 MB); its ``file_key``."""
+        answer = await self.upload("/open-apis/im/v1/files", {"file_type": file_type, "file_name": filename},
+                                   "file", data, filename, "application/octet-stream")
+        key = (answer.get("data") or {}).get("file_key")
+        if not isinstance(key, str) or not key:
+            raise FeishuError(200, -1, "no file_key in the answer")
+        return key
+
+    async def message(self, message_id: str) -> dict[str, Any]:
+        """One message as Feishu keeps it (``msg_type``, ``body.content``, ``sender``…); {} when none came back.
+
+        Needs im:message:readonly; a group's messages also need im:message.group_msg.
+        """
+        answer = await self.call("GET", f"/open-apis/im/v1/messages/{quote(message_id, safe='')}")
+        items = (answer.get("data") or {}).get("items")
+        first = items[0] if isinstance(items, list) and items else None
+        return first if isinstance(first, dict) else {}
+
+    async def resource(self, message_id: str, file_key: str, *, kind: str = "file", limit: int) -> bytes:
+        """The file (or picture) a message carries, at most ``limit`` bytes (TooBig beyond)."""
+        path = (f"/open-apis/im/v1/messages/{quote(message_id, safe='')}/resources/"
+                f"{quote(file_key, safe='')}")
+        return await self.download(path, query={"type": kind}, limit=limit)
 
     async def patch_card(self, message_id: str, card: dict[str, Any]) -> None:
         """Replace a card the bot sent, for everyone who sees it (the card says ``update_multi``)."""

@@ -5,9 +5,11 @@ In this order:
    fails gets 401 (not from Feishu, or not for this app) or 400 (not a readable event), with a WARNING line;
 2. Feishu's URL check is answered with its ``challenge``;
 3. a message (``im.message.receive_v1``) or a card action (``card.action.trigger``) is written to the inbox,
-   then acknowledged with ``{}``. Feishu retries an event it saw no 200 for (after 15 s, 5 min, 1 h, 6 h) and
-   may deliver a message twice under two event ids, so a message is stored under its message id and a card
-   action under its event id: a retry is stored once and so applied once;
+   then acknowledged with ``{}``. In a group that is a message that mentions the bot or a file (a ledger someone
+   may import next, bot.feishu.downloads); with im:message.group_msg Feishu sends every other message of the
+   group too, and those are acknowledged and not kept. Feishu retries an event it saw no 200 for (after 15 s,
+   5 min, 1 h, 6 h) and may deliver a message twice under two event ids, so a message is stored under its
+   message id and a card action under its event id: a retry is stored once and so applied once;
 4. other events are acknowledged and dropped.
 
 A card action must be answered within 3 seconds. Its effect (the card edited for everyone, a note only the
@@ -26,7 +28,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.feishu.security import URL_VERIFICATION, Refused, open_request
-from bot.feishu.translate import CARD_ACTION, MESSAGE_EVENT, PLATFORM, event_type
+from bot.feishu.translate import CARD_ACTION, MESSAGE_EVENT, PLATFORM, addressed, event_type, is_private
 from bot.lanes import utcnow
 from scheduler.inbox import NewItem, record
 
@@ -41,8 +43,9 @@ def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def item_of(event: dict[str, Any], source: str) -> NewItem | None:
-    """The inbox row of an event we act on; None for other events; Refused(400) for one without its ids."""
+def item_of(event: dict[str, Any], source: str, bot_open_id: str = "") -> NewItem | None:
+    """The inbox row of an event we act on; None for other events (and, once the bot knows its own open_id,
+    for group messages that neither mention it nor carry a file); Refused(400) for one without its ids."""
     kind = event_type(event)
     body = _dict(event.get("event"))
     if kind == MESSAGE_EVENT:
@@ -50,6 +53,9 @@ def item_of(event: dict[str, Any], source: str) -> NewItem | None:
         message_id, chat_id = _text(message.get("message_id")), _text(message.get("chat_id"))
         if not message_id or not chat_id:
             raise Refused(400, "a message event without message_id or chat_id")
+        if (bot_open_id and not is_private(message) and message.get("message_type") != "file"
+                and not addressed(message, bot_open_id)):
+            return None  # group chatter (im:message.group_msg delivers all of it): not for the bot
         key, chat = f"message:{message_id}", chat_id
     elif kind == CARD_ACTION:
         event_id = _text(_dict(event.get("header")).get("event_id"))
@@ -68,13 +74,14 @@ class FeishuIntake:
     """Checks, stores and acknowledges what Feishu posts for one app."""
 
     def __init__(self, engine: Engine, *, app_id: str, verification_token: str, encrypt_key: str | None,
-                 wake: Callable[[], None] | None = None) -> None:
+                 wake: Callable[[], None] | None = None, bot_open_id: Callable[[], str] = lambda: "") -> None:
         self.engine = engine
         self.app_id = app_id
         self.source = f"{PLATFORM}:{app_id}"
         self.verification_token = verification_token
         self.encrypt_key = encrypt_key or None
         self.wake = wake
+        self.bot_open_id = bot_open_id
 
     def check(self, body: bytes, headers: Any) -> tuple[dict[str, Any], NewItem | None]:
         """The checked event and its inbox row (None: nothing to store); Refused for anything else."""
@@ -86,7 +93,7 @@ class FeishuIntake:
         app_id = header.get("app_id") if isinstance(header, dict) else None
         if app_id and app_id != self.app_id:
             raise Refused(401, f"an event for another app ({app_id})")
-        return event, item_of(event, self.source)
+        return event, item_of(event, self.source, self.bot_open_id())
 
     async def events(self, request: web.Request) -> web.Response:
         """POST /feishu/events: checked, the URL check answered, events stored, then ``{}``."""

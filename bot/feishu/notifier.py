@@ -5,6 +5,10 @@ The dispatch pass calls ``send`` from a worker thread (inside `contractbot run`)
 HTTP session; the tenant token is shared with the running platform (one ``TokenCache``), so a pass costs no
 extra token requests. Pacing is the dispatch pass's own (it keeps under the traits' limits, 50/s and 5/s per
 chat); what Feishu still refuses with a frequency limit comes back as ``RateLimited`` and is sent later.
+
+A reminder's charts and files (a digest's) follow its card as image and file messages (bot.feishu.uploads).
+Once the card is out, its reference is what the dispatch pass records: a picture or a file that fails is logged
+and dropped, never raised, or the reminder would be sent again, text and all.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from bot.config import Settings
 from bot.feishu.api import Credentials, FeishuApi, FeishuError, TokenCache, base_url
 from bot.feishu.render import card
 from bot.feishu.translate import message_ref, parse_ref
+from bot.feishu.uploads import outgoing
+from handlers.replies import Reply
 from scheduler.notify import CannotDM, Outgoing, PermanentFailure, RateLimited
 
 log = logging.getLogger(__name__)
@@ -51,7 +57,26 @@ class FeishuNotifier:
         message_id = str(data.get("message_id") or "")
         if not message_id:
             raise PermanentFailure("feishu sent no message id back")
+        self._attach(receive_id, out.message)
         return message_ref(message_id, private)
+
+    def _attach(self, receive_id: str, message: Any) -> None:
+        """The message's charts, then its files, after its card; a failure is logged, never raised."""
+        sendable, _ = outgoing(message) if isinstance(message, Reply) else ([], [])
+        for item in sendable:
+            async def send(api: FeishuApi, item: Any = item) -> None:
+                if item.kind == "image":
+                    key = await api.upload_image(item.data, item.filename)
+                    await api.send_message(receive_id, "image", {"image_key": key})
+                else:
+                    key = await api.upload_file(item.data, item.filename, item.file_type)
+                    await api.send_message(receive_id, "file", {"file_key": key})
+
+            try:
+                self._run(send, dm=False)
+            except Exception as exc:  # mapped Feishu refusals and anything else: the card is out regardless
+                log.warning("could not send %s %s to feishu %s: %s", "chart" if item.kind == "image" else "file",
+                            item.filename, receive_id, exc)
 
     def update(self, ref: str, message: Any, *, tenant_key: str | None = None) -> None:
         """Rewrite an earlier reminder card in place, for everyone who sees it."""

@@ -65,7 +65,8 @@ class FeishuPlatform:
         replies.wake = self.sender.wake
         self.intake = FeishuIntake(engine, app_id=self.credentials.app_id,
                                    verification_token=settings.feishu_verification_token,
-                                   encrypt_key=settings.feishu_encrypt_key, wake=self.inbox.wake)
+                                   encrypt_key=settings.feishu_encrypt_key, wake=self.inbox.wake,
+                                   bot_open_id=lambda: self.bot_open_id)
 
     @property
     def needs_http(self) -> bool:

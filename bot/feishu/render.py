@@ -8,7 +8,9 @@ contract named ``<at id=all></at>`` or ``**urgent**`` is shown as typed and ping
 only from a person the core knows by open_id.
 
 Every card says ``update_multi``: it is one card for everyone, so an edit after a press shows to all.
-A card is at most 30 KB; a longer reply keeps what fits and says how many lines it left out.
+A card is at most 30 KB; a longer reply keeps what fits and says how many lines it left out. A reply's charts
+and files are not in the card: they follow it as messages of their own (bot.feishu.uploads), and the card names
+the charts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.feishu.uploads import file_notes
 from handlers.replies import Action, Line, PersonRef, Reply
 
 CARD_LIMIT = 28_000  # bytes of card JSON (Feishu refuses a card message over 30 KB)
@@ -28,8 +31,6 @@ _MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "&<>*~_[]()#:+-!`$\\/\"'|{
 MORE_HINT = {"en": "… {n} more line(s) not shown; ask for less (a single contract, or a filter).",
              "zh": "…… 还有 {n} 行未显示，请缩小范围（查看单个合同或加筛选）。"}
 ENTER_HINT = {"en": "{label} (type, then Enter)", "zh": "{label}（输入后按回车）"}
-NO_FILES = {"en": "📎 {n} chart(s) or file(s) of this reply are not sent on Feishu yet.",
-            "zh": "📎 本条回复的 {n} 个图表或文件暂不支持在飞书发送。"}
 
 
 def md(text: str) -> str:
@@ -129,9 +130,7 @@ def _card(reply: Reply, lines: list[Line], hidden: int, *, private: bool) -> dic
     context = list(reply.context)
     if hidden:
         context.append(_hint(MORE_HINT, reply.lang, n=hidden))
-    files = len(reply.images) + len(reply.documents)
-    if files:
-        context.append(_hint(NO_FILES, reply.lang, n=files))
+    context += file_notes(reply)  # the charts that follow the card (bot.feishu.uploads), files not sent
     if context:
         elements.append(_note(context))
     elements += action_elements(reply.actions, reply.lang, private=private)

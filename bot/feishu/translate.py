@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.i18n import norm_lang
-from handlers.messages import IncomingAction, IncomingMessage, Sender
+from handlers.messages import Attachment, IncomingAction, IncomingMessage, Sender
 
 PLATFORM = "feishu"
 MESSAGE_EVENT = "im.message.receive_v1"
@@ -173,8 +173,9 @@ def chat_of(event: dict[str, Any]) -> tuple[str, bool]:
     return _str(message.get("chat_id")), is_private(message)
 
 
-def incoming_message(event: dict[str, Any], text: str, sender: Sender, *, chat_name: str = "") -> IncomingMessage:
-    """A message event as a neutral message: the group (or the private chat) is the team."""
+def incoming_message(event: dict[str, Any], text: str, sender: Sender, *, chat_name: str = "",
+                     attachments: tuple[Attachment, ...] = ()) -> IncomingMessage:
+    """A message event as a neutral message (with the file it brings, downloaded): the group or chat is the team."""
     message = _dict(_dict(event.get("event")).get("message"))
     chat_id, private = chat_of(event)
     return IncomingMessage(
@@ -187,6 +188,7 @@ def incoming_message(event: dict[str, Any], text: str, sender: Sender, *, chat_n
         chat_type="private" if private else "group",
         # Feishu may deliver a message twice under two event ids; the message id is the same
         event_id=f"message:{_str(message.get('message_id'))}",
+        attachments=attachments,
     )
 
 

@@ -64,6 +64,36 @@ def message_event(text: str, *, chat: str = GROUP, user: str = LIWEI, p2p: bool 
     return event
 
 
+def file_event(fake: FakeFeishu, name: str, data: bytes, *, user: str = LIWEI, p2p: bool = True,
+               chat: str = GROUP, locale: str = "zh_CN", sent_ms: int | None = None) -> dict[str, Any]:
+    """Someone sends a file (Feishu keeps it: ``fake.send_file``) and ``im.message.receive_v1`` tells the bot."""
+    event = copy.deepcopy(fixture("message_file.json"))
+    n = next(_ids)
+    chat_id = FakeFeishu.p2p_chat(user) if p2p else chat
+    message_id, file_key = fake.send_file(chat_id, user, name, data)
+    event["header"].update(event_id=f"ev{n:06d}", token=VERIFICATION_TOKEN, app_id=APP_ID)
+    event["event"]["sender"]["sender_id"]["open_id"] = user
+    message = event["event"]["message"]
+    message.update(message_id=message_id, chat_id=chat_id, chat_type="p2p" if p2p else "group",
+                   content=json.dumps({"file_key": file_key, "file_name": name}, ensure_ascii=False))
+    if sent_ms is not None:
+        message["create_time"] = message["update_time"] = str(sent_ms)
+    message["user_agent"] = re.sub(r"LarkLocale/\S+", f"LarkLocale/{locale}", message["user_agent"])
+    return event
+
+
+def reply_event(text: str, parent_id: str, *, user: str = ZHANGSAN, chat: str = GROUP) -> dict[str, Any]:
+    """``@bot <text>`` in a group as a reply to the message ``parent_id`` (root_id and parent_id set)."""
+    event = copy.deepcopy(fixture("message_reply.json"))
+    n = next(_ids)
+    event["header"].update(event_id=f"ev{n:06d}", token=VERIFICATION_TOKEN, app_id=APP_ID)
+    event["event"]["sender"]["sender_id"]["open_id"] = user
+    message = event["event"]["message"]
+    message.update(message_id=f"om_reply{n:06d}", root_id=parent_id, parent_id=parent_id, chat_id=chat,
+                   content=json.dumps({"text": f"@_user_1 {text}"}, ensure_ascii=False))
+    return event
+
+
 def press_event(card_value: dict[str, Any], *, message_id: str, chat: str = GROUP, user: str = ZHANGSAN,
                 tag: str = "button", option: str | None = None, input_value: str | None = None,
                 event_id: str | None = None) -> dict[str, Any]:
@@ -149,6 +179,14 @@ class Feishu:
         """Someone writes to the bot; every call the bot made because of it, once everything is applied and sent."""
         mark = self.fake.mark()
         status, answer = await self.post(message_event(text, **kw))
+        assert (status, answer) == (200, {})
+        await self.platform.idle()
+        return [c for c in self.fake.requests(since=mark) if c.kind in ("send", "ephemeral", "patch")]
+
+    async def deliver(self, event: dict[str, Any]) -> list[Call]:
+        """Post any message event (a file, a reply); the sends, private notes and edits it caused."""
+        mark = self.fake.mark()
+        status, answer = await self.post(event)
         assert (status, answer) == (200, {})
         await self.platform.idle()
         return [c for c in self.fake.requests(since=mark) if c.kind in ("send", "ephemeral", "patch")]
