@@ -6,10 +6,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.import": {"en": "import ledger.xlsx", "zh": "导入 合同台账.xlsx"},
     "import.err.no_file": {
         "en": "Send the ledger file (.xlsx, .xls or .csv) with the message “import”: in Slack upload it to me with "
-              "that text, in Telegram send it as a document with the caption /import, in the console type import "
+              "that text, in Telegram send it as a document with the caption /import, in Feishu send it to me in "
+              "a private chat (in a group, reply to the file with @bot import), in the console type import "
               "and the file's path.",
         "zh": "请把台账文件（.xlsx、.xls 或 .csv）和“导入”一起发来：Slack 里上传文件并写“导入”，Telegram 里以文件形式发送并"
-              "附上说明 /import，控制台里输入“导入 文件路径”。",
+              "附上说明 /import，飞书里私聊直接发文件（群里回复该文件并 @机器人 导入），控制台里输入“导入 文件路径”。",
     },
     "import.err.unreadable": {"en": "I can't read {file}: {reason}", "zh": "无法读取 {file}：{reason}"},
     "import.err.no_preview": {
