@@ -816,6 +816,10 @@ _FIELDS = (("counterparty", r"counterparty|customer|client|对方|客户|甲方"
            ("ends", r"end\s+date|expiry|到期日"), ("starts", r"start\s+date|开始日期"), ("amount", r"amount|value|金额"))
 
 
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_MAIL_WORD = re.compile(r"e-?mail|mail\s*address|邮箱|邮件|电邮|郵箱|電郵", re.IGNORECASE)
+
+
 def _team_command(c: _Ctx, rest: str, low: str, has_mention: bool) -> Reading | None:
     """Team-level phrasing: "make @ben a viewer", "把 @韩梅梅 设成查看者", "who's on the team?"."""
     if has_mention and _ROLE_SET.search(low):
@@ -830,6 +834,12 @@ def _team_command(c: _Ctx, rest: str, low: str, has_mention: bool) -> Reading | 
             role = roles.pop()
             zh = {"admin": "管理员", "member": "成员", "viewer": "查看者"}
             return Reading(c.lang, None, f"role {who} {role}" if c.lang == "en" else f"角色 {who} {zh[role]}")
+    # "给 @王五 设置邮箱 wang@example.com", "set bob's email to bob@example.com", "my email is me@example.com"
+    if (address := _ADDRESS.search(rest)) is not None and _MAIL_WORD.search(low) and not QUESTION.search(c.text):
+        mentions = _mentions(_Line(rest))
+        who = f"{_mention_text(mentions[0])} " if len(mentions) == 1 else ""
+        if len(mentions) <= 1:
+            return Reading(c.lang, None, f"{'email' if c.lang == 'en' else '邮箱'} {who}{address.group()}")
     if _MEMBERS.search(low) and (QUESTION.search(c.text) or re.search(r"list|show|列出|看看", low)) \
             and not has_mention:
         return Reading(c.lang, None, "members" if c.lang == "en" else "成员")

@@ -212,3 +212,18 @@ def test_the_migration_goes_down_and_up_with_people_in_the_database(tmp_path: Pa
     with engine.connect() as conn:
         assert conn.execute(text("SELECT email, email_off FROM people")).one() == (None, 0)
     engine.dispose()
+
+
+@pytest.mark.parametrize(("text", "handle", "address"), [
+    ("给 @王五 设置邮箱 wang@example.com", "王五", "wang@example.com"),
+    ("@carol 的邮箱是 carol@example.cn", "carol", "carol@example.cn"),
+    ("set the email of @bob to bob@example.com", "bob", "bob@example.com"),
+    ("my email is alice@example.com", "alice", "alice@example.com"),
+])
+def test_an_address_said_freely_is_read_as_the_email_command(chat: Chat, text: str, handle: str,
+                                                             address: str) -> None:
+    answer = chat.say(text)
+    assert answer.startswith(("Read as: email", "理解为：邮箱"))
+    with Session(chat.engine) as s:
+        person = s.exec(select(Person).where(Person.handle == handle)).one()
+    assert person.email == address
