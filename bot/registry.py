@@ -2,19 +2,15 @@
 
 Importing this module registers each adapter's traits with the core (scheduler.platforms), so the core can
 ask "can this platform DM first?" without knowing which platforms exist. To add a platform, write its
-package under bot/ with an ``adapter.py`` (see bot/platform.py, Adapter) and add one line to ADAPTERS.
+package under bot/ with an ``adapter.py`` (see bot/platform.py, Adapter) and add one line, its package, to PACKAGES.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
-from bot.console.adapter import ADAPTER as CONSOLE
-from bot.email.adapter import ADAPTER as EMAIL
-from bot.feishu.adapter import ADAPTER as FEISHU
 from bot.platform import Adapter, Platform
-from bot.slack.adapter import ADAPTER as SLACK
-from bot.telegram.adapter import ADAPTER as TELEGRAM
 from scheduler import platforms
 from scheduler.notify import Notifier
 
@@ -24,13 +20,25 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from handlers.core import Core
 
-ADAPTERS: tuple[Adapter, ...] = (
-    CONSOLE,
-    SLACK,
-    TELEGRAM,
-    FEISHU,
-    EMAIL,
+# one line per platform: the package under bot/ whose adapter.py declares ADAPTER
+PACKAGES = (
+    "bot.console",
+    "bot.slack",
+    "bot.telegram",
+    "bot.feishu",
+    "bot.email",
 )
+
+
+def _declared(package: str) -> Adapter:
+    """The Adapter a platform package declares (its adapter.py imports nothing heavy: factories load lazily)."""
+    found = getattr(importlib.import_module(f"{package}.adapter"), "ADAPTER", None)
+    if not isinstance(found, Adapter):
+        raise TypeError(f"{package}.adapter must declare ADAPTER = Adapter(...)")
+    return found
+
+
+ADAPTERS: tuple[Adapter, ...] = tuple(_declared(p) for p in PACKAGES)
 
 for _adapter in ADAPTERS:
     platforms.register(_adapter.traits)
