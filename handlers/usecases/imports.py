@@ -27,6 +27,7 @@ from handlers.context import Ctx, require_writer, resolve_owner
 from handlers.errors import UserError
 from handlers.grammar import OwnerRef
 from handlers.i18n import t
+from handlers.mail import parse_address
 from handlers.replies import Reply
 from handlers.understand import Ask
 from handlers.usecases.renewals import notice_deadline, sync_renewal_milestone
@@ -224,7 +225,13 @@ class _People:
         key = handle.lower()
         if key in self.cache:
             return self.cache[key]
-        person = repo.find_person(self.ctx.session, tenant_id=self.ctx.tenant_id, handle=handle)
+        address = parse_address(handle) if "@" in handle else None
+        person = None
+        if address is not None:  # an owner known by e-mail: the member who has that address, if any
+            person = self.ctx.session.exec(
+                select(Person).where(col(Person.tenant_id) == self.ctx.tenant_id, col(Person.email) == address)).first()
+        if person is None:
+            person = repo.find_person(self.ctx.session, tenant_id=self.ctx.tenant_id, handle=handle)
         if person is None:
             person = self.ctx.session.exec(
                 select(Person).where(col(Person.tenant_id) == self.ctx.tenant_id,
@@ -232,6 +239,10 @@ class _People:
         if person is None:
             self.plan.people_new.add(("" if "@" in handle else "@") + handle)
             person = resolve_owner(self.ctx, OwnerRef(handle=handle[:128])) if self.write else None
+        if self.write and person is not None and address is not None and not person.email:
+            # the ledger's address is where reminders reach someone who is not in the chat (e-mail routing)
+            person.email = address
+            self.ctx.session.add(person)
         self.cache[key] = person.id if person is not None else None
         return self.cache[key]
 

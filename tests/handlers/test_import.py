@@ -239,3 +239,17 @@ def test_export_then_import_is_the_identity(engine, contracts, fmt) -> None:  # 
     copy.say("import", files=(Attachment(doc.filename, doc.data),))
     copy.say("1")
     assert ledger_state(copy) == original
+
+
+def test_owners_given_by_address_get_it_as_their_e_mail(chat: Chat) -> None:
+    chat.say("email @bob bob@example.com")  # bob already has this address: the ledger means him
+    rows = [["合同编号", "合同名称", "客户", "合同金额", "到期日", "负责人"],
+            ["HT-2027-001", "平台建设", "滨江科技", "100000", "2027-12-31", "CFO@Example.com"],
+            ["HT-2027-002", "运维服务", "西湖数据", "50000", "2027-12-31", "bob@example.com"]]
+    chat.say("import", files=(Attachment("ledger.csv", _csv(rows, "utf-8")),))
+    chat.say("1")
+    with Session(chat.engine) as s:
+        people = {p.handle: p for p in s.exec(select(Person)).all()}
+        owners = {c.number: c.owner_id for c in s.exec(select(Contract)).all()}
+    assert people["cfo@example.com"].email == "cfo@example.com"  # reachable by e-mail from now on
+    assert owners["HT-2027-002"] == people["bob"].id and "bob@example.com" not in people
