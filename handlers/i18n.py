@@ -699,13 +699,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "help.section.team": {"en": "History, roles and help", "zh": "历史、角色与帮助"},
     "help.footer": {
         "en": (
-            "Dates: 2026-12-04, next Friday, in 3 days, end of month, the 15th, in 5 business days.\n"
+            "Dates: 2026-12-04, next Friday, in 3 days, end of month, the 15th, in 5 business days, "
+            "the first Monday of October, before Chinese New Year; after an event: 30 days after acceptance.\n"
             "Amounts: 1,200,000 / 120万 / 1.2亿 / 人民币壹佰贰拾万元整 / 30% of the contract amount.\n"
             "You can also just say it: “HT-2026-001 first payment is done”, “Contoso wired 360k today”, "
             "“what's overdue?”, “who owns HT-2026-001?”. Every command also works in Chinese: type 帮助."
         ),
         "zh": (
-            "日期：2026-12-04、下周五、3天后、月底、15号、5个工作日内。\n"
+            "日期：2026-12-04、下周五、3天后、月底、15号、5个工作日内、十月第一个星期一、春节前；"
+            "按事件：验收后30天、签约后5个工作日。\n"
             "金额：1,200,000 / 120万 / 1.2亿 / 人民币壹佰贰拾万元整 / 合同金额的 30%。\n"
             "也可以直接说：“HT-2026-002 首付款 已完成”、“京东今天打来 36万”、“哪些节点逾期了？”、"
             "“HT-2026-002 谁负责？”。所有命令也可用英文输入：help。"
