@@ -49,20 +49,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("postgresql"):
         try:
-            return create_engine(url, echo=echo, pool_pre_ping=True)
+            return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
         except ImportError as err:  # psycopg is an extra since it became optional
             if err.name in (None, "psycopg"):
                 raise MissingDriver(f"PostgreSQL needs the psycopg driver; {POSTGRES_EXTRA}") from err
             raise MissingDriver(f"{url.split(':', 1)[0]} needs {err.name}, which is not installed (or use a "
                                 f"postgresql+psycopg:// URL and {POSTGRES_EXTRA})") from err
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, echo=echo, hide_parameters=True,  # errors never carry tokens or user text
+                               connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         # Writers (see transaction()) take the write lock at BEGIN so two writers never fail on a lock
         # upgrade (the busy timeout then simply waits); readers begin deferred and never block anyone.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -115,8 +115,11 @@ class FeishuIntake:
             return web.json_response({})
         try:
             [fresh] = await asyncio.to_thread(record, self.engine, [item], utcnow())
-        except Exception:  # the database is away: no 200, so Feishu sends the event again
-            log.exception("feishu: could not store %s", item.update_key)
+        except Exception as exc:  # the database is away: no 200, so Feishu sends the event again
+            # not SQLAlchemy's message, which carries the INSERT's parameters: the event, Verification Token included
+            said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            log.error("feishu: could not store %s: %s (%s)", item.update_key, exc.__class__.__name__,
+                      said[0] if said else "-")
             return web.json_response({"msg": "try again"}, status=503)
         if fresh and self.wake is not None:
             self.wake()

@@ -45,6 +45,12 @@ def key_of(enterprise_id: str | None, team_id: str | None, is_enterprise_install
     return tenant_key(enterprise_id, None if is_enterprise_install else team_id)
 
 
+def _reason(exc: SQLAlchemyError) -> str:
+    """What the database said (first line, without the statement or its parameters)."""
+    said = str(getattr(exc, "orig", None) or "").strip()
+    return said.splitlines()[0] if said else "-"
+
+
 def _epoch(value: float | int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
@@ -74,7 +80,10 @@ class InstallationStore(AsyncInstallationStore):
         try:
             await asyncio.to_thread(self.save, installation)
         except SQLAlchemyError as exc:  # bolt turns a BoltError into its failure page ("storage_error")
-            log.exception("slack: could not store the installation of %s", installation.team_id)
+            # the database's own reason only: SQLAlchemy's message (and traceback) would carry the INSERT's
+            # parameters, the bot and user tokens among them
+            log.error("slack: could not store the installation of %s: %s (%s)", installation.team_id,
+                      exc.__class__.__name__, _reason(exc))
             raise BoltError(f"could not store the installation: {exc.__class__.__name__}") from exc
 
     async def async_save_bot(self, bot: Bot) -> None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from handlers.context import Ctx, resolve_owner
 from handlers.errors import Refused, UserError
@@ -23,7 +24,7 @@ from handlers.grammar import OwnerRef, _Text, take_mentions
 from handlers.mail import address_of, parse_address, routing_text
 from handlers.replies import Field, Reply
 from storage import repo
-from storage.models import Person, Role
+from storage.models import MailLink, Person, Role
 
 _ON = {"on", "yes", "enable", "resume", "开", "开启", "打开", "恢复", "启用"}
 _OFF = {"off", "no", "stop", "disable", "unsubscribe", "关", "关闭", "停止", "停用", "退订", "不要"}
@@ -89,12 +90,23 @@ def set_email(ctx: Ctx, cmd: SetEmail) -> list[Reply]:
         key = "ok.email_on" if cmd.switch else "ok.email_off"
     after = repo.snapshot(person, _AUDITED)
     if after != before:
+        if after["email"] != before["email"]:
+            _void_links(ctx, person)
         ctx.session.add(person)
         repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="person.email",
                    entity="person", entity_id=person.id, before=before, after=after)
     reply = _show(ctx, person)
     reply.title = ctx.t(key, name=name, address=person.email or "")
     return [reply]
+
+
+def _void_links(ctx: Ctx, person: Person) -> None:
+    """The unused links mailed to a person's old address expire now: they act as the person, and whoever reads
+    that mailbox (a mistyped or former address) must not. ``email off`` keeps them (the address is still theirs)."""
+    ctx.session.exec(
+        update(MailLink).where(col(MailLink.person_id) == person.id, col(MailLink.used_at).is_(None),
+                               col(MailLink.expires_at) > ctx.now)
+        .values(expires_at=ctx.now).execution_options(synchronize_session=False))
 
 
 def _named(ctx: Ctx, who: OwnerRef) -> Person:

@@ -175,3 +175,28 @@ async def test_a_link_action_is_shown_on_the_chat_copies_of_the_reminder(engine:
     assert ref.startswith(chat_copy.target.chat_id or "?")
     assert edited.replaces == () and not edited.actions  # the buttons are gone: the milestone is done
     assert any("@cfo" in line for line in edited.context)
+
+
+@pytest.mark.parametrize("change", ["email @cfo cfo.new@example.com", "email @cfo remove"])
+async def test_a_new_address_voids_the_links_mailed_to_the_old_one(engine: Engine, chat: Chat, settings: Settings,
+                                                                   smtp: Recorder, client: TestClient,
+                                                                   change: str) -> None:
+    # the links act as @cfo: once the admin says cfo@example.com is not (or no longer) theirs, whoever reads that
+    # mailbox must not act as @cfo with them
+    done, snooze = mailed_links(engine, chat, settings, smtp)
+    chat.say("email @cfo cfo@example.com")  # said again, unchanged: the links stay good
+    assert "<form" in await (await client.get(done)).text()
+    chat.say(change)
+    for link in (done, snooze):
+        look = await client.get(link)
+        assert look.status == 410 and "<form" not in await look.text()
+        assert (await client.post(link)).status == 410
+    m = milestone(engine)
+    assert m.status == "open" and m.snoozed_until is None
+
+
+async def test_email_off_keeps_the_links_already_mailed(engine: Engine, chat: Chat, settings: Settings,
+                                                        smtp: Recorder, client: TestClient) -> None:
+    done, _snooze = mailed_links(engine, chat, settings, smtp)
+    chat.say("email @cfo off")  # no more mail; the address is still theirs
+    assert (await client.post(done)).status == 200 and milestone(engine).status == "done"

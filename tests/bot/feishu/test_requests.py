@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bot.feishu import security
@@ -169,3 +170,21 @@ async def test_other_events_are_acknowledged_and_dropped(feishu: Feishu, core: C
     event["header"]["event_type"] = "im.chat.member.bot.added_v1"
     assert await feishu.post(event) == (200, {})
     assert inbox(core) == []
+
+
+async def test_a_database_that_cannot_store_gets_a_retry_and_the_token_stays_out_of_the_log(
+    feishu: Feishu, core: Core, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = message_event('新建 HT-1 "Deal" Acme 1000 CNY')
+    header = event["header"]  # in the order of Feishu's documentation: the token right after the event id
+    event["header"] = {"event_id": header.pop("event_id"), "token": header.pop("token"), **header}
+
+    def refused(*args: object) -> list[bool]:  # the INSERT fails; SQLAlchemy's message carries its parameters
+        raise OperationalError("INSERT INTO inbox (payload) VALUES (?)", (json.dumps(event),),
+                               Exception("database is locked"))
+
+    monkeypatch.setattr("bot.feishu.intake.record", refused)
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await feishu.post(event)
+    assert status == 503 and "database is locked" in caplog.text
+    assert VERIFICATION_TOKEN not in caplog.text  # without an Encrypt Key it is what proves a request is Feishu's

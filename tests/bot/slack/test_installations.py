@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from slack_bolt.error import BoltError
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
 from bot.slack.installations import InstallationStore, key_of
@@ -163,3 +166,18 @@ def test_a_team_back_from_suspension_that_has_nothing_open_is_resumed(store: Ins
         assert team.suspended_at is None
         actions = [e.action for e in s.exec(select(AuditEvent)).all()]
     assert actions == ["slack.installed", "tenant.resumed"]
+
+
+async def test_a_failed_save_keeps_the_tokens_out_of_the_log(store: InstallationStore, caplog: pytest.LogCaptureFixture,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # what SQLAlchemy raises when the INSERT fails: its message carries the statement's parameters
+    def refused(*args: object) -> None:
+        raise OperationalError("INSERT INTO slack_bots (bot_token, bot_refresh_token) VALUES (?, ?)",
+                               ("xoxb-very-secret", "xoxe-refresh-secret"), Exception("database is locked"))
+
+    monkeypatch.setattr(InstallationStore, "_put_bot", refused)
+    with caplog.at_level(logging.DEBUG), pytest.raises(BoltError) as failed:
+        await store.async_save(installation(token="xoxb-very-secret"))
+    assert "secret" not in str(failed.value)  # bolt shows its reason on the installer's page
+    assert "could not store the installation" in caplog.text and "database is locked" in caplog.text
+    assert "secret" not in caplog.text
