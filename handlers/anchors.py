@@ -7,6 +7,7 @@ while the event has not happened. The rest says in words how a milestone waits o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,27 @@ from handlers.understand import SYNONYMS, match_name, synonym_group
 from storage import repo
 from storage.models import Contract, Milestone, MilestoneStatus, Tenant
 
-# kinds an event word may name a milestone by, when no title fits (acceptance -> 终验, go-live -> 上线)
+# Events people name by a general word (验收 / acceptance, 交付 / delivery, 上线 / go-live, 质保 / warranty): when
+# no title fits the word itself, a milestone whose title holds a word of the same event (in either language) does.
+_EVENT_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("验收", "acceptance", "accept", "sign-off", "signoff"),
+    ("交付", "交货", "delivery", "deliver"),
+    ("上线", "投产", "go-live", "go live", "golive", "launch"),
+    ("质保", "warranty", "retention"),
+    ("续约", "续签", "renewal"),
+)
+# Events that name one stage and never a neighbouring one: 终验 is not 交付验收, 发货 is not 交付, an invoice is not
+# a payment. Only a title holding one of the same words is that event; else the line is refused.
+_SPECIFIC_EVENTS: tuple[tuple[str, ...], ...] = (
+    ("终验", "最终验收", "final acceptance", "fac"),
+    ("初验", "初步验收", "preliminary acceptance", "initial acceptance", "provisional acceptance", "pac"),
+    ("发货", "发运", "出货", "shipment", "shipping", "shipped", "dispatch"),
+    ("到货", "arrival", "goods received"),
+    ("试运行", "试运营", "trial run", "trial operation", "pilot"),
+    ("uat", "user acceptance"),
+    ("开票", "发票", "invoice", "invoicing", "invoiced", "billing"),
+)
+_INVOICE = _SPECIFIC_EVENTS[-1]
 _EVENT_KINDS = ("acceptance", "delivery", "warranty", "renewal")
 _HAPPENED = (MilestoneStatus.DONE, MilestoneStatus.WAIVED)  # closed with a date: its event took place
 
@@ -43,6 +64,8 @@ def resolve(session: Session, contract: Contract, due: DueAfter, *, tenant_id: i
 
     ``dependent``: the milestone being given this rule (when it exists already), which it must not lead back to.
     """
+    if due.doubt is not None:  # about 30 days, 验收后12个月或上线后6个月: not a rule to write
+        raise UserError(f"err.after_{due.doubt}", example=example, phrase=due.text)
     _check_count(due, lang, example)
     event = relative.contract_event(due.event)
     if event is not None:
@@ -52,21 +75,14 @@ def resolve(session: Session, contract: Contract, due: DueAfter, *, tenant_id: i
     ms = repo.milestones_of(session, tenant_id=tenant_id, contract_id=contract.id or 0)
     pool = [m for m in ms if m.status != MilestoneStatus.CANCELLED]  # the dependent too: "after itself" is a loop
     name = relative.normal_event(due.event)
-    names = [m.title for m in pool]
-    titles = match_name(names, name) or match_name(names, due.event)
-    if not titles and (group := synonym_group(name)) is not None:
-        # the same event named in the other language: delivery -> 交付验收, 验收 -> delivery acceptance
-        titles = next((hit for word in SYNONYMS[group] if (hit := match_name(names, word))), [])
+    titles = _named([(m.title, m.kind) for m in pool], name, due.event)
     found = [m for m in pool if m.title in titles]
-    if not found and (kind := milestone_kind(name)) in _EVENT_KINDS:
-        found = [m for m in pool if m.kind == kind]
     if not found:
         cancelled = [m for m in ms if m.status == MilestoneStatus.CANCELLED and m.title in match_name([m.title], name)]
         if cancelled:
             raise UserError("err.after_closed_anchor", example=example, number=contract.number,
                             event=cancelled[0].title)
-        raise UserError("err.after_unknown", example=example, number=contract.number, event=name,
-                        choices=", ".join(dict.fromkeys(m.title for m in pool)) or "-")
+        _refuse_unknown(contract.number, name, [m.title for m in pool], example)
     if len(found) > 1:
         choices = ", ".join(f"{m.title} ({format_date(m.due_on, lang) if m.due_on else '-'})" for m in found)
         raise UserError("err.after_ambiguous", example=example, number=contract.number, event=name, choices=choices)
@@ -74,6 +90,65 @@ def resolve(session: Session, contract: Contract, due: DueAfter, *, tenant_id: i
     if dependent is not None:
         _check_no_cycle(session, dependent, anchor, example)
     return Anchor(milestone=anchor)
+
+
+def _has_word(text: str, words: Iterable[str]) -> bool:
+    """Whether ``text`` holds one of ``words``: anywhere for Chinese, as whole words for Latin."""
+    low = text.lower()
+    for w in words:
+        if re.search(r"[\u4e00-\u9fff]", w):
+            if w in low:
+                return True
+        elif re.search(r"(?<![a-z0-9])" + re.escape(w) + r"(?![a-z0-9])", low.replace("-", " ") if " " in w else low):
+            return True
+    return False
+
+
+def _named(pool: list[tuple[str, str]], name: str, typed: str) -> list[str]:
+    """The titles (of ``(title, kind)`` pairs) an event word names: its title (or a unique prefix or word of one),
+    the same milestone in the other language, or a title holding a word of the same event; a stage-specific word
+    (终验, shipment, invoice) only a title holding that stage's words."""
+    specific = next((words for words in _SPECIFIC_EVENTS if _has_word(name, words)), None)
+    if specific is not None:
+        return [title for title, _kind in pool if _has_word(title, specific)]
+    names = [title for title, _kind in pool]
+    families = [f for f in _EVENT_FAMILIES if _has_word(name, f)]
+    titles = match_name(names, name) or match_name(names, typed)
+    if not titles and (group := synonym_group(name)) is not None:
+        # the same event named in the other language: delivery -> 交付验收, 验收 -> delivery acceptance
+        titles = next((hit for word in SYNONYMS[group] if (hit := match_name(names, word))), [])
+    if not titles and len(families) == 1:
+        # 验收合格 -> 交付验收, go-live -> 上线; never when the word names two events (上线验收: which one?)
+        titles = [title for title, kind in pool if _has_word(title, families[0]) and kind in _EVENT_KINDS]
+    return titles
+
+
+def _refuse_unknown(number: str, name: str, titles: list[str], example: str) -> None:
+    choices = ", ".join(dict.fromkeys(titles)) or "-"
+    if _has_word(name, _INVOICE):
+        raise UserError("err.after_invoice", example=example, number=number, event=name, choices=choices)
+    raise UserError("err.after_unknown", example=example, number=number, event=name, choices=choices)
+
+
+def check_words(number: str, titles: list[str], due: DueAfter, *, lang: str, example: str,
+                subject: str | None = None) -> None:
+    """Refuse, before anything is asked, a rule the contract's milestone titles already show can't be taken: an
+    inexact count, an event that names no milestone (an invoice), several, or ``subject`` itself."""
+    if due.doubt is not None:
+        raise UserError(f"err.after_{due.doubt}", example=example, phrase=due.text)
+    _check_count(due, lang, example)
+    if relative.contract_event(due.event) is not None:
+        return
+    if due.count < 0:
+        raise UserError("err.after_before_milestone", example=example, phrase=due.text)
+    name = relative.normal_event(due.event)
+    found = _named([(title, milestone_kind(title)) for title in titles], name, due.event)
+    if not found:
+        _refuse_unknown(number, name, titles, example)
+    if len(found) > 1:
+        raise UserError("err.after_ambiguous", example=example, number=number, event=name, choices=", ".join(found))
+    if subject is not None and found == [subject]:
+        raise UserError("err.after_self", example=example, title=subject)
 
 
 def _check_count(due: DueAfter, lang: str, example: str) -> None:

@@ -492,6 +492,8 @@ def take_due_after(t: _Text, *, now: datetime, tz: str, example: str) -> DueAfte
     if found is None:
         return None
     t.cut(found.start, found.end)
+    if (again := relative.find_due_after(t.text, now=now, tz=tz)) is not None:  # 验收后30天 验收后60天
+        raise UserError("err.after_two", example=example, first=found.due.text, second=again.due.text)
     also = dates.find_date(t.text, now=now, tz=tz)
     if also is not None:
         raise UserError("err.after_and_date", example=example, date=also.text, phrase=found.due.text)

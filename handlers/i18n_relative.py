@@ -51,11 +51,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "after.fix_end": {"en": "edit {number} ends 2027-12-31", "zh": "修改 {number} 到期 2027-12-31"},
     "after.added_done": {"en": "{event} is already done ({day}), so it is due {date}.",
                          "zh": "{event}已于 {day} 完成，因此截止日期为 {date}。"},
+    # a rule said of a milestone that exists: its due date is meant, asked first
+    "ask.after_change": {"en": "{number} already has {title}. Make it due {rule}?",
+                         "zh": "{number} 已有节点 {title}。要把它改为{rule}到期吗？"},
     # refusals
     "err.after_unknown": {
         "en": "{number} has no milestone “{event}” to count from. Its milestones: {choices}; or count from "
               "signing, the start or the end of the contract.",
         "zh": "{number} 没有可作为起算点的节点“{event}”。现有节点：{choices}；也可以从签约、合同开始或合同到期起算。",
+    },
+    "err.after_invoice": {
+        "en": "{number} has no invoice milestone, so nothing can count from “{event}”: invoices are not in the "
+              "ledger. Add one first (milestone {number} invoice due DATE), or count from one of its milestones "
+              "({choices}), signing, the start or the end of the contract.",
+        "zh": "{number} 没有开票节点，无法从“{event}”起算：发票不在台账里。可以先添加开票节点（节点 {number} 开票 日期），"
+              "或从现有节点（{choices}）、签约、合同开始或合同到期起算。",
+    },
+    "err.after_rough": {
+        "en": "“{phrase}” is not an exact count: say how many days (weeks, months) after the event it falls due.",
+        "zh": "“{phrase}”不是确切的期限：请写明事件后多少天（周、月）到期。",
+    },
+    "err.after_either": {
+        "en": "“{phrase}” is one of two choices: a milestone counts from one event. Give the one that applies.",
+        "zh": "“{phrase}”是二选一：节点只能从一个事件起算，请写明按哪一个。",
     },
     "err.after_ambiguous": {
         "en": "“{event}” fits several milestones of {number}: {choices}. Name the one to count from.",
@@ -79,6 +97,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.after_and_date": {
         "en": "Give a due date or an event to count from, not both (“{date}” and “{phrase}”).",
         "zh": "截止日期和起算事件只能写一个（“{date}”和“{phrase}”）。",
+    },
+    "err.after_no_count": {
+        "en": "“{phrase}” doesn't say how long after the event it falls due. Give a count, e.g. due 30 days after "
+              "acceptance, or a date.",
+        "zh": "“{phrase}”没有写明事件后多久到期。请写明天数，例如 验收后30天，或者写一个日期。",
+    },
+    "err.after_two": {
+        "en": "Two due dates counted from events (“{first}” and “{second}”): a milestone has one. Give the one "
+              "that applies.",
+        "zh": "写了两个起算期限（“{first}”和“{second}”）：一个节点只能有一个，请写明按哪一个。",
     },
     "err.after_closed_anchor": {
         "en": "{event} of {number} was cancelled; count from another milestone or a date.",

@@ -203,7 +203,7 @@ def _words(*items: str) -> re.Pattern[str]:
 
 
 QUESTION = re.compile(
-    r"[?？]|吗|么|呢\s*$|了没有?\s*$|没有?\s*$|多少|哪天|哪一天|几号|何时|什么时候|谁|哪些|哪个|有没有|是否|几个|几天"
+    r"[?？]|吗|么|呢\s*$|了没有?\s*$|没有?\s*$|多少|哪天|哪一天|几号|何时|什么时候|谁|哪些|哪个|有没有|是否|几个|几天|多久"
     r"|^\s*(?:what|what's|whats|when|when's|who|who's|whose|how|how's|is|are|does|do|did|has|have|which|any|anything|where)\b",
     re.IGNORECASE)
 
@@ -634,7 +634,10 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
             and not MILESTONE_WORD.search(low):
         return _new_contract(c, number, rest)
     readme_new = re.match(rf"^\s*(?:new|create|新建|新增|创建|新合同|录入)\s*{re.escape(number)}\b", c.text, re.IGNORECASE)
-    if number and exists and not MILESTONE_WORD.search(low) and (
+    # a due date counted from an event (30 days after the contract is signed, 项目复盘 验收后3周): its words name the
+    # event, not what the line asks for
+    rule = relative.find_due_after(rest, now=c.now, tz=c.tz) if number and exists else None
+    if number and exists and not MILESTONE_WORD.search(low) and rule is None and (
             readme_new or (NEW_VERB.search(low) and CONTRACT_WORD.search(low))):
         raise UserError("err.contract_duplicate", example=c.ex("new"), number=number)
 
@@ -652,7 +655,7 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
             rest = _cut_name(rest, c.team, named)
             low = rest.lower()
 
-    if number and exists and REVIEW_WORD.search(low):
+    if number and exists and REVIEW_WORD.search(low) and rule is None:
         from handlers.usecases.reports import Review  # the use case module holds its command type
 
         return Reading(c.lang, Review(number), f"{_verb('review', c.lang)} {number}")
@@ -679,6 +682,9 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
 
     titles_open = c.team.milestone_titles(number, open_only=True)
     plain_titles = [t for t in titles_open if synonym_group(t) != _RENEWAL_GROUP]
+    rule = rule or relative.find_due_after(rest, now=c.now, tz=c.tz)  # a contract named, not numbered
+    if rule is not None and (ruled := _with_rule(c, number, rest, rule, titles_open)) is not None:
+        return ruled
     mentioned = _mentions_existing(rest, titles_open)
     # a date, or a due date relative to an event (验收后30天, 45 days after delivery)
     dated = dates.find_date(rest, now=c.now, tz=c.tz) is not None or relative.find_due_after(
@@ -730,7 +736,88 @@ def _route(c: _Ctx, number: str, rest: str, exists: bool) -> Reading:
     if (after := relative.find_due_after(rest, now=c.now, tz=c.tz)) is not None and not _mentions_existing(
             rest[: after.start] + "\x00" + rest[after.end:], titles_open):
         return _add_milestone(c, number, rest)
+    if (no_count := relative.event_without_count(rest)) is not None:  # 验收合格后支付尾款, 30% on signing
+        raise UserError("err.after_no_count", example=c.ex("milestone"), phrase=no_count)
     return _unknown(c, number)
+
+
+# said of an existing milestone with a rule: make it / set it / should be due … after (改成, 调整为 are change verbs)
+_RULE_CHANGE = re.compile(r"(?<![A-Za-z])(?:make|made|set(?!\s+up)|reset|switch(?:ed)?|update[ds]?|amend(?:ed)?|adjust(?:ed)?|"
+                          r"revise[ds]?|modif(?:y|ied)|is\s+now|now\s+(?:due|net)|should\s+(?:be|fall|now)|fall\s+due|"
+                          r"instead)(?![A-Za-z])|设为|设置为|定为|改|调整", re.IGNORECASE)
+
+
+def _with_rule(c: _Ctx, number: str, rest: str, rule: relative.Found, titles: list[str]) -> Reading | None:
+    """A line with a due date counted from an event: a milestone added with it, or one changed to it.
+
+    The words inside the rule (完成, 到账, received, signed, renewal …) name its event, so they don't make the line
+    a completion, a payment or a renewal, and the milestone it counts from (验收 in 验收后30天) is not the one the
+    line is about. None: the line is something else (a note that quotes a rule).
+    """
+    bare = rest[: rule.start] + "\x00" + rest[rule.end:]
+    low = bare.lower()
+    if (nm := NOTE_VERB.search(low)) is not None and re.search(r"[:：]", bare[nm.end():]):
+        return None
+    named, _span = _mentioned_titles(bare, titles)
+    adding = bool(MILESTONE_WORD.search(low) or ADD_VERB.search(low))
+    if CHANGE_VERB.search(low) or EDIT_VERB.search(low) or (_RULE_CHANGE.search(low) and not adding):
+        if named or not adding:
+            return _change_rule(c, number, bare, rule.due, titles, after=rest[rule.end:])
+    reading = _add_milestone(c, number, _cut_name(rest, c.team, number))
+    cmd = reading.command
+    if isinstance(cmd, AddMilestone) and not adding and cmd.percent is None and cmd.amount is None:
+        # "HT-1 尾款 验收后30天" when 尾款 exists: its due date is meant, not a second 尾款; asked first
+        same = [t for t in titles if norm_name(t) == norm_name(cmd.title)]
+        alike = [t for t in titles if synonym_group(cmd.title) is not None and synonym_group(t) == synonym_group(cmd.title)]
+        if len(same) == 1 or len(alike) == 1:
+            title = same[0] if same else alike[0]
+            from handlers import anchors  # it reads the ledger's names with this module's matching
+
+            anchors.check_words(number, c.team.milestone_titles(number, open_only=False), rule.due, lang=c.lang,
+                                example=c.ex("change"), subject=title)
+            change = _rule_change_text(c, number, title, rule.due, "")
+            options: tuple[tuple[str, str], ...] = ((change, change),)
+            if not same and reading.canonical:  # 预付款 when 首付款 exists: the same one, or a new one?
+                options += ((reading.canonical, reading.canonical),)
+            return Reading(c.lang, None, None, Ask("choose", "ask.after_change", {
+                "number": number, "title": title, "rule": _rule_words(rule.due, c.lang)}, options))
+    return reading
+
+
+def _rule_words(due: relative.DueAfter, lang: str) -> str:
+    return relative.rule_text(due.count, due.unit, relative.normal_event(due.event), lang)
+
+
+def _rule_change_text(c: _Ctx, number: str, title: str, due: relative.DueAfter, reason: str) -> str:
+    why = (f" reason {reason}" if c.lang == "en" else f" 原因 {reason}") if reason else ""
+    return f"{_verb('change', c.lang)} {number} {title} {'due' if c.lang == 'en' else '截止'} " \
+           f"{_rule_words(due, c.lang)}{why}"
+
+
+def _change_rule(c: _Ctx, number: str, bare: str, due: relative.DueAfter, titles: list[str], *,
+                 after: str = "") -> Reading:
+    """"HT-1 尾款改成验收后30天", "make the final payment due 30 days after acceptance": a change request whose
+    new value is the rule (``bare``: the line with the rule cut out; ``after``: what followed the rule). The reason
+    is said with a label (原因, because …) or as a clause of its own after the rule (…, customer asked)."""
+    reason = ""
+    parts = _REASON.split(bare, maxsplit=1)
+    if len(parts) == 2 and parts[1].strip():
+        bare, reason = parts[0], parts[1].strip(" ,.;，。；")
+    elif (clause := re.match(r"\s*[,;，；。]\s*(?P<r>[^\x00]+)$", after)) is not None and \
+            _strip_stop(clause.group("r")) and not _REASON.search(clause.group("r")):
+        reason = clause.group("r").strip(" ,.;，。；")
+        bare = bare[: len(bare) - len(clause.group())] if bare.endswith(clause.group()) else bare
+    _refuse_junk(reason, c.ex("change"))
+    picked = _one_milestone(c, number, CHANGE_VERB.sub("\x00", bare, count=1), titles, "change")
+    if isinstance(picked, Reading):
+        return picked
+    title, _left = picked
+    from handlers import anchors  # it reads the ledger's names with this module's matching
+
+    anchors.check_words(number, c.team.milestone_titles(number, open_only=False), due, lang=c.lang,
+                        example=c.ex("change"), subject=title)
+    cmd = RequestChange(number, title, "due", _rule_words(due, c.lang), after=due, reason=reason)
+    return Reading(c.lang, cmd, _rule_change_text(c, number, title, due, reason))
 
 
 def _starts_new(text: str) -> bool:
@@ -1374,10 +1461,18 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     owner = mentions[0] if mentions else None
     due_after = _due_after_in(line, now=c.now, tz=c.tz, example=ex)
     due = _date_in(line, now=c.now, tz=c.tz, example=ex) if due_after is None else None
+    if due is not None and (no_count := relative.event_without_count(rest)) is not None and due.text in no_count:
+        raise UserError("err.after_no_count", example=ex, phrase=no_count)  # 签约当天 is not today
     percent = _percent(line, ex)
+    if due_after is not None:
+        percent = percent if percent is not None else _glued_percent(line, ex)
+        owner = owner or _owner_named(line)
     money = None if percent is not None else _money(line, min_bare=Decimal(1000), example=ex)
     _refuse_junk(line.text, ex)
     chunks = [_strip_stop(ch, keep_payment=True) for ch in line.chunks()]
+    if due_after is not None:  # pay words and slot words around a name due after an event (付尾款, hypercare end)
+        chunks = [_keep_last_word(raw, _strip_stop(_unpay(ch), keep_payment=True))
+                  for raw, ch in zip(line.chunks(), chunks, strict=True)]
     chunks = [ch for ch in chunks if ch and not MILESTONE_WORD.fullmatch(ch) and not ADD_VERB.fullmatch(ch)]
     name = quoted[0] if quoted else " ".join(chunks)
     name = re.sub(r"\s+", " ", name).strip()
@@ -1409,12 +1504,74 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
 
 
+# a percentage written onto the name (尾款70%, 质保金5%): amounts.find_percent wants it apart
+_GLUED_PERCENT = re.compile(r"(?<=[\u4e00-\u9fff])(?P<num>\d{1,3}(?:\.\d+)?)\s?%")
+# an owner named without @ after a label (负责人张三, owner bob) or before 负责 (张三负责)
+_OWNER_BARE = re.compile(
+    r"(?:负责人|(?<![A-Za-z])(?:owner(?:\s+is)?|owned\s+by))\s*[:：]?\s*"
+    r"(?P<a>[\u4e00-\u9fff]{2,3}|[A-Za-z][A-Za-z.]{1,30})(?=$|[\s,;，；\x00])"
+    r"|(?<![\u4e00-\u9fff])(?P<b>[\u4e00-\u9fff]{2,3})\s*负责(?!人)"
+    r"|(?<![\w@])(?P<c>[A-Za-z][A-Za-z.]{1,30})\s+(?:owns\s+it|will\s+own\s+it|is\s+the\s+owner)(?![A-Za-z])",
+    re.IGNORECASE)
+# how the money moves, said around a milestone's name when it is due after an event (付尾款, 尾款 付, 付款节点 尾款,
+# balance payable, retention released): not the name
+_PAY_WORD = re.compile(r"^(?:(?:付款|收款|回款)节点|付|支付|付清|结清|释放|payable|released|repaid|paid|owing)$",
+                       re.IGNORECASE)
+
+
+def _glued_percent(line: _Line, example: str) -> Decimal | None:
+    m = _GLUED_PERCENT.search(line.text)
+    if m is None:
+        return None
+    value = Decimal(m.group("num"))
+    if not 0 < value <= 100:
+        raise UserError("err.percent_range" if value <= 0 else "err.percent_over", example=example, percent=str(value))
+    line.cut(m.start(), m.end())
+    return value
+
+
+def _owner_named(line: _Line) -> OwnerRef | None:
+    m = _OWNER_BARE.search(line.text)
+    if m is None:
+        return None
+    name = m.group("a") or m.group("b") or m.group("c")
+    if name.lower() in _EN_STOP or name in _ZH_STOP_START:
+        return None
+    line.cut(m.start(), m.end())
+    return OwnerRef(handle=name)
+
+
+def _keep_last_word(raw: str, stripped: str) -> str:
+    """A name's word that is filler elsewhere (hypercare end, warranty end, 项目复盘): with the due date counted from
+    an event there is no end or start date for it to label, and 项目 glued to a name is part of it."""
+    glued = re.match(r"\s*(项目)(?=[\u4e00-\u9fff]{2})", raw)
+    if glued and stripped and raw.strip()[len(glued.group(1)):].startswith(stripped):
+        return glued.group(1) + stripped
+    m = re.search(r"(?<=[A-Za-z])\s+(end|start|close|review)$", raw.strip(), re.IGNORECASE)
+    if m and stripped and not stripped.lower().endswith(m.group(1).lower()) and \
+            re.sub(r"\s+", " ", raw.strip()[: m.start()]).lower().endswith(stripped.lower()):
+        return f"{stripped} {m.group(1)}"
+    return stripped
+
+
+def _unpay(chunk: str) -> str:
+    """A piece of a name without the pay words around it: 付尾款 -> 尾款, 付款节点 尾款 -> 尾款, balance payable ->
+    balance."""
+    words = [w for w in chunk.split() if not _PAY_WORD.match(w)]
+    text = " ".join(words)
+    text = re.sub(r"^(?:支付|付清|结清|付)(?=[\u4e00-\u9fff]{2})", "", text)
+    text = re.sub(r"(?<=[\u4e00-\u9fff]{2})(?:支付|付清|结清|付)$", "", text)
+    return text
+
+
 def _due_after_in(line: _Line, *, now: datetime, tz: str, example: str) -> relative.DueAfter | None:
     """Cut a due date relative to an event (验收后30天内) out of the line; refuse one given with a date too."""
     found = relative.find_due_after(line.text, now=now, tz=tz)
     if found is None:
         return None
     line.cut(found.start, found.end)
+    if (again := relative.find_due_after(line.text, now=now, tz=tz)) is not None:  # 验收后30天 验收后60天
+        raise UserError("err.after_two", example=example, first=found.due.text, second=again.due.text)
     if (also := dates.find_date(line.text, now=now, tz=tz)) is not None:
         raise UserError("err.after_and_date", example=example, date=also.text, phrase=found.due.text)
     return found.due
