@@ -15,13 +15,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scheduler.inbox import LaneStore
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+from scheduler.inbox import LaneStore, NewReply, commit_replies
 
 log = logging.getLogger(__name__)
 
@@ -229,3 +232,12 @@ class LanePool:
                 raise TimeoutError(f"{self.name}: still busy after {timeout} s")
             self.wake()
             await asyncio.sleep(0.02)
+
+
+async def store_replies(engine: Engine, rows: Sequence[NewReply], wake: Callable[[], None] | None = None) -> None:
+    """Put a turn's replies in the outbox and mark the inbox row being applied (CURRENT_ITEM) as applied, in one
+    transaction; then wake the outbox's workers."""
+    item = CURRENT_ITEM.get()
+    await asyncio.to_thread(commit_replies, engine, rows, inbox_id=item.id if item is not None else None, now=utcnow())
+    if rows and wake is not None:
+        wake()

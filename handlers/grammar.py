@@ -441,7 +441,7 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
     owner = mentions[0] if mentions else None
     if "owner" in kw:
         owner = only_mention(kw["owner"], ex)
-    due_after = take_due_after(h, now=now, tz=tz, example=ex)
+    due_after = relative.take_due_after(h, now=now, tz=tz, example=ex)
     due = _find_date_in(h, now=now, tz=tz) if due_after is None else None
     if due is None and due_after is None:
         if (dm := _DATEISH.search(h.text)) is not None:
@@ -484,20 +484,6 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
         number=number, title=title, kind=kind or milestone_kind(title), due_on=due, owner=owner,
         amount=amount, currency=money.currency if money else None, percent=percent, after=due_after,
     )
-
-
-def take_due_after(t: _Text, *, now: datetime, tz: str, example: str) -> DueAfter | None:
-    """Cut a due date written relative to an event (验收后30天) out of the text; refuse one given with a date too."""
-    found = relative.find_due_after(t.text, now=now, tz=tz)
-    if found is None:
-        return None
-    t.cut(found.start, found.end)
-    if (again := relative.find_due_after(t.text, now=now, tz=tz)) is not None:  # 验收后30天 验收后60天
-        raise UserError("err.after_two", example=example, first=found.due.text, second=again.due.text)
-    also = dates.find_date(t.text, now=now, tz=tz)
-    if also is not None:
-        raise UserError("err.after_and_date", example=example, date=also.text, phrase=found.due.text)
-    return found.due
 
 
 _LIST_SCOPES: dict[str, tuple[str, ...]] = {

@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
 from handlers import dates
+from handlers.errors import UserError
 from handlers.i18n import t
 from handlers.numerals import cn_int
 from scheduler.workdays import business_days_after
@@ -365,3 +367,25 @@ def waiting_state(m: Milestone, anchor: Milestone | None, lang: str) -> str:
     if anchor is not None and anchor.status == MilestoneStatus.CANCELLED:
         return t("after.state.cancelled", lang, event=event)
     return t("after.state.waiting", lang, event=event)
+
+
+class TextPiece(Protocol):
+    """What is left of a typed line while its parts are read off it (grammar's _Text, the free reader's _Line)."""
+
+    @property
+    def text(self) -> str: ...
+
+    def cut(self, start: int, end: int) -> object: ...
+
+
+def take_due_after(piece: TextPiece, *, now: datetime, tz: str, example: str) -> DueAfter | None:
+    """Cut a due date written relative to an event (验收后30天) out of the text; refuse two, or one with a date too."""
+    found = find_due_after(piece.text, now=now, tz=tz)
+    if found is None:
+        return None
+    piece.cut(found.start, found.end)
+    if (again := find_due_after(piece.text, now=now, tz=tz)) is not None:  # 验收后30天 验收后60天
+        raise UserError("err.after_two", example=example, first=found.due.text, second=again.due.text)
+    if (also := dates.find_date(piece.text, now=now, tz=tz)) is not None:
+        raise UserError("err.after_and_date", example=example, date=also.text, phrase=found.due.text)
+    return found.due

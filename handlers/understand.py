@@ -1459,7 +1459,7 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     quoted = [next(g for g in m.groups() if g) for m in line.cut_all(QUOTED_RE)]
     mentions = _mentions(line)
     owner = mentions[0] if mentions else None
-    due_after = _due_after_in(line, now=c.now, tz=c.tz, example=ex)
+    due_after = relative.take_due_after(line, now=c.now, tz=c.tz, example=ex)
     due = _date_in(line, now=c.now, tz=c.tz, example=ex) if due_after is None else None
     if due is not None and (no_count := relative.event_without_count(rest)) is not None and due.text in no_count:
         raise UserError("err.after_no_count", example=ex, phrase=no_count)  # 签约当天 is not today
@@ -1562,19 +1562,6 @@ def _unpay(chunk: str) -> str:
     text = re.sub(r"^(?:支付|付清|结清|付)(?=[\u4e00-\u9fff]{2})", "", text)
     text = re.sub(r"(?<=[\u4e00-\u9fff]{2})(?:支付|付清|结清|付)$", "", text)
     return text
-
-
-def _due_after_in(line: _Line, *, now: datetime, tz: str, example: str) -> relative.DueAfter | None:
-    """Cut a due date relative to an event (验收后30天内) out of the line; refuse one given with a date too."""
-    found = relative.find_due_after(line.text, now=now, tz=tz)
-    if found is None:
-        return None
-    line.cut(found.start, found.end)
-    if (again := relative.find_due_after(line.text, now=now, tz=tz)) is not None:  # 验收后30天 验收后60天
-        raise UserError("err.after_two", example=example, first=found.due.text, second=again.due.text)
-    if (also := dates.find_date(line.text, now=now, tz=tz)) is not None:
-        raise UserError("err.after_and_date", example=example, date=also.text, phrase=found.due.text)
-    return found.due
 
 
 # an end / start keyword whose date was not read: "ends Q4", "到期 明年某天"

@@ -12,7 +12,6 @@ for good (a chart or a file it refused is then named in a short note in the chat
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -27,9 +26,9 @@ from bot.feishu.limits import Closed, Pacer
 from bot.feishu.render import card
 from bot.feishu.translate import PLATFORM, message_ref, parse_ref
 from bot.feishu.uploads import PERMISSION_CODES, failure_note, outgoing
-from bot.lanes import CURRENT_ITEM, RELEASE, Outcome, backoff, done, fail, retry, utcnow
+from bot.lanes import RELEASE, Outcome, backoff, done, fail, retry, store_replies
 from handlers.replies import Reply
-from scheduler.inbox import NewReply, commit_replies
+from scheduler.inbox import NewReply
 
 log = logging.getLogger(__name__)
 
@@ -182,11 +181,7 @@ class ReplyQueue:
     async def put(self, turn: Turn, replies: Sequence[Reply]) -> None:
         """Store a turn's calls and mark its event applied, in one transaction."""
         calls = reply_calls(turn, replies)
-        item = CURRENT_ITEM.get()
-        await asyncio.to_thread(commit_replies, self.engine, [to_row(c) for c in calls],
-                                inbox_id=item.id if item is not None else None, now=utcnow())
-        if calls and self.wake is not None:
-            self.wake()
+        await store_replies(self.engine, [to_row(c) for c in calls], self.wake)
 
 
 class ReplySender:

@@ -9,7 +9,6 @@ a row back untouched when the flood limiter is closed at shutdown.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -28,12 +27,12 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from bot.lanes import CURRENT_ITEM, RELEASE, Outcome, backoff, done, fail, retry, utcnow
+from bot.lanes import RELEASE, Outcome, backoff, done, fail, retry, store_replies
 from bot.telegram.limits import LimiterClosed, retry_seconds
 from bot.telegram.render import make_ref
 from bot.telegram.send import ApiCall, describe, execute, reply_calls
 from handlers.replies import Reply
-from scheduler.inbox import NewReply, commit_replies
+from scheduler.inbox import NewReply
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +65,7 @@ class ReplyQueue:
     async def put(self, chat_id: int | str, replies: Sequence[Reply], *, reply_to: int | None = None) -> None:
         """Store a turn's replies (edits, posts, copies to other chats) and mark its update applied."""
         calls = reply_calls(chat_id, replies, reply_to=reply_to)
-        item = CURRENT_ITEM.get()
-        await asyncio.to_thread(commit_replies, self.engine, [to_row(c) for c in calls],
-                                inbox_id=item.id if item is not None else None, now=utcnow())
-        if calls and self.wake is not None:
-            self.wake()
+        await store_replies(self.engine, [to_row(c) for c in calls], self.wake)
 
 
 class ReplySender:

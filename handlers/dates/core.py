@@ -17,6 +17,9 @@ from .calendar import (
     coming,
     known_point,
     monday,
+    nth_weekday,
+    nth_working_day,
+    period_bounds,
     period_first_month,
     period_point,
     safe_date,
@@ -417,3 +420,14 @@ def group_off(word_: str | None, table: dict[str, int]) -> int:
         return 0
     w = word_.replace("the", "").replace("个", "").strip()
     return table[w]
+
+
+def nth_in_period(y: int, first_month: int, kind: str, n: int, wd: int | None) -> date | None:
+    """The n-th weekday ``wd`` of a month, or the n-th working day of a month/quarter/year (``wd`` None);
+    None when there is no such day. An n-th weekday of a quarter or year is not read (say it by month)."""
+    if wd is None:
+        first, last = period_bounds(y, first_month, kind)
+        return nth_working_day(first, last, n)
+    if kind != "month":
+        raise NotMine(f"an n-th weekday of a {kind}")
+    return nth_weekday(y, first_month, wd, n)

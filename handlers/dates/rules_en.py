@@ -10,9 +10,6 @@ from .calendar import (
     coming,
     coming_after,
     monday,
-    nth_weekday,
-    nth_working_day,
-    period_bounds,
     period_first_month,
     previous_before,
     safe_date,
@@ -46,6 +43,7 @@ from .core import (
     month_from_en,
     next_day_of_month,
     note,
+    nth_in_period,
     numbered_period,
     relative_period,
     rule,
@@ -347,25 +345,16 @@ def _r_nth_in_period(m: re.Match[str], today: date) -> Res | Refusal | None:
         kind = m["unit"]
         rolls = m["rel"] is None
         y, first_month = period_first_month(today, kind, _week_off(m["rel"]))
-    value = _nth_in(y, first_month, kind, n, wd)
+    value = nth_in_period(y, first_month, kind, n, wd)
     if value is not None and value < today and rolls:
         step = 12 if m["mon"] else {"month": 1, "quarter": 3, "year": 12}[kind]
-        value = _nth_in(*shift_month(y, first_month, step), kind, n, wd)
+        value = nth_in_period(*shift_month(y, first_month, step), kind, n, wd)
         if value is None:
             return None
         return Res(value, (note("date.note.next_one", phrase=m[0], date=value),))
     if value is None:
         return Refusal(note("date.refuse.no_such_day", phrase=m[0]))
     return Res(value, () if wd is not None else (note("date.note.working_day_calendar", phrase=m[0]),))
-
-
-def _nth_in(y: int, first_month: int, kind: str, n: int, wd: int | None) -> date | None:
-    if wd is None:
-        first, last = period_bounds(y, first_month, kind)
-        return nth_working_day(first, last, n)
-    if kind != "month":
-        raise NotMine
-    return nth_weekday(y, first_month, wd, n)
 
 
 # ---- festivals -----------------------------------------------------------------------------

@@ -16,9 +16,6 @@ from .calendar import (
     coming_after,
     lunar_to_solar,
     monday,
-    nth_weekday,
-    nth_working_day,
-    period_bounds,
     period_first_month,
     safe_date,
     shift_month,
@@ -43,6 +40,7 @@ from .core import (
     month_day,
     next_day_of_month,
     note,
+    nth_in_period,
     numbered_period,
     relative_period,
     rolled_note,
@@ -321,25 +319,16 @@ def _r_nth_in_period(m: re.Match[str], today: date) -> Res | Refusal | None:
     else:
         offset = 1 if m["yr"].startswith("明") else 0
         (y, first_month), kind, rolls = (today.year + offset, 1), "year", m["yr"].startswith(("年", "今"))
-    value = _nth_in(y, first_month, kind, n, wd)
+    value = nth_in_period(y, first_month, kind, n, wd)
     if value is not None and value < today and rolls:
         step = {"month": 1, "quarter": 3, "year": 12}[kind] if not m["m"] else 12
-        value = _nth_in(*shift_month(y, first_month, step), kind, n, wd)
+        value = nth_in_period(*shift_month(y, first_month, step), kind, n, wd)
         if value is None:
             return None
         return Res(value, (note("date.note.next_one", phrase=m[0], date=value),))
     if value is None:
         return refuse_nth(m[0], n, wd)
     return Res(value, () if wd is not None else (note("date.note.working_day_calendar", phrase=m[0]),))
-
-
-def _nth_in(y: int, first_month: int, kind: str, n: int, wd: int | None) -> date | None:
-    if wd is None:
-        first, last = period_bounds(y, first_month, kind)
-        return nth_working_day(first, last, n)
-    if kind != "month":
-        raise NotMine  # 第一个周一 of a quarter: say it by month
-    return nth_weekday(y, first_month, wd, n)
 
 
 def refuse_nth(p: str, n: int, wd: int | None) -> Refusal:
