@@ -47,6 +47,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.server import ThreadedServer
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feishu"
 
 APP_ID = "cli_a5fb0ae6a4c0d00c"
@@ -140,10 +142,13 @@ class Failure:
     msg_type: str | None = None  # only sends of this msg_type (image, file, interactive)
 
 
-class FakeFeishu:
+class FakeFeishu(ThreadedServer):
     """A fake open platform: inspect calls and cards, inject failures, know people and groups."""
 
+    name = "fake Feishu"
+
     def __init__(self, app_id: str = APP_ID, app_secret: str = APP_SECRET) -> None:
+        super().__init__()
         self.app_id = app_id
         self.app_secret = app_secret
         self.calls: list[Call] = []
@@ -161,32 +166,11 @@ class FakeFeishu:
         self._ids = itertools.count(1)
         self._failures: list[Failure] = []
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
 
     # -- life cycle ---------------------------------------------------------------------------------
 
-    def start(self) -> FakeFeishu:
-        """Serve on a free port of 127.0.0.1 from a background thread."""
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            loop.run_until_complete(self._start_site())
-            ready.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="fake-feishu", daemon=True)
-        self._thread.start()
-        if not ready.wait(5):
-            raise RuntimeError("fake Feishu did not start")
-        return self
-
-    async def _start_site(self) -> None:
+    def build_app(self) -> web.Application:
+        """The documented endpoints the bot calls."""
         app = web.Application(client_max_size=FILE_LIMIT + 1024 * 1024)
         app.router.add_post("/open-apis/auth/v3/tenant_access_token/internal", self._token)
         app.router.add_get("/open-apis/bot/v3/info", self._bot_info)
@@ -199,19 +183,7 @@ class FakeFeishu:
         app.router.add_post("/open-apis/ephemeral/v1/send", self._ephemeral)
         app.router.add_get("/open-apis/contact/v3/users/{user_id}", self._user)
         app.router.add_get("/open-apis/im/v1/chats/{chat_id}", self._chat)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-
-    def stop(self) -> None:
-        """Stop serving and join the thread."""
-        if self._loop is not None and self._thread is not None:
-            if self._runner is not None:
-                asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
+        return app
 
     @property
     def base_url(self) -> str:

@@ -30,6 +30,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.server import ThreadedServer
+
 BOT_USER = {
     "id": 999999999,
     "is_bot": True,
@@ -89,13 +91,16 @@ class Failure:
     times: int = 1
 
 
-class FakeTelegram:
+class FakeTelegram(ThreadedServer):
     """A fake Bot API server: queue updates, inspect calls, inject failures."""
 
     FILE = "file"  # the method name recorded for a download of a file's bytes
     MAX_GET_FILE = 20 * 1024 * 1024  # Telegram's getFile limit for bots
 
+    name = "fake Telegram"
+
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+        super().__init__()
         self.token = token
         self._files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file_id -> (document, bytes)
         self._paths: dict[str, str] = {}  # file_path (what getFile answers) -> file_id
@@ -108,51 +113,15 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._failures: list[Failure] = []
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
 
     # -- life cycle ---------------------------------------------------------------------------------
 
-    def start(self) -> FakeTelegram:
-        """Serve on a free port of 127.0.0.1 from a background thread."""
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            loop.run_until_complete(self._start_site())
-            ready.set()
-            loop.run_forever()
-            for task in asyncio.all_tasks(loop):  # long polls still waiting
-                task.cancel()
-            loop.run_until_complete(asyncio.sleep(0.01))
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="fake-telegram", daemon=True)
-        self._thread.start()
-        if not ready.wait(5):
-            raise RuntimeError("fake Telegram did not start")
-        return self
-
-    async def _start_site(self) -> None:
+    def build_app(self) -> web.Application:
+        """The documented endpoints the bot calls."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-
-    def stop(self) -> None:
-        """Stop serving and join the thread."""
-        if self._loop is not None and self._thread is not None:
-            if self._runner is not None:
-                asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
+        return app
 
     @property
     def base_url(self) -> str:
