@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 
 from .calendar import (
+    OFFICIAL,
     add_months,
     business_days_after,
     coming,
@@ -354,6 +355,13 @@ def _r_festival(m: re.Match[str], today: date) -> Res | Refusal | None:
             return festival_day(m[0], today, key)
         return festival_day(m[0], today, key, year=year)
     n = cn_num(m["tn"]) if m["tn"] else 1
+    if key not in OFFICIAL and rel in _AFTER and m[0].endswith(("工作日", "上班")):
+        # 元宵节后第一个工作日: no holiday period to step over, so count working days from the day itself
+        base = festival_day(m[0], today, key, year=year)
+        if isinstance(base, Refusal):
+            return base
+        value = business_days_after(base.value, n)
+        return Res(value, (*base.notes, note("date.note.counted_from", phrase=m[0], anchor=name, date=base.value)))
     return holiday_edge(m[0], today, key, after=rel in _AFTER, n=n, year=year)
 
 
