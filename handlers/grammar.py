@@ -58,13 +58,14 @@ def detect_language(text: str) -> str | None:
     return None
 
 
-def milestone_kind(title: str) -> str:
-    """Guess a milestone's kind from its name (首付款 -> payment, 交付验收 -> acceptance)."""
+def milestone_kind(title: str, *, carries_money: bool = False) -> str:
+    """Guess a milestone's kind from its name (首付款 -> payment, 交付验收 -> acceptance); a name that says nothing
+    more but comes with an amount or a percentage ("balance 80%") is a payment."""
     low = title.lower()
     for kind, words in _KIND_WORDS:
         if any(w in low for w in words):
             return kind
-    return "other"
+    return "payment" if carries_money else "other"
 
 
 def kind_from_word(word: str) -> str | None:
@@ -481,7 +482,8 @@ def _parse_milestone(words: str, *, now: datetime, tz: str, ex: str) -> AddMiles
     if kw.get("kind") and kind is None:
         raise UserError("err.kind_unknown", example=ex, got=kw["kind"], kinds=", ".join(MILESTONE_KINDS))
     return AddMilestone(
-        number=number, title=title, kind=kind or milestone_kind(title), due_on=due, owner=owner,
+        number=number, title=title, due_on=due, owner=owner,
+        kind=kind or milestone_kind(title, carries_money=amount is not None or percent is not None),
         amount=amount, currency=money.currency if money else None, percent=percent, after=due_after,
     )
 

@@ -1479,7 +1479,7 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
     if not name:
         raise UserError("err.milestone_name_missing", example=ex)
     if due_after is not None:
-        cmd = AddMilestone(number=number, title=name, kind=milestone_kind(name), due_on=None, owner=owner,
+        cmd = AddMilestone(number=number, title=name, kind=milestone_kind(name, carries_money=money is not None or percent is not None), due_on=None, owner=owner,
                            amount=money.amount if money else None, currency=money.currency if money else None,
                            percent=percent, after=due_after)
         return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))
@@ -1498,7 +1498,7 @@ def _add_milestone(c: _Ctx, number: str, rest: str) -> Reading:
                                                slot="date"))
     if due.value.year < 2000 or due.value.year > 2100:
         raise UserError("err.date_range", example=ex, phrase=due.text)
-    cmd = AddMilestone(number=number, title=name, kind=milestone_kind(name), due_on=due, owner=owner,
+    cmd = AddMilestone(number=number, title=name, kind=milestone_kind(name, carries_money=money is not None or percent is not None), due_on=due, owner=owner,
                        amount=money.amount if money else None, currency=money.currency if money else None,
                        percent=percent)
     return Reading(c.lang, cmd, canonical_milestone(cmd, c.lang))

@@ -26,3 +26,18 @@ def test_each_date_goes_to_the_field_its_label_names(engine, text: str, starts: 
     assert (contract.signed_on, contract.start_on, contract.end_on) == (SIGNED, starts, ENDS)
     assert contract.counterparty == "Huawei" if text.startswith("new") else contract.counterparty == "华为"
     assert "签" not in contract.title and "结束" not in (contract.counterparty or "")
+
+
+@pytest.mark.parametrize("text", [
+    "milestone HT-1 balance 80% due 2027-03-01 owner @bob",
+    "HT-1 balance 80% due 30 days after signing @bob",
+    "节点 HT-1 余额 8000 2027-03-01 @bob",
+])
+def test_a_milestone_named_plainly_with_money_is_a_payment(engine, text: str) -> None:  # type: ignore[no-untyped-def]
+    chat = Chat.on_clock(engine, START)
+    chat.say('new HT-1 "Cloud" "Huawei" 10000 USD signed 2027-01-04 ends 2027-12-31')
+    chat.say(text)
+    [milestone] = chat.milestones()
+    assert milestone.kind == "payment"
+    chat.say("milestone HT-1 workshop due 2027-03-02 owner @bob")  # no money: other
+    assert chat.milestones()[-1].kind == "other"
