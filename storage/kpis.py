@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -38,7 +38,7 @@ from storage.models import (
     Payment,
     PaymentAllocation,
 )
-from storage.sqlfuncs import add_days, day_diff, local_day, nearest_rank
+from storage.sqlfuncs import add_days, day_diff, local_day, positive
 
 ZERO = Decimal(0)
 KINDS = ("payment", "delivery", "acceptance", "warranty", "renewal", "other")
@@ -306,30 +306,42 @@ def _settled(session: Session, scope: Scope) -> Any:
     )
 
 
-def _spread(row: Any) -> Spread:
-    return Spread(int(row.n), row.median, row.p90)
+def _histogram(session: Session, rows: Any, value: str, groupings: list[str]) -> list[Any]:
+    """How many rows of ``rows`` have each (grouping..., value): one grouped statement, a few hundred rows."""
+    cols = [rows.c[g] for g in groupings]
+    return list(session.execute(select(*cols, rows.c[value], func.count()).group_by(*cols, rows.c[value])).all())
+
+
+def _nearest_rank(counts: dict[int, int]) -> Spread:
+    """Count, median and 90th percentile (nearest rank: the value at rank ceil(p * n)) of a histogram."""
+    n = sum(counts.values())
+    if not n:
+        return Spread(0, None, None)
+    ranks = {"median": (n + 1) // 2, "p90": (9 * n + 9) // 10}
+    found: dict[str, int] = {}
+    seen = 0
+    for v in sorted(counts):
+        seen += counts[v]
+        for name, rank in ranks.items():
+            if name not in found and seen >= rank:
+                found[name] = v
+    return Spread(n, found["median"], found["p90"])
 
 
 def _spreads(session: Session, rows: Any, value: str, groupings: list[str]) -> dict[tuple[str, Any], Spread]:
-    """Count, median and p90 of ``value`` overall ("", None) and per grouping column (name, key), in one statement.
+    """Count, median and p90 of ``value`` overall ("", None) and per grouping column (name, key).
 
-    ``rows`` is a CTE referenced once per grouping, which both databases compute once.
+    The database counts the rows per (groupings, value) in one statement; the ranks are read off that histogram.
     """
-    parts = [select(literal("").label("level"), cast(literal(None), String).label("key"), q.c.n, q.c.median, q.c.p90)
-             for q in [nearest_rank(rows, value, []).subquery()]]
-    for g in groupings:
-        q = nearest_rank(rows, value, [g]).subquery()
-        # one key column for every grouping: as text (PostgreSQL will not unite text and integer columns)
-        parts.append(select(literal(g).label("level"), cast(q.c[g], String).label("key"), q.c.n, q.c.median, q.c.p90))
-    out: dict[tuple[str, Any], Spread] = {}
-    for level, key, n, median, p90 in session.execute(union_all(*parts)):
-        if key is not None and level in _ID_LEVELS:
-            key = int(key)
-        out[(level, key)] = Spread(int(n), median, p90)
-    return out
-
-
-_ID_LEVELS = ("owner",)  # groupings whose keys are ids (given back as integers)
+    counts: dict[tuple[str, Any], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in _histogram(session, rows, value, groupings):
+        *keys, v, n = row
+        if v is None:
+            continue
+        counts[("", None)][int(v)] += n
+        for g, key in zip(groupings, keys, strict=True):
+            counts[(g, key)][int(v)] += n
+    return {key: _nearest_rank(hist) for key, hist in counts.items()}
 
 
 def days_to_collect(session: Session, scope: Scope, *, slowest: int = 5) -> Cycle:
@@ -361,30 +373,38 @@ def on_time(session: Session, scope: Scope) -> OnTime:
     settled = _settled_on()
     done_day = local_day(d, col(Milestone.done_at), scope.tz, scope.offset_minutes)
     day = case((col(Milestone.amount).is_(None), done_day), else_=func.coalesce(settled, done_day))
-    base = (
+    # the completion day once per row (a materialised CTE: inlined, SQLite would run the subquery per use)
+    done = (
         select(col(Milestone.kind).label("kind"), col(Milestone.owner_id).label("owner"),
-               # done before the event it was due after had even set its date: on time
-               func.coalesce(day_diff(d, day, col(Milestone.due_on)), 0).label("delay"))
+               col(Milestone.due_on).label("due_on"), day.label("day"))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.DONE, col(Milestone.done_at).is_not(None),
                # a cheap bound on the index first (payments are typed in after they arrive), then the exact day
-               col(Milestone.done_at) >= _utc_start(scope, scope.start),
-               day >= scope.start, day <= scope.end)
-        .cte("done_rows")
+               col(Milestone.done_at) >= _utc_start(scope, scope.start))
+        .cte("done_rows").prefix_with("MATERIALIZED")
     )
-    # one grid of (kind, owner) counts, then the late ones' medians overall, per kind and per owner in one go
-    grid = session.execute(
-        select(base.c.kind, base.c.owner, func.count(), func.sum(case((base.c.delay <= 0, 1), else_=0)))
-        .group_by(base.c.kind, base.c.owner)
-    ).all()
-    medians = _spreads(session, select(base).where(base.c.delay > 0).cte("late"), "delay", ["kind", "owner"])
+    base = (
+        select(done.c.kind, done.c.owner,
+               # done before the event it was due after had even set its date: on time
+               func.coalesce(day_diff(d, done.c.day, done.c.due_on), 0).label("delay"))
+        .where(done.c.day >= scope.start, done.c.day <= scope.end)
+        .subquery("done_in_period")
+    )
+    # one histogram of (kind, owner, delay): the counts, the on-time counts and the late ones' medians come from it
+    hist = _histogram(session, base, "delay", ["kind", "owner"])
+    late: dict[tuple[str, Any], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, owner, delay, n in hist:
+        if delay > 0:
+            for key in (("", None), ("kind", kind), ("owner", owner)):
+                late[key][int(delay)] += n
+    medians = {key: _nearest_rank(h) for key, h in late.items()}
 
     def rows(level: str, index: int | None) -> list[OnTimeRow]:
         sums: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
-        for r in grid:
+        for r in hist:
             key = r[index] if index is not None else None
-            sums[key][0] += int(r[2])
-            sums[key][1] += int(r[3] or 0)
+            sums[key][0] += int(r[3])
+            sums[key][1] += int(r[3]) if r[2] <= 0 else 0
         return [OnTimeRow(k, done, ok, medians[(level, k)].median if (level, k) in medians else None)
                 for k, (done, ok) in sums.items()]
 
@@ -406,21 +426,24 @@ def _overdue_where(scope: Scope) -> list[ColumnElement[bool]]:
 def bottlenecks(session: Session, scope: Scope, *, oldest: int = 5) -> Bottlenecks:
     """Kinds and owners with the most overdue open milestones, and the oldest overdue items (as of today)."""
     joined = select().select_from(Milestone).join(Contract, col(Contract.id) == col(Milestone.contract_id))
-    by_kind = session.execute(
-        joined.add_columns(col(Milestone.kind), func.count()).where(*_overdue_where(scope))
-        .group_by(col(Milestone.kind)).order_by(func.count().desc(), col(Milestone.kind))
+    grid = session.execute(
+        joined.add_columns(col(Milestone.kind), col(Milestone.owner_id), func.count()).where(*_overdue_where(scope))
+        .group_by(col(Milestone.kind), col(Milestone.owner_id))
     ).all()
-    by_owner = session.execute(
-        joined.add_columns(col(Milestone.owner_id), func.count()).where(*_overdue_where(scope))
-        .group_by(col(Milestone.owner_id)).order_by(func.count().desc(), col(Milestone.owner_id))
-    ).all()
+    kinds: dict[str, int] = defaultdict(int)
+    owners: dict[int | None, int] = defaultdict(int)
+    for kind, owner, n in grid:
+        kinds[kind] += int(n)
+        owners[owner] += int(n)
+    by_kind = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+    by_owner = sorted(owners.items(), key=lambda kv: (-kv[1], kv[0] is not None, kv[0] or 0))
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     items = session.execute(
         joined.add_columns(col(Contract.number), col(Milestone.title), col(Milestone.due_on), col(Milestone.owner_id),
                            case((col(Milestone.amount).is_(None), None), else_=owed), col(Contract.currency))
         .where(*_overdue_where(scope)).order_by(col(Milestone.due_on), col(Milestone.id)).limit(oldest)
     ).all()
-    return Bottlenecks([(k, int(n)) for k, n in by_kind], [(o, int(n)) for o, n in by_owner],
+    return Bottlenecks(by_kind, by_owner,
                        [OverdueItem(r[0], r[1], r[2], r[3], _dec(r[4]) if r[4] is not None else None, r[5])
                         for r in items])
 
@@ -501,7 +524,7 @@ def _trend_of_closed(session: Session, scope: Scope, days: list[date], counts: d
     owed = closed.c.amount - _paid_to(closed.c.mid, through=w)
     q = (
         select(w, closed.c.currency, func.count(),
-               func.sum(case((and_(closed.c.amount.is_not(None), owed > 0), owed), else_=0)))
+               func.sum(positive(d, owed)))
         .select_from(marks)
         .join(closed, and_(closed.c.due_on < w, closed.c.closed_day > w))
         .group_by(w, closed.c.currency)
@@ -516,8 +539,7 @@ def overdue_now(session: Session, scope: Scope) -> OverduePoint:
     """Overdue open milestones today: how many, and what their payment milestones still owe per currency."""
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     rows = session.execute(
-        select(col(Contract.currency), func.count(col(Milestone.id)),
-               func.sum(case((and_(col(Milestone.amount).is_not(None), owed > 0), owed), else_=0)))
+        select(col(Contract.currency), func.count(col(Milestone.id)), func.sum(positive(_dialect(session), owed)))
         .select_from(Milestone).join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_overdue_where(scope)).group_by(col(Contract.currency))
     ).all()
@@ -558,7 +580,7 @@ def at_risk(session: Session, scope: Scope, *, limit: int = 10, horizon_days: in
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     overdue = (
         select(col(Milestone.contract_id).label("cid"),
-               func.sum(case((owed > 0, owed), else_=0)).label("owed"))
+               func.sum(positive(_dialect(session), owed)).label("owed"))
         .where(col(Milestone.tenant_id) == scope.tenant_id, col(Milestone.status) == MilestoneStatus.OPEN,
                col(Milestone.amount).is_not(None), col(Milestone.due_on) < scope.today)
         .group_by(col(Milestone.contract_id))
@@ -571,16 +593,16 @@ def at_risk(session: Session, scope: Scope, *, limit: int = 10, horizon_days: in
              or_(overdue.c.owed > 0, soon)]
     if scope.owner_id is not None:
         where.append(col(Contract.owner_id) == scope.owner_id)
-    base = select(col(Contract.id)).outerjoin(overdue, overdue.c.cid == col(Contract.id)).where(*where)
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = session.execute(
         select(col(Contract.number), col(Contract.title), col(Contract.counterparty), col(Contract.currency),
-               func.coalesce(overdue.c.owed, 0), case((soon, deadline), else_=None))
+               func.coalesce(overdue.c.owed, 0), case((soon, deadline), else_=None),
+               func.count().over().label("total"))  # how many in all, in the same pass as the worst few
         .outerjoin(overdue, overdue.c.cid == col(Contract.id)).where(*where)
         .order_by(func.coalesce(overdue.c.owed, 0).desc(), deadline, col(Contract.number)).limit(limit)
     ).all()
+    total = rows[0][-1] if rows else 0
     items = [RiskItem(n, t, p, cur, _dec(o), (dl if isinstance(dl, date) or dl is None else date.fromisoformat(dl)))
-             for n, t, p, cur, o, dl in rows]
+             for n, t, p, cur, o, dl, _total in rows]
     return int(total), items
 
 
@@ -636,7 +658,7 @@ def ageing(session: Session, scope: Scope) -> dict[str, list[Decimal]]:
                   (late <= 90, 3), else_=4)
     owed = col(Milestone.amount) - _paid_to(col(Milestone.id))
     rows = session.execute(
-        select(col(Contract.currency), bucket, func.sum(case((owed > 0, owed), else_=0)))
+        select(col(Contract.currency), bucket, func.sum(positive(d, owed)))
         .join(Contract, col(Contract.id) == col(Milestone.contract_id))
         .where(*_milestones(scope), col(Milestone.status) == MilestoneStatus.OPEN, col(Milestone.amount).is_not(None))
         .group_by(col(Contract.currency), bucket)

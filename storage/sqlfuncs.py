@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Integer, case, cast, func, literal, select, type_coerce
+from sqlalchemy import Date, Integer, cast, func, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -37,23 +37,12 @@ def add_days(dialect: str, day: Any, days: Any) -> ColumnElement[Any]:
     return type_coerce(day + cast(days, Integer), Date)
 
 
-def nearest_rank(values: Any, value: str, groups: list[str]) -> Any:
-    """Per group: count, median and 90th percentile of ``value`` in the subquery ``values`` (nearest rank).
+def positive(dialect: str, value: Any) -> ColumnElement[Any]:
+    """``value`` when above zero, else zero (NULL stays NULL in SQLite; sums skip it either way).
 
-    The p-th percentile of n sorted values is the value at rank ceil(p * n): rank (n + 1) // 2 for the median
-    and (9n + 9) // 10 for the 90th percentile. Returns a select of (*groups, n, median, p90).
+    One expression, so a correlated subquery inside ``value`` runs once per row (``CASE WHEN v > 0 THEN v``
+    runs it twice).
     """
-    v = values.c[value]
-    keys = [values.c[g] for g in groups]
-    ranked = select(
-        *keys, v.label("v"),
-        func.row_number().over(partition_by=keys or None, order_by=v).label("rn"),
-        func.count().over(partition_by=keys or None).label("n"),
-    ).subquery()
-    rkeys = [ranked.c[g] for g in groups]
-    n = ranked.c.n
-    return select(
-        *rkeys, n,
-        func.min(case((ranked.c.rn == (n + literal(1)) // literal(2), ranked.c.v))).label("median"),
-        func.min(case((ranked.c.rn == (n * literal(9) + literal(9)) // literal(10), ranked.c.v))).label("p90"),
-    ).group_by(*rkeys, n)
+    if dialect == "sqlite":
+        return func.max(value, 0)  # the two-argument max is SQLite's scalar maximum
+    return func.greatest(value, 0)

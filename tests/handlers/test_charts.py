@@ -222,11 +222,17 @@ def test_ontime_chart_shows_rates_counts_and_translated_kinds() -> None:
 def test_timeline_marks_late_red_early_green_and_runs_open_items_to_today() -> None:
     fig, alt = charts._timeline_figure("HT-2026-002", ITEMS, TODAY, "en")
     ax = fig.axes[0]
-    lines = [line for line in ax.lines if len(line.get_xdata()) == 2 and line.get_ydata()[0] == line.get_ydata()[1]]
-    by_row = {int(line.get_ydata()[0]): line for line in lines}
-    assert by_row[0].get_color() == charts.ON_TIME_COLOUR  # paid 3 days early
-    assert by_row[1].get_color() == charts.LATE_COLOUR  # kickoff 15 days late
-    assert by_row[2].get_linestyle() == "--"  # open and overdue: dashed up to today
+    # segments: lines drawn with a line style, one per style, rows split by NaN
+    by_row: dict[int, tuple[str, str]] = {}
+    for line in ax.lines:
+        if line.get_linestyle() in ("None", "") or line.get_color() == charts.TODAY_COLOUR:
+            continue  # markers only, or the "today" rule
+        ys = [y for y in line.get_ydata() if y == y]
+        for y in ys:
+            by_row[int(y)] = (line.get_color(), line.get_linestyle())
+    assert by_row[0][0] == charts.ON_TIME_COLOUR  # paid 3 days early
+    assert by_row[1][0] == charts.LATE_COLOUR  # kickoff 15 days late
+    assert by_row[2] == (charts.LATE_COLOUR, "--")  # open and overdue: dashed up to today
     assert 3 not in by_row  # open, not due yet: only its planned marker
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[1] == "Kickoff meeting with th…"
