@@ -65,6 +65,13 @@ def _numbered(make: Callable[[str, str], object]) -> Parser:
     return parse
 
 
+def _done(words: str, now: datetime, tz: str, ex: str, lang: str) -> g.CompleteMilestone:
+    """done NUMBER [MILESTONE] [on DATE]: a day at the end is when it was done (not today)."""
+    number, rest = g._number_and_rest(words, ex)
+    title, day = g.take_done_on(rest, now=now, tz=tz, ex=ex)
+    return g.CompleteMilestone(number, title.strip(), day)
+
+
 def _list_alias(alias: str) -> Parser:
     """mine / overdue / week / next / previous typed as the verb: that list, with a page if one is given."""
     return lambda words, now, tz, ex, lang: g._parse_list(words, lang, alias=alias)
@@ -103,8 +110,8 @@ REGISTRY: tuple[Spec, ...] = (
          "contracts", lambda w, now, tz, ex, lang: g._parse_milestone(w, now=now, tz=tz, ex=ex), add_milestone,
          g.AddMilestone),
     Spec("done", ("done", "complete", "finish", "完成", "已完成"),
-         {"en": "done NUMBER [MILESTONE]", "zh": "完成 编号 [节点]"},
-         "contracts", _numbered(lambda n, rest: g.CompleteMilestone(n, rest)), complete_milestone,
+         {"en": "done NUMBER [MILESTONE] [on DATE]", "zh": "完成 编号 [节点] [于 日期]"},
+         "contracts", _done, complete_milestone,
          g.CompleteMilestone),
     Spec("show", ("show", "view", "查看", "详情"), {"en": "show NUMBER", "zh": "查看 编号"},
          "contracts", _numbered(lambda n, rest: g.ShowContract(n)), show_contract, g.ShowContract),

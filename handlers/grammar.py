@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from handlers import amounts, dates, relative
 from handlers.errors import UserError
@@ -139,6 +140,7 @@ class AddMilestone:
 class CompleteMilestone:
     number: str
     milestone: str = ""
+    done_on: DateValue | None = None  # the day it was done, when not today ("done HT-1 delivery on 2026-11-02")
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,42 @@ def only_mention(value: str, ex: str) -> OwnerRef:
     if t.rest().strip(" ,，;；."):
         raise UserError("err.word_unplaced", example=ex, word=t.rest().split(" ")[0])
     return found[0]
+
+
+_FORWARD = re.compile(r"后|内|以后|之后|下|明|(?<![\w-])(?:in|next|tomorrow|from now)(?![\w-])", re.IGNORECASE)
+
+
+def past_day(dv: DateValue, *, now: datetime, tz: str, ex: str, error: str) -> DateValue:
+    """A day something already happened: "15号" or "3月1日" said after the day means the last one, not the next;
+    a day still to come is refused with ``error`` (its ``{date}``)."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if dv.value <= today:
+        return dv
+    if not _FORWARD.search(dv.text):
+        for back in (7, 31, 366):
+            earlier = dates.parse_date(dv.text, now=now - timedelta(days=back), tz=tz)
+            if earlier is not None and earlier <= today:
+                return DateValue(earlier, dv.text)
+    raise UserError(error, example=ex, date=dv.value.isoformat())
+
+
+# "on" / "于" / "在" / "dated" just before the completion day of a done line
+_DONE_ON_WORD = re.compile(r"(?:(?<![\w-])(?:on|at|dated)|完成于|于|在|日期[:：]?)\s*$", re.IGNORECASE)
+
+
+def take_done_on(text: str, *, now: datetime, tz: str, ex: str) -> tuple[str, DateValue | None]:
+    """The day a milestone was done, when a done line ends with one ("… on 2026-11-02", "… 于11月2日", "…
+    yesterday"): (the text before it, the day). Only a date at the end counts, so a title with a number or a
+    month in it ("phase 2", "March delivery") stays a title; the day must not be in the future."""
+    found = dates.find_date(text, now=now, tz=tz)
+    if found is None or re.sub(r"[了啦的吧呢!！。.,，\s\x00]", "", text[found.end:]):
+        return text, None
+    head = _DONE_ON_WORD.sub("", text[: found.start].rstrip(" \t,，\x00"))
+    if not head.strip(" \t,，\x00"):
+        return text, None  # the date is all there is: a title such as "2027", not a day
+    dv = past_day(DateValue(found.value, found.text, found.note, found.note_zh), now=now, tz=tz, ex=ex,
+                  error="err.done_future")
+    return head, dv
 
 
 def _find_date_in(t: _Text, *, now: datetime, tz: str) -> DateValue | None:

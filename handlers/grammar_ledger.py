@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from handlers import amounts, relative
-from handlers.dates import parse_date
 from handlers.errors import UserError
 from handlers.grammar import (
     DateValue,
@@ -20,6 +18,7 @@ from handlers.grammar import (
     _number_and_rest,
     _take_money,
     _Text,
+    past_day,
     split_keywords,
     take_mentions,
 )
@@ -149,20 +148,9 @@ def _parse_paid(words: str, *, now: datetime, tz: str, ex: str) -> RecordPayment
     return RecordPayment(number, amount, currency, when, milestone.strip(), kw.get("note") or None)
 
 
-_FORWARD = re.compile(r"后|内|以后|之后|下|明|(?<![\w-])(?:in|next|tomorrow|from now)(?![\w-])", re.IGNORECASE)
-
-
 def _received_on(dv: DateValue, *, now: datetime, tz: str, ex: str) -> DateValue:
     """Money arrives in the past: "15号" or "3月1日" said after the day means the last one, not the next."""
-    today = now.astimezone(ZoneInfo(tz)).date()
-    if dv.value <= today:
-        return dv
-    if not _FORWARD.search(dv.text):
-        for back in (7, 31, 366):
-            earlier = parse_date(dv.text, now=now - timedelta(days=back), tz=tz)
-            if earlier is not None and earlier <= today:
-                return DateValue(earlier, dv.text)
-    raise UserError("err.payment_future", example=ex, date=dv.value.isoformat())
+    return past_day(dv, now=now, tz=tz, ex=ex, error="err.payment_future")
 
 
 def _parse_renew(words: str, *, now: datetime, tz: str, ex: str) -> Renew:

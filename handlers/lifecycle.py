@@ -63,10 +63,11 @@ class Followed:
 
 
 def complete(actor: Actor, milestone: Milestone, contract: Contract, *,
-             action: str = "milestone.done") -> list[Followed]:
-    """Done (by a person, or by payments that settled it: action="milestone.paid"); those due after it get a date."""
+             action: str = "milestone.done", at: datetime | None = None) -> list[Followed]:
+    """Done (by a person, or by payments that settled it: action="milestone.paid"), now or at ``at`` (a day it was
+    done that someone gives afterwards); those due after it get a date."""
     _apply(actor, milestone, contract, action, {"status": MilestoneStatus.DONE, "done_by_id": actor.person_id,
-                                                "done_at": actor.now})
+                                                "done_at": at or actor.now})
     return follow(actor, contract, anchor=milestone)
 
 

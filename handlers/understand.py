@@ -51,6 +51,7 @@ from handlers.grammar import (
     date_error,
     example_for,
     milestone_kind,
+    take_done_on,
 )
 from handlers.grammar_ledger import EndContract, Receivables, RecordPayment, Renew, RequestChange
 from handlers.numerals import NUMERAL_CHARS, cn_int
@@ -1170,16 +1171,21 @@ def _no_milestone(c: _Ctx, number: str, rest: str, titles: list[str], verb: str,
 
 
 def _done(c: _Ctx, number: str, rest: str, titles: list[str]) -> Reading:
-    title, ask, left = _pick_milestone(c, number, _cut_words(rest, DONE_VERB), titles, "done")
+    # "… done on 2026-11-02", "… 于11月2日完成", "… finished yesterday": the day it was done, taken off first
+    text, day = take_done_on(_cut_words(rest, DONE_VERB), now=c.now, tz=c.tz, ex=c.ex("done"))
+    title, ask, left = _pick_milestone(c, number, text, titles, "done")
     if ask:
         return Reading(c.lang, None, None, ask)
     _refuse_junk(left, c.ex("done"))
+    if (stray := dates.find_date(left, now=c.now, tz=c.tz)) is not None:  # a day left in the middle: not dropped
+        raise UserError("err.word_unplaced", example=c.ex("done"), word=stray.text)
     if title is None:
         r = _no_milestone(c, number, left, titles, "done")
         if r.ask:
             return r
         title = titles[0]
-    return Reading(c.lang, CompleteMilestone(number, title), f"{_verb('done', c.lang)} {number} {title}")
+    on = "" if day is None else (f" on {day.value.isoformat()}" if c.lang == "en" else f" 于 {day.value.isoformat()}")
+    return Reading(c.lang, CompleteMilestone(number, title, day), f"{_verb('done', c.lang)} {number} {title}{on}")
 
 
 def _cut_words(rest: str, pattern: re.Pattern[str]) -> str:
@@ -1614,6 +1620,9 @@ _PARTY_LABEL = re.compile(r"^(?:for|with|customer|client|counterparty|party|buye
 _FIELD_LABEL = re.compile(r"(?:amount|value|price|total|sum|contract\s+value|end|ends|end\s+date|expiry|start|"
                           r"start\s+date|signed|currency|owner|due|金额|合同金额|总额|结束日期|到期日|到期|开始日期|"
                           r"签订日期|签订|签署|签约|开始|生效|结束|终止|截止|币种|负责人)\s*[:：]?", re.IGNORECASE)
+_LABEL_BEFORE_CUT = re.compile(r"(?:(?<=\s)|(?<=[\u4e00-\u9fff]))(?:amount|value|price|total|contract\s+value|ends?|"
+                               r"end\s+date|expiry|starts?|start\s+date|signed(?:\s+on)?|currency|owner|due|金额|合同金额|"
+                               r"总额|结束日期|到期日|到期|开始日期|签订日期|签订|币种|负责人)\s*[:：]?\s*(?=\x00)", re.IGNORECASE)
 _START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date|日期|日)?[:：\s]*$",
                           re.IGNORECASE)
 _END_INSIDE = re.compile(r"^\s*(?:到期|截止|结束|终止|due|until|by)|(?:到期|截止|结束|终止)\s*$", re.IGNORECASE)
@@ -1692,6 +1701,8 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
     title = quoted[0] if quoted else ""
     party = quoted[1] if len(quoted) > 1 else ""
     loose: list[str] = []
+    # a label right before a value that was cut out ends the name before it: "with Acme amount 1.2m" names Acme
+    line.text = _LABEL_BEFORE_CUT.sub("\x00", line.text)
     chunks = line.chunks()
     for i, chunk in enumerate(chunks):
         raw = chunk.strip()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from handlers import anchors, grammar, lifecycle
 from handlers.amounts import format_money, quantize
@@ -183,7 +185,10 @@ def complete_milestone(ctx: Ctx, cmd: CompleteMilestone) -> list[Reply]:
     milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex)
     require_actor(ctx, milestone, contract)
     ask_if_owed(ctx, milestone, contract)
-    return mark_done(ctx, milestone, contract)
+    day = cmd.done_on.value if cmd.done_on is not None else None
+    if day is not None and day > ctx.today:
+        raise UserError("err.done_future", example=ex, date=day.isoformat())
+    return mark_done(ctx, milestone, contract, on=day if day != ctx.today else None)
 
 
 def still_owed(ctx: Ctx, milestone: Milestone) -> Decimal:
@@ -244,15 +249,20 @@ def waive_milestone(ctx: Ctx, cmd: WaiveMilestone) -> list[Reply]:
                               status_line=status)]
 
 
-def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract, clicked: str | None = None) -> list[Reply]:
-    """Close a milestone as done by the sender, audit it and cancel its reminders."""
-    moved = lifecycle.complete(lifecycle.Actor.of(ctx), milestone, contract)
+def mark_done(ctx: Ctx, milestone: Milestone, contract: Contract, clicked: str | None = None, *,
+              on: date | None = None) -> list[Reply]:
+    """Close a milestone as done by the sender (today, or on an earlier day ``on``: noon of that day in the team's
+    zone), audit it and cancel its reminders."""
+    at = datetime.combine(on, time(12), tzinfo=ZoneInfo(ctx.tz)).astimezone(UTC) if on is not None else None
+    moved = lifecycle.complete(lifecycle.Actor.of(ctx), milestone, contract, at=at)
     reply = Reply(title=ctx.t("ok.milestone_done", number=contract.number, title=milestone.title), lang=ctx.lang,
                   milestone_id=milestone.id)
     reply.fields = [
         Field(ctx.t("label.due"), (_due_field(ctx, milestone, contract),)),
         Field(ctx.t("label.done_by"), (owner_span(person_ref(ctx.person), ctx.lang),)),
     ]
+    if on is not None:
+        reply.fields.append(Field(ctx.t("label.done_on"), (format_date(on, ctx.lang),)))
     reply.context.extend(followed_lines(ctx, contract, moved))
     status = ctx.t("status.done_by", who=ctx.who(), when=ctx.stamp())
     return [reply, *followups(ctx.session, milestone, contract, ctx.tenant, today=ctx.today, lang=ctx.lang,
