@@ -349,8 +349,11 @@ class _Line:
         return [c.strip() for c in _SEP.split(self.text) if c and c.strip()]
 
 
-def _strip_stop(chunk: str, *, keep_payment: bool = False) -> str:
-    """Cut filler words from both ends of a piece of text (and Chinese filler anywhere at its ends)."""
+def _strip_stop(chunk: str, *, keep_payment: bool = False, labelled: bool = False) -> str:
+    """Cut filler words from both ends of a piece of text (and Chinese filler anywhere at its ends).
+
+    ``labelled``: the piece is the value of a label (名称：加油站改造), so it starts where the label says; the
+    Chinese filler at its start (加, 给, 在 …) is part of the name."""
     stop = _EN_STOP_KEEP_PAYMENT if keep_payment else _EN_STOP
     words = chunk.split()
     while words and words[0].lower().strip("'\"") in stop:
@@ -361,7 +364,7 @@ def _strip_stop(chunk: str, *, keep_payment: bool = False) -> str:
     # Chinese filler at the start and end of the piece (加一个质保金节点 -> 质保金)
     for _ in range(6):
         before = text
-        m = _ZH_STOP_RE.match(text)
+        m = None if labelled else _ZH_STOP_RE.match(text)
         if m:
             text = text[m.end():].strip()
         for w in sorted(_ZH_STOP_END, key=len, reverse=True):
@@ -1623,6 +1626,8 @@ _FIELD_LABEL = re.compile(r"(?:amount|value|price|total|sum|contract\s+value|end
 _LABEL_BEFORE_CUT = re.compile(r"(?:(?<=\s)|(?<=[\u4e00-\u9fff]))(?:amount|value|price|total|contract\s+value|ends?|"
                                r"end\s+date|expiry|starts?|start\s+date|signed(?:\s+on)?|currency|owner|due|金额|合同金额|"
                                r"总额|结束日期|到期日|到期|开始日期|签订日期|签订|币种|负责人)\s*[:：]?\s*(?=\x00)", re.IGNORECASE)
+_LABEL_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:with|customer|client|counterparty|title|project|客户名称|客户|对方单位|对方|"
+                           r"甲方|签约方|买方|项目名称|合同名称|名称)(?:\s|[:：]))", re.IGNORECASE)
 _START_WORDS = re.compile(r"(?:start(?:s|ing)?|effective|from|begin(?:s|ning)?|开始|生效|起)\s*(?:on|date|日期|日)?[:：\s]*$",
                           re.IGNORECASE)
 _END_INSIDE = re.compile(r"^\s*(?:到期|截止|结束|终止|due|until|by)|(?:到期|截止|结束|终止)\s*$", re.IGNORECASE)
@@ -1703,6 +1708,8 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
     loose: list[str] = []
     # a label right before a value that was cut out ends the name before it: "with Acme amount 1.2m" names Acme
     line.text = _LABEL_BEFORE_CUT.sub("\x00", line.text)
+    # a name label after another name starts a new piece: "云平台 对方 华为", "ERP with Acme", "Acme project ERP"
+    line.text = _LABEL_INSIDE.sub("\x00", line.text)
     chunks = line.chunks()
     for i, chunk in enumerate(chunks):
         raw = chunk.strip()
@@ -1715,10 +1722,10 @@ def _new_contract(c: _Ctx, number: str, rest: str) -> Reading:
         if _FIELD_LABEL.fullmatch(raw):
             continue
         if _PARTY_LABEL.match(raw) and not party:
-            party = _strip_stop(_PARTY_LABEL.sub("", raw)) or party
+            party = _strip_stop(_PARTY_LABEL.sub("", raw), labelled=True) or party
             continue
         if _TITLE_LABEL.match(raw) and not title:
-            title = _strip_stop(_TITLE_LABEL.sub("", raw)) or title
+            title = _strip_stop(_TITLE_LABEL.sub("", raw), labelled=True) or title
             continue
         piece = _strip_stop(raw)
         piece = CONTRACT_WORD.sub(" ", piece) if CONTRACT_WORD.fullmatch(piece) else piece

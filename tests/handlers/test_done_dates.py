@@ -90,3 +90,19 @@ def test_a_field_label_before_its_value_is_not_part_of_the_name(chat: Chat, line
     assert "⚠️" not in out, out
     number = line.split()[2] if line.startswith("new contract") else line.split()[1]
     assert next(c for c in chat.contracts() if c.number == number).counterparty == party
+
+
+@pytest.mark.parametrize(("line", "title", "party"), [
+    ("新建合同 HT-7 云平台 对方 华为 金额 100万 签订 2026-06-01 到期 2027-05-31", "云平台", "华为"),
+    ("新建合同 HT-8 云平台 客户 华为金额 100万 到期 2027-05-31", "云平台", "华为"),
+    ("new contract HT-9 ERP with Acme amount 1,200,000 CNY ends 2027-05-31", "ERP", "Acme"),
+    ("new contract HT-10 customer Globex title Data Lake amount 300000 ends 2027-05-31", "Data Lake", "Globex"),
+    ("新合同 HT-11 甲方：中石化 项目名称：加油站改造 金额 50万 到期 2027-12-31", "加油站改造", "中石化"),
+    ("新合同 HT-12 项目名称：加油站改造 甲方：中石化 金额 50万 到期 2027-12-31", "加油站改造", "中石化"),
+])
+def test_a_name_label_inside_the_line_starts_that_name(chat: Chat, line: str, title: str, party: str) -> None:
+    out = chat.say(line)
+    assert "⚠️" not in out, out
+    number = next(w for w in line.split() if w.startswith("HT-"))
+    contract = next(c for c in chat.contracts() if c.number == number)
+    assert (contract.title, contract.counterparty) == (title, party)
