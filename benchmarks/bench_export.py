@@ -3,12 +3,16 @@
     .venv/bin/python benchmarks/bench_export.py                   # SQLite in a temporary folder
     .venv/bin/python benchmarks/bench_export.py --contracts 10000 # a quicker look
     .venv/bin/python benchmarks/bench_export.py --no-merged       # skip the one-team-holds-everything case
+    .venv/bin/python benchmarks/bench_export.py --db /tmp/e.db    # build the SQLite file once, reuse it after
+    .venv/bin/python benchmarks/bench_export.py --pg postgresql+psycopg://postgres@127.0.0.1/bench_export
 
 The ledger is bench_report.py's ``build()``: one large team holding a fifth of the contracts and many ordinary
 teams of 1,000 contracts, ten milestones each, payments against most of them. Each export runs through the real
 use case (``export`` / ``export csv``) in a fresh process, so its peak memory is the export's own; the process's
 memory before the export is printed too. Last, every team is merged into one (numbers made unique) to time the
-goal itself: one team of 100k contracts. Prints figures; it is not a test.
+goal itself: one team of 100k contracts. Wall seconds and the export process's CPU seconds are printed (a
+shared machine makes wall time noisy). ``--db`` keeps the SQLite file: a second run reuses it (already merged
+if the first merged it) instead of building the ledger again. Prints figures; it is not a test.
 """
 
 from __future__ import annotations
@@ -49,12 +53,25 @@ def measure(url: str, tenant_id: int, fmt: str) -> dict[str, object]:
         person = s.exec(select(Person).where(Person.tenant_id == tenant_id)).first()
         ctx = Ctx(session=s, tenant=tenant, person=person, lang="zh", now=NOW)  # type: ignore[arg-type]
         before = _rss_mb()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         [reply] = run(ctx, Export(fmt=fmt))
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     [doc] = reply.documents
-    return {"seconds": round(seconds, 1), "mb": round(len(doc.data) / 1024 / 1024, 1), "title": reply.title,
-            "rss_before": round(before), "rss_peak": round(_rss_mb())}
+    return {"seconds": round(seconds, 1), "cpu": round(cpu, 1), "mb": round(len(doc.data) / 1024 / 1024, 1),
+            "title": reply.title, "rss_before": round(before), "rss_peak": round(_rss_mb())}
+
+
+def existing_teams(url: str) -> dict[str, int]:
+    """The large team and an ordinary one of a ledger built before (``--db``): the largest and smallest."""
+    from storage.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        sizes = conn.execute(text("SELECT tenant_id, count(*) AS n FROM contracts GROUP BY tenant_id "
+                                  "ORDER BY n DESC, tenant_id")).all()
+    engine.dispose()
+    (big, big_size), (small, small_size) = sizes[0], sizes[-1]
+    return {"big": big, "big_size": big_size, "small": small, "small_size": small_size, "teams": len(sizes)}
 
 
 def merge_into_one_team(url: str, big: int) -> int:
@@ -85,7 +102,7 @@ def _run(url: str, tenant_id: int, fmt: str) -> dict[str, object]:
 
 
 def _line(label: str, f: dict[str, object]) -> str:
-    return (f"  {label}: {f['seconds']} s · {f['mb']} MB file · peak RSS {f['rss_peak']} MB "
+    return (f"  {label}: {f['seconds']} s (CPU {f['cpu']} s) · {f['mb']} MB file · peak RSS {f['rss_peak']} MB "
             f"(before the export {f['rss_before']} MB)\n      {f['title']}")
 
 
@@ -94,22 +111,31 @@ def main() -> None:
     ap.add_argument("--pg", help="a PostgreSQL URL (its public schema is dropped)")
     ap.add_argument("--contracts", type=int, default=100_000)
     ap.add_argument("--no-merged", action="store_true", help="skip exporting one team of all contracts")
+    ap.add_argument("--db", help="a SQLite file to keep: built if missing, reused as it is if present")
+    ap.add_argument("--merged-only", action="store_true", help="only export one team of all contracts")
     ap.add_argument("--measure", help=argparse.SUPPRESS)  # internal: JSON [url, tenant, fmt], run in a fresh process
     args = ap.parse_args()
     if args.measure:
         url, tenant_id, fmt = json.loads(args.measure)
         print(json.dumps(measure(url, tenant_id, fmt), ensure_ascii=False))
         return
-    folder = tempfile.mkdtemp(prefix="bench-export-")
-    url = args.pg or f"sqlite:///{folder}/bench.db"
-    teams = build(url, args.contracts)
+    if args.db and Path(args.db).exists():
+        url = f"sqlite:///{Path(args.db).resolve()}"
+        teams = existing_teams(url)
+    else:
+        file = Path(args.db).resolve() if args.db else Path(tempfile.mkdtemp(prefix="bench-export-")) / "bench.db"
+        url = args.pg or f"sqlite:///{file}"
+        teams = build(url, args.contracts)
+    merged = teams.get("teams") == 1  # a kept file already merged by an earlier run
     print(f"{'PostgreSQL' if args.pg else 'SQLite'} · goal: 100k contracts < 60 s, memory flat (a page at a time)")
-    print(_line(f"large team ({teams['big_size']:,} contracts), xlsx", _run(url, teams["big"], "xlsx")), flush=True)
-    print(_line(f"large team ({teams['big_size']:,} contracts), csv", _run(url, teams["big"], "csv")), flush=True)
-    print(_line(f"ordinary team ({teams['small_size']:,} contracts), xlsx", _run(url, teams["small"], "xlsx")),
-          flush=True)
+    if not merged and not args.merged_only:
+        print(_line(f"large team ({teams['big_size']:,} contracts), xlsx", _run(url, teams["big"], "xlsx")),
+              flush=True)
+        print(_line(f"large team ({teams['big_size']:,} contracts), csv", _run(url, teams["big"], "csv")), flush=True)
+        print(_line(f"ordinary team ({teams['small_size']:,} contracts), xlsx", _run(url, teams["small"], "xlsx")),
+              flush=True)
     if not args.no_merged:
-        n = merge_into_one_team(url, teams["big"])
+        n = merge_into_one_team(url, teams["big"]) if not merged else teams["big_size"]
         print(_line(f"one team of all {n:,} contracts, xlsx", _run(url, teams["big"], "xlsx")), flush=True)
         print(_line(f"one team of all {n:,} contracts, csv", _run(url, teams["big"], "csv")), flush=True)
 

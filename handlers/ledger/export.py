@@ -22,7 +22,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
@@ -151,22 +151,6 @@ def contract_conditions(flt: Filter) -> list[ColumnElement[bool]]:
 
 
 @dataclass
-class _Milestone:
-    id: int
-    contract_id: int
-    title: str
-    kind: str
-    percent: Decimal | None
-    amount: Decimal | None
-    due_on: date | None  # None: due after an event still to come (an empty cell)
-    owner_id: int | None
-    status: str
-    note: str | None
-    paid: Decimal
-    last_received: date | None
-
-
-@dataclass
 class _Payment:
     id: int
     seq: int
@@ -192,7 +176,7 @@ def _contract_pages(session: Session, flt: Filter, size: int | None = None) -> I
              .where(*conds).order_by(col(Contract.number)).limit(size))
         if last is not None:
             q = q.where(col(Contract.number) > last)
-        page = list(session.execute(q).all())
+        page = list(session.connection().execute(q).all())
         if not page:
             return
         yield page
@@ -201,56 +185,52 @@ def _contract_pages(session: Session, flt: Filter, size: int | None = None) -> I
         last = page[-1].number
 
 
-def _milestones_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict[int, list[_Milestone]]:
-    """Every milestone of these contracts with the money standing payments allocated to it, by contract."""
-    paid = (select(col(PaymentAllocation.milestone_id).label("mid"),
-                   func.sum(col(PaymentAllocation.amount)).label("paid"),
-                   func.max(col(Payment.received_on)).label("last"))
-            .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
-            .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids),
-                   col(Payment.reversed_at).is_(None))
-            .group_by(col(PaymentAllocation.milestone_id))).subquery()
-    rows = session.execute(
+def _milestones_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Every milestone of these contracts, by contract: database rows (tuples read by name: id, contract_id,
+    title, kind, percent, amount, due_on, owner_id, status, note); a page holds some ten thousand of them."""
+    rows: Sequence[Any] = session.connection().execute(
         select(col(Milestone.id), col(Milestone.contract_id), col(Milestone.title), col(Milestone.kind),
                col(Milestone.percent), col(Milestone.amount), col(Milestone.due_on), col(Milestone.owner_id),
-               col(Milestone.status), col(Milestone.note), paid.c.paid, paid.c.last)
-        .outerjoin(paid, paid.c.mid == col(Milestone.id))
+               col(Milestone.status), col(Milestone.note))
         .where(col(Milestone.tenant_id) == tenant_id, col(Milestone.contract_id).in_(ids))
         .order_by(col(Milestone.contract_id), nulls_last(col(Milestone.due_on)), col(Milestone.id))
     ).all()
-    out: dict[int, list[_Milestone]] = defaultdict(list)
-    for mid, cid, title, kind, percent, amount, due_on, owner_id, status, note, paid_sum, last in rows:
-        out[cid].append(_Milestone(mid, cid, title, kind, percent, amount, due_on, owner_id, status, note,
-                                   paid=Decimal(paid_sum or 0), last_received=last))
+    out: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        out[row[1]].append(row)
     return out
 
 
-def _payments_of(session: Session, tenant_id: int, ids: Sequence[int]) -> dict[int, list[_Payment]]:
-    """Every payment of these contracts (reversed ones too) with the milestones it was applied to, by contract."""
-    rows = session.execute(
+def _payments_of(session: Session, tenant_id: int, ids: Sequence[int]
+                 ) -> tuple[dict[int, list[_Payment]], dict[int, tuple[Decimal, date]]]:
+    """Every payment of these contracts (reversed ones too) with the milestones it was applied to, by contract;
+    and what standing payments paid each milestone, with the last day one came."""
+    rows: Sequence[Any] = session.connection().execute(
         select(col(Payment.id), col(Payment.seq), col(Payment.contract_id), col(Payment.received_on),
                col(Payment.amount), col(Payment.currency), col(Payment.note), col(Payment.recorded_by_id),
-               col(Payment.reversed_at).is_not(None))
+               col(Payment.reversed_at).is_not(None), col(Milestone.title), col(PaymentAllocation.milestone_id),
+               col(PaymentAllocation.amount))
+        .outerjoin(PaymentAllocation, col(PaymentAllocation.payment_id) == col(Payment.id))
+        .outerjoin(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
         .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids))
-        .order_by(col(Payment.contract_id), col(Payment.received_on), col(Payment.seq))
+        .order_by(col(Payment.contract_id), col(Payment.received_on), col(Payment.seq), col(Payment.id),
+                  col(Milestone.due_on), col(Milestone.id))
     ).all()
-    by_id: dict[int, _Payment] = {}
     out: dict[int, list[_Payment]] = defaultdict(list)
-    for pid, seq, cid, received_on, amount, currency, note, recorded_by_id, reversed_ in rows:
-        p = _Payment(pid, seq, cid, received_on, amount, currency, note, recorded_by_id, reversed=bool(reversed_))
-        by_id[p.id] = p
-        out[p.contract_id].append(p)
-    if by_id:
-        applied = session.execute(
-            select(col(PaymentAllocation.payment_id), col(Milestone.title))
-            .join(Payment, col(Payment.id) == col(PaymentAllocation.payment_id))
-            .join(Milestone, col(Milestone.id) == col(PaymentAllocation.milestone_id))
-            .where(col(Payment.tenant_id) == tenant_id, col(Payment.contract_id).in_(ids))
-            .order_by(col(PaymentAllocation.payment_id), col(Milestone.due_on), col(Milestone.id))
-        ).all()
-        for pid, title in applied:
-            by_id[pid].applied.append(title)
-    return out
+    paid: dict[int, tuple[Decimal, date]] = {}
+    p: _Payment | None = None
+    for pid, seq, cid, received_on, amount, currency, note, recorded_by_id, reversed_, title, mid, part in rows:
+        if p is None or p.id != pid:  # a payment's allocations are consecutive rows
+            p = _Payment(pid, seq, cid, received_on, amount, currency, note, recorded_by_id, reversed=bool(reversed_))
+            out[cid].append(p)
+        if mid is None:
+            continue
+        if title is not None:
+            p.applied.append(title)
+        if not p.reversed:
+            before, last = paid.get(mid, (ZERO, received_on))
+            paid[mid] = (before + part, max(last, received_on))
+    return out, paid
 
 
 class _People:
@@ -277,23 +257,26 @@ class _People:
 # --- receivables ---------------------------------------------------------------------------------------------
 
 
-def receivable_buckets(amount: Decimal | None, milestones: Sequence[_Milestone], received: Decimal,
-                       today: date) -> dict[str, Decimal]:
+def receivable_buckets(amount: Decimal | None, milestones: Sequence[Any], received: Decimal, today: date,
+                       paid: dict[int, tuple[Decimal, date]]) -> dict[str, Decimal]:
     """What a contract still owes by ageing bucket: ``receivable_parts`` of handlers.usecases.payments, on rows.
 
     outstanding = (contract amount, else what its milestones plan) - money received - what was written off;
     open payment milestones take it earliest due first after crediting money no milestone took; the rest is
-    unplanned.
+    unplanned. ``paid``: what standing payments allocated to each milestone (by id), with the last day one came.
     """
     planned = sum((m.amount for m in milestones
                    if m.amount is not None and m.status != MilestoneStatus.CANCELLED), ZERO)
-    waived = sum((max(ZERO, (m.amount or ZERO) - m.paid) for m in milestones
+    def paid_to(m: Any) -> Decimal:
+        return paid[m.id][0] if m.id in paid else ZERO
+
+    waived = sum((max(ZERO, (m.amount or ZERO) - paid_to(m)) for m in milestones
                   if m.status == MilestoneStatus.WAIVED), ZERO)
     total = amount if amount is not None else planned
     outstanding = max(ZERO, total - received - waived)
     open_ms = sorted((m for m in milestones if m.status == MilestoneStatus.OPEN and m.amount is not None),
                      key=lambda m: (m.due_on is None, m.due_on or date.min, m.id))
-    owed = [(m, max(ZERO, (m.amount or ZERO) - m.paid)) for m in open_ms]
+    owed = [(m, max(ZERO, (m.amount or ZERO) - paid_to(m))) for m in open_ms]
     excess = sum((o for _, o in owed), ZERO) - outstanding
     out: dict[str, Decimal] = {}
     for m, o in owed:
@@ -372,15 +355,17 @@ class _Xlsx:
     """Streamed .xlsx sheets (XlsxWriter in constant-memory mode: each row goes to disk as it is written).
 
     The header row is bold and frozen, an autofilter covers the data, money and dates are typed cells. A sheet
-    that reaches Excel's row limit goes on in a continuation sheet, "节点 (2)", with the same header.
+    that reaches Excel's row limit goes on in a continuation sheet, "节点 (2)", with the same header. Each
+    column's kind picks its cell writer once, so a row is one call per cell with no type tests.
     """
 
     def __init__(self) -> None:
-        self.buf = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buf, {"constant_memory": True, "strings_to_formulas": False,
-                                                 "strings_to_urls": False, "strings_to_numbers": False})
+        self.file = tempfile.TemporaryFile()  # the finished workbook: no second copy of it in memory
+        self.wb = xlsxwriter.Workbook(self.file, {"constant_memory": True, "strings_to_formulas": False,
+                                                  "strings_to_urls": False, "strings_to_numbers": False})
         self.parts: dict[str, list[list[Any]]] = {}  # sheet -> [[worksheet, rows written incl. header]]
         self.spec: dict[str, tuple[str, list[str], list[str], list[float]]] = {}
+        self.cells: dict[str, list[Any]] = {}
         self.formats = {
             "head": self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "valign": "vcenter"}),
             "money": self.wb.add_format({"num_format": MONEY_FORMAT}),
@@ -389,13 +374,34 @@ class _Xlsx:
             "pct2": self.wb.add_format({"num_format": "0.00%"}),
         }
 
+    def _cell(self, kind: str) -> Any:
+        """How a value of this kind is written: (worksheet, row, column, value)."""
+        f = self.formats
+        if kind == "money":
+            money = f["money"]
+            return lambda ws, r, i, v: ws.write_number(r, i, float(v), money)
+        if kind == "date":
+            day = f["date"]
+            # a date is its day number with a date format (what write_datetime works out, without its checks)
+            return lambda ws, r, i, v: ws.write_number(r, i, v.toordinal() - _EXCEL_EPOCH, day)
+        if kind == "percent":
+            whole, part = f["pct"], f["pct2"]
+            return lambda ws, r, i, v: ws.write_number(r, i, float(v / 100),
+                                                       whole if v == v.to_integral_value() else part)
+
+        def text(ws: Any, r: int, i: int, v: Any) -> None:
+            if v != "":
+                ws.write_string(r, i, ILLEGAL_CHARACTERS_RE.sub("", v if type(v) is str else str(v)))
+        return text
+
     def sheet(self, key: str, title: str, headers: list[str], kinds: list[str], widths: list[float]) -> None:
         self.spec[key] = (title, headers, kinds, widths)
+        self.cells[key] = [self._cell(kind) for kind in kinds]
         self.parts[key] = []
         self._open(key)
 
     def _open(self, key: str) -> None:
-        title, headers, kinds, widths = self.spec[key]
+        title, headers, _kinds, widths = self.spec[key]
         n = len(self.parts[key]) + 1
         ws = self.wb.add_worksheet(title if n == 1 else f"{title} ({n})")
         ws.freeze_panes(1, 0)
@@ -406,23 +412,14 @@ class _Xlsx:
         self.parts[key].append([ws, 1])
 
     def row(self, key: str, values: Sequence[Any]) -> None:
-        if self.parts[key][-1][1] >= MAX_ROWS:
-            self._open(key)
         part = self.parts[key][-1]
+        if part[1] >= MAX_ROWS:
+            self._open(key)
+            part = self.parts[key][-1]
         ws, r = part
-        f = self.formats
-        for i, (value, kind) in enumerate(zip(values, self.spec[key][2])):
-            if value is None or value == "":
-                continue
-            if kind == "money":
-                ws.write_number(r, i, float(value), f["money"])
-            elif kind == "date":
-                ws.write_datetime(r, i, datetime.combine(value, time()), f["date"])
-            elif kind == "percent":
-                whole = value == value.to_integral_value()
-                ws.write_number(r, i, float(value / 100), f["pct" if whole else "pct2"])
-            else:
-                ws.write_string(r, i, ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+        for i, (cell, value) in enumerate(zip(self.cells[key], values)):
+            if value is not None:
+                cell(ws, r, i, value)
         part[1] = r + 1
 
     def finish(self) -> bytes:
@@ -436,7 +433,10 @@ class _Xlsx:
         for index, ws in enumerate(self.wb.worksheets_objs):
             ws.index = index
         self.wb.close()
-        return self.buf.getvalue()
+        return _read_all(self.file)
+
+
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 date system (exact from 1900-03-01 on)
 
 
 class _Csv:
@@ -444,21 +444,22 @@ class _Csv:
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[str, IO[bytes], io.TextIOWrapper, Any]] = {}
-        self.kinds: dict[str, list[str]] = {}
+        self.cells: dict[str, list[Any]] = {}
 
     def sheet(self, key: str, title: str, headers: list[str], kinds: list[str], widths: list[float]) -> None:
         raw = tempfile.TemporaryFile()
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        text.write("\ufeff")  # the BOM
         writer = csv.writer(text)
         writer.writerow(headers)
         self.files[key] = (f"{key}.csv", raw, text, writer)
-        self.kinds[key] = kinds
+        self.cells[key] = [_CSV_CELLS.get(kind, _csv_text) for kind in kinds]
 
     def row(self, key: str, values: Sequence[Any]) -> None:
-        self.files[key][3].writerow([_csv_value(v, k) for v, k in zip(values, self.kinds[key])])
+        self.files[key][3].writerow([cell(v) if v is not None else "" for cell, v in zip(self.cells[key], values)])
 
     def finish(self) -> bytes:
-        buf = io.BytesIO()
+        buf = tempfile.TemporaryFile()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, raw, text, _writer in self.files.values():
                 text.flush()
@@ -466,26 +467,40 @@ class _Csv:
                 with zf.open(name, "w") as entry:
                     shutil.copyfileobj(raw, entry, 1 << 20)
                 text.close()
-        return buf.getvalue()
+        return _read_all(buf)
 
 
-def _csv_value(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "money":
-        return str(quantize(value))  # no thousands separators: Excel reads it as a number
-    if kind == "date":
-        return value.isoformat()
-    if kind == "percent":
-        return f"{value.normalize():f}%"
-    text = str(value)
-    # a cell starting with = + - @ is a formula to Excel: a person is written as a plain name (a ledger reader
-    # makes "@name" of it again), other text gets the apostrophe Excel itself uses to mean "this is text"
-    if kind == "person" and text.startswith("@") and len(text) > 1:
-        text = text[1:]
-    if text.startswith(_FORMULA_START) and not re.fullmatch(r"-\d[\d.,]*", text):
+def _read_all(file: IO[bytes]) -> bytes:
+    """A temporary file's bytes, and the file closed (deleted)."""
+    with file:
+        file.seek(0)
+        return file.read()
+
+
+_FORMULA_CHARS = "".join(_FORMULA_START)
+_NEGATIVE_NUMBER = re.compile(r"-\d[\d.,]*")
+
+
+def _csv_text(value: Any) -> str:
+    text = value if type(value) is str else str(value)
+    # a cell starting with = + - @ is a formula to Excel: it gets the apostrophe Excel itself uses to mean "text"
+    if text and text[0] in _FORMULA_CHARS and not _NEGATIVE_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def _csv_person(value: Any) -> str:
+    # a person is written as a plain name (a ledger reader makes "@name" of it again)
+    text = str(value)
+    return _csv_text(text[1:] if text.startswith("@") and len(text) > 1 else text)
+
+
+_CSV_CELLS: dict[str, Any] = {
+    "money": lambda v: str(quantize(v)),  # no thousands separators: Excel reads it as a number
+    "date": lambda v: v.isoformat(),
+    "percent": lambda v: f"{v.normalize():f}%",
+    "person": _csv_person,
+}
 
 
 # --- the export -----------------------------------------------------------------------------------------------
@@ -504,46 +519,53 @@ def export_ledger(session: Session, flt: Filter, *, lang: str, fmt: str = "xlsx"
     cwords = {s: t(f"export.status.c_{s}", lang) for s in ("active", "expiring", "expired", "renewed", "ended")}
     kinds = {k: t(f"kind.{k}", lang) for k in ("payment", "delivery", "acceptance", "warranty", "renewal", "other")}
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    every_milestone = flt.owner_id is None and not flt.overdue and (flt.start is None or flt.end is None)
+    every_payment = flt.start is None or flt.end is None
+    row = out.row
+    name = people.names.get
+    unpaid: tuple[Decimal, date | None] = (ZERO, None)
     for page in _contract_pages(session, flt):
         ids = [c.id for c in page]
+        payments, paid_to = _payments_of(session, flt.tenant_id, ids)
         milestones = _milestones_of(session, flt.tenant_id, ids)
-        payments = _payments_of(session, flt.tenant_id, ids)
         people.load({c.owner_id for c in page} | {m.owner_id for ms in milestones.values() for m in ms}
                     | {p.recorded_by_id for ps in payments.values() for p in ps})
         for c in page:
             ms, ps = milestones.get(c.id, []), payments.get(c.id, [])
+            number, currency = c.number, c.currency
             owner = people.name(c.owner_id)
-            out.row("contracts", (c.number, c.title, c.counterparty, c.amount, c.currency, c.signed_on, c.start_on,
-                                  c.end_on, owner, c.scope, cwords.get(c.status, c.status)))
+            row("contracts", (number, c.title, c.counterparty, c.amount, currency, c.signed_on, c.start_on,
+                              c.end_on, owner, c.scope, cwords.get(c.status, c.status)))
             counts["contracts"] += 1
-            for m in ms:
-                if not flt.milestone_ok(owner_id=m.owner_id, contract_owner_id=c.owner_id, status=m.status,
-                                        due_on=m.due_on):
+            for mid, _cid, title, kind, percent, amount, due_on, owner_id, status, note in ms:
+                paid, last = paid_to.get(mid, unpaid)
+                if not every_milestone and not flt.milestone_ok(owner_id=owner_id, contract_owner_id=c.owner_id,
+                                                                status=status, due_on=due_on):
                     continue
-                out.row("milestones", (c.number, m.title, kinds.get(m.kind, m.kind), m.percent, m.amount,
-                                       c.currency if m.amount is not None or m.paid else None, m.due_on,
-                                       people.name(m.owner_id), words.get(m.status, m.status),
-                                       m.paid or None, m.last_received, m.note))
+                row("milestones", (number, title, kinds.get(kind, kind), percent, amount,
+                                   currency if amount is not None or paid else None, due_on,
+                                   name(owner_id) if owner_id is not None else None, words.get(status, status),
+                                   paid or None, last, note))
                 counts["milestones"] += 1
             for p in ps:
-                if not flt.payment_ok(p.received_on):
+                if not every_payment and not flt.payment_ok(p.received_on):
                     continue
-                out.row("payments", (f"P-{p.seq}", c.number, p.received_on, p.amount, p.currency,
-                                     "; ".join(dict.fromkeys(p.applied)), people.name(p.recorded_by_id), p.note,
-                                     words["reversed" if p.reversed else "valid"]))
+                row("payments", (f"P-{p.seq}", number, p.received_on, p.amount, p.currency,
+                                 "; ".join(dict.fromkeys(p.applied)), people.name(p.recorded_by_id), p.note,
+                                 words["reversed" if p.reversed else "valid"]))
                 counts["payments"] += 1
             if c.status in CLOSED:
                 continue
             received = sum((p.amount for p in ps if not p.reversed), ZERO)
-            buckets = receivable_buckets(c.amount, ms, received, flt.today)
+            buckets = receivable_buckets(c.amount, ms, received, flt.today, paid_to)
             if not buckets:
                 continue
             outstanding = sum(buckets.values(), ZERO)
             overdue = outstanding - buckets.get("not_due", ZERO) - buckets.get("unplanned", ZERO)
-            out.row("receivables", (c.number, c.counterparty, owner, c.currency, outstanding,
-                                    *(buckets.get(b) for b in BUCKETS), overdue or None))
+            row("receivables", (number, c.counterparty, owner, currency, outstanding,
+                                *(buckets.get(b) for b in BUCKETS), overdue or None))
             counts["receivables"] += 1
-            total = totals[c.currency]
+            total = totals[currency]
             for b, v in buckets.items():
                 total[b] += v
             total["overdue"] += overdue
