@@ -33,6 +33,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -673,8 +674,14 @@ def _fit_margins(fig: Figure, axes: Axes | Sequence[Axes], legend: Legend | None
         return max(sizes, default=0.0)
 
     def below(ax: Axes) -> float:
-        out = size(ax.get_xticklabels(), "height") + (ax.xaxis.get_tick_padding() + 2) * points
-        out += size([ax.xaxis.get_offset_text()], "height") * 1.2
+        # the x labels are not measured but counted: their lines (the formatter's own text, without making the
+        # tick artists) and the offset ("2027") a line below them, each a line of the tick label size
+        xaxis = ax.xaxis
+        labels = xaxis.get_major_formatter().format_ticks(list(xaxis.get_major_locator()()))
+        lines = max((str(t).count("\n") + 1 for t in labels), default=1)
+        lines += 1 if xaxis.get_major_formatter().get_offset() else 0
+        line = FontProperties(size=matplotlib.rcParams["xtick.labelsize"]).get_size_in_points() * 1.3 * points
+        out = lines * line + (xaxis.get_tick_padding() + 2) * points
         if ax.get_xlabel():
             out += size([ax.xaxis.label], "height") + ax.xaxis.labelpad * points
         return out
