@@ -12,10 +12,10 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from scheduler.workdays import previous_working_day
+from storage import repo
 from storage.models import Contract, Milestone, Person, Reminder, Tenant
 
 DEFAULT_OFFSETS = (7, 3)
@@ -206,5 +206,5 @@ def plan_many(session: Session, milestones: list[Milestone], tenant: Tenant, *, 
                            "fire_at": at, "status": "pending", "attempts": 0, "created_at": now})
     if values:
         # a Core insert on the table (not the ORM bulk path): several times faster for big batches
-        session.connection().execute(insert(Reminder.__table__), values)  # type: ignore[attr-defined]
+        repo.insert_many(session.connection(), Reminder.__table__, values)  # type: ignore[attr-defined]
     return len(values)

@@ -71,9 +71,11 @@ _LATER = {"待定", "tbd", "tba", "tbc", "未定", "待确认", "待议", "to be
 
 def is_nothing(value: object) -> bool:
     """An empty cell or a dash/N-A placeholder."""
-    if is_blank(value):
+    if value is None:
         return True
-    return isinstance(value, str) and fold(value).lower() in _NOTHING
+    if not isinstance(value, str):
+        return False
+    return not value.strip() or fold(value).lower() in _NOTHING
 
 
 # --- amounts --------------------------------------------------------------------------------------------------
@@ -276,17 +278,21 @@ def parse_currency(value: object) -> str | None:
     raise BadValue(raw)
 
 
+# the currency words a header or title may name, longest first, each with its whole-word pattern (ASCII words)
+_HINT_WORDS = [(word, re.compile(rf"(?<![a-z]){re.escape(word)}(?![a-z])") if word.isascii() and word.isalpha()
+                else None, CURRENCY_WORDS[word]) for word in sorted(CURRENCY_WORDS, key=len, reverse=True)
+               if word not in ("元", "圆", "dollar", "dollars", "pound", "pounds", "yen", "euro", "euros")]
+
+
 def currency_hint(text: str) -> str | None:
     """A currency named anywhere in a header or title line: 金额(美元), Amount (USD), amounts in EUR."""
     low = fold(text).lower()
-    for word in sorted(CURRENCY_WORDS, key=len, reverse=True):
-        if word in ("元", "圆", "dollar", "dollars", "pound", "pounds", "yen", "euro", "euros"):
-            continue
-        if word.isascii() and word.isalpha():
-            if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low):
-                return CURRENCY_WORDS[word]
+    for word, pattern, code in _HINT_WORDS:
+        if pattern is not None:
+            if word in low and pattern.search(low):
+                return code
         elif word in low:
-            return CURRENCY_WORDS[word]
+            return code
     for sym, code in _SYMBOL_CURRENCY:
         if not sym.isalpha() and sym in low:
             return code

@@ -16,10 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlalchemy import select as core_select
+from sqlalchemy import text
+from sqlmodel import SQLModel, col, select
 
 from handlers import lifecycle
 from handlers.amounts import quantize
@@ -115,14 +118,29 @@ def import_ledger(ctx: Ctx, cmd: ImportLedger) -> list[Reply]:
 # --- preview -------------------------------------------------------------------------------------------------
 
 
-def _read(data: bytes, filename: str, lang: str, ex: str) -> Any:
+# The reading of the file last previewed in this process, kept for its confirmation a moment later (reading a
+# big ledger is a third of the confirmed import's time); another process, or a later confirmation, reads again.
+_LAST_READING: dict[tuple[str, str], tuple[float, Any]] = {}
+KEEP_READING_S = 600
+
+
+def _read(data: bytes, filename: str, lang: str, ex: str, *, keep: bool = False) -> Any:
+    """Read the file (a preview keeps the reading for its confirmation; the confirmation takes it back)."""
     from handlers.ledger.reader import LedgerError, read_ledger
 
+    key = (hashlib.sha256(data).hexdigest(), filename)
+    kept = _LAST_READING.pop(key, None)
+    if kept is not None and monotonic() - kept[0] < KEEP_READING_S and not keep:
+        return kept[1]
     try:
-        return read_ledger(data, filename)
+        reading = read_ledger(data, filename)
     except LedgerError as err:
         raise UserError("import.err.unreadable", example=ex, file=filename,
                         reason=err.reason(lang) if hasattr(err, "reason") else str(err)) from None
+    if keep:
+        _LAST_READING.clear()  # one at a time: a big ledger's reading is tens of MB
+        _LAST_READING[key] = (monotonic(), reading)
+    return reading
 
 
 def _preview(ctx: Ctx) -> list[Reply]:
@@ -131,13 +149,14 @@ def _preview(ctx: Ctx) -> list[Reply]:
     if not files:
         raise UserError("import.err.no_file", example=ex)
     attachment = files[0]
-    reading = _read(attachment.data, attachment.filename, ctx.lang, ex)
+    reading = _read(attachment.data, attachment.filename, ctx.lang, ex, keep=True)
     plan = _apply(ctx, reading, write=False)
     reply = Reply(title=ctx.t("import.preview", file=attachment.filename), lang=ctx.lang)
     _plan_lines(ctx, reply, plan)
     if len(files) > 1:
         reply.context.append(ctx.t("import.one_file", file=attachment.filename))
     if not plan.changes:
+        _LAST_READING.clear()  # nothing to confirm
         reply.add(ctx.t("import.nothing"))
         return [reply]
     row = LedgerImport(tenant_id=ctx.tenant_id, person_id=ctx.person.id or 0, chat_id=ctx.chat_id or "",
@@ -247,14 +266,73 @@ class _People:
         return self.cache[key]
 
 
+class _New:
+    """A row the import creates: its columns as plain attributes, written with the others of its kind by one Core
+    insert. (An ORM object per row, and the unit of work flushing it, cost more than all the rest of an import.)"""
+
+    id: int | None
+
+    def __init__(self, model: type[SQLModel], **values: Any) -> None:
+        self.__dict__.update(_defaults(model))
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # for mypy: the columns are set in __init__
+        raise AttributeError(name)
+
+    def set(self, **values: Any) -> None:
+        """Change some of its columns (before it is written)."""
+        self.__dict__.update(values)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The audit view of the row, as ``repo.snapshot`` gives it for an ORM object."""
+        return {k: v if v is None or type(v) in _PLAIN else repo._jsonable(v) for k, v in self.__dict__.items()
+                if k not in ("created_at", "updated_at")}
+
+
+_PLAIN = (str, int, bool)
+
+
+_DEFAULTS: dict[type[SQLModel], dict[str, Any]] = {}
+
+
+def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """Every column of a model with its default (the required ones and the timestamps are always given)."""
+    if model not in _DEFAULTS:
+        _DEFAULTS[model] = {name: (None if f.is_required() or f.default_factory is not None else f.default)
+                            for name, f in model.model_fields.items()}
+    return _DEFAULTS[model]
+
+
+def _insert(ctx: Ctx, rows: list[_New], model: type[SQLModel]) -> None:
+    """Insert new rows of one table in bulk and give each its id."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    conn = ctx.session.connection()
+    if conn.dialect.name == "postgresql":
+        # the ids drawn from the table's sequence first, then one plain executemany (psycopg's pipeline): an
+        # INSERT ... RETURNING of many rows is one huge statement per batch, which psycopg parses again every time
+        ids = list(conn.execute(text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                                     "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars())
+    else:
+        # SQLite: the import's transaction holds the database's write lock (BEGIN IMMEDIATE), so the ids after the
+        # highest one are the ones SQLite would give; RETURNING in a given order would insert row by row. (Should
+        # another writer ever get in between, the insert fails on the key and the command is retried.)
+        top = conn.execute(text(f"SELECT max(id) FROM {table.name}")).scalar() or 0
+        ids = list(range(top + 1, top + 1 + len(rows)))
+    for r, new_id in zip(rows, ids, strict=True):
+        r.id = new_id
+    repo.insert_many(conn, table, [r.__dict__ for r in rows])
+
+
 @dataclass
 class _Work:
-    """Rows an import writes, collected so that each kind is flushed once (not once per row)."""
+    """Rows an import writes, collected so that each kind is written once (not once per row)."""
 
-    new_contracts: list[Contract] = field(default_factory=list)
-    new_milestones: list[Milestone] = field(default_factory=list)
+    new_contracts: list[_New] = field(default_factory=list)
+    new_milestones: list[_New] = field(default_factory=list)
     touched: list[tuple[Milestone, Contract]] = field(default_factory=list)  # existing ones to re-plan
-    payments: list[tuple[Contract, date, Decimal, Milestone | None, bool]] = field(default_factory=list)
+    payments: list[tuple[Any, date, Decimal, Any, bool]] = field(default_factory=list)
 
 
 def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
@@ -263,10 +341,14 @@ def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
     for err in reading.errors:
         plan.errors.append((_where(ctx, err.sheet, err.row), err.reason(ctx.lang)))
     people = _People(ctx, plan, write)
+    # the team's contract numbers, once: a slice then loads only the contracts it updates, by id (asked by number
+    # in slices, PostgreSQL planned for the empty table it had statistics of while the import filled it)
+    numbers: dict[str, int] = {number: cid or 0 for cid, number in ctx.session.connection().execute(
+        core_select(col(Contract.id), col(Contract.number)).where(col(Contract.tenant_id) == ctx.tenant_id))}
     with ctx.session.no_autoflush:
         # in slices, so that a big ledger never holds all its rows as objects at once
         for i in range(0, len(reading.contracts), CHUNK):
-            _apply_slice(ctx, plan, people, reading.contracts[i:i + CHUNK], write)
+            _apply_slice(ctx, plan, people, reading.contracts[i:i + CHUNK], write, numbers)
             if write:
                 ctx.session.flush()
                 ctx.session.expunge_all()
@@ -274,29 +356,31 @@ def _apply(ctx: Ctx, reading: Any, *, write: bool) -> Plan:
     return plan
 
 
-def _apply_slice(ctx: Ctx, plan: Plan, people: _People, contracts: list[Any], write: bool) -> None:
+def _apply_slice(ctx: Ctx, plan: Plan, people: _People, contracts: list[Any], write: bool,
+                 numbers: dict[str, int]) -> None:
     """Contracts, then their milestones and payments, for one slice of the ledger."""
     work = _Work()
-    existing = _existing_contracts(ctx, [c.number for c in contracts])
-    # pass 1: contracts (new ones get their ids in one flush)
-    rows = []
+    existing = _existing_contracts(ctx, [numbers[c.number] for c in contracts if c.number in numbers])
+    # pass 1: contracts (new ones get their ids in one insert)
+    rows: list[tuple[Any, Any]] = []
     for row in contracts:
         contract = _contract(ctx, plan, people, work, existing.get(row.number), row, write)
         if contract is not False:
             rows.append((row, contract))
     if write:
-        ctx.session.flush()
+        ctx.session.flush()  # the owners the file named, and the updates, before the new rows that refer to them
+        _insert(ctx, work.new_contracts, Contract)
+        numbers.update((c.number, c.id or 0) for c in work.new_contracts)
         repo.audit_many(ctx.session, [_event(ctx, "contract.created", "contract", c.id, c.id,
-                                             {**repo.snapshot(c), "source": "import"}) for c in work.new_contracts])
+                                             {**c.snapshot(), "source": "import"}) for c in work.new_contracts])
     known = [c.id for _, c in rows if isinstance(c, Contract) and c.id]
     ms_by_contract = _existing_milestones(ctx, known)
     payments_by_contract = _existing_payments(ctx, known)
     # pass 2: milestones and the payments under them
-    fresh = {id(c) for c in work.new_contracts}
     for row, contract in rows:
-        c = contract if isinstance(contract, Contract) else None
+        c = contract if isinstance(contract, (Contract, _New)) else None
         current = ms_by_contract.get(c.id, []) if c is not None and c.id else []
-        paid_rows = payments_by_contract.get(c.id, []) if c is not None and c.id else []
+        paid_rows: list[tuple[Any, int | None]] = payments_by_contract.get(c.id, []) if c is not None and c.id else []
         for m_row in row.milestones:
             _milestone(ctx, plan, people, work, c, row, m_row, current, paid_rows, write)
         for p in row.unallocated_payments:
@@ -304,16 +388,15 @@ def _apply_slice(ctx: Ctx, plan: Plan, people: _People, contracts: list[Any], wr
                 plan.payments_new += 1
                 if write and c is not None:
                     work.payments.append((c, p.date, quantize(p.amount), None, False))
-                    paid_rows.append((Payment(received_on=p.date, amount=quantize(p.amount), tenant_id=0, seq=0,
-                                              contract_id=0), None))
-        if write and c is not None and id(c) not in fresh:
+                    paid_rows.append((_New(Payment, received_on=p.date, amount=quantize(p.amount)), None))
+        if write and isinstance(c, Contract):
             sync_renewal_milestone(ctx.session, c, ctx.tenant, ctx.now, ctx.person.id, ctx.lang)
     if write:
         _write(ctx, work)
 
 
 def _contract(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Contract | None, row: Any,
-              write: bool) -> Contract | None | bool:
+              write: bool) -> Contract | _New | None | bool:
     """Create or update one contract; False when the person may not touch it, None when only previewing."""
     owner_id = people.id_of(row.owner) if row.owner else (contract.owner_id if contract else ctx.person.id)
     values = {"title": row.title or "", "counterparty": row.counterparty or "",
@@ -328,11 +411,10 @@ def _contract(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Cont
         plan.contracts_new += 1
         if not write:
             return None
-        contract = Contract(tenant_id=ctx.tenant_id, number=row.number, created_by_id=ctx.person.id,
-                            created_at=ctx.now, updated_at=ctx.now, scope=row.notes, **values)
-        ctx.session.add(contract)
-        work.new_contracts.append(contract)
-        return contract
+        new = _New(Contract, tenant_id=ctx.tenant_id, number=row.number, created_by_id=ctx.person.id,
+                   created_at=ctx.now, updated_at=ctx.now, scope=row.notes, **values)
+        work.new_contracts.append(new)
+        return new
     # what the file leaves blank is kept, never blanked
     changed = {k: v for k, v in values.items() if v not in (None, "") and getattr(contract, k) != v}
     if not changed:
@@ -357,15 +439,15 @@ def _update(ctx: Ctx, row: Contract | Milestone, changed: dict[str, Any], entity
                after=repo.snapshot(row, tuple(changed)))
 
 
-def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Contract | None, row: Any, m_row: Any,
-               current: list[Milestone], paid_rows: list[tuple[Payment, int | None]], write: bool) -> None:
+def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Any, row: Any, m_row: Any,
+               current: list[Any], paid_rows: list[tuple[Any, int | None]], write: bool) -> None:
     """Create or update one milestone of a contract, with its payments."""
     owner_id = people.id_of(m_row.owner) if m_row.owner else (contract.owner_id if contract else None)
     values = {"kind": m_row.kind, "due_on": m_row.due, "amount": quantize(m_row.amount) if m_row.amount is not None
               else None, "percent": m_row.percent, "owner_id": owner_id}
     if m_row.kind == "renewal" and m_row.name in _BOT_RENEWAL:
         return  # the bot's own notice-deadline milestone (an export read back): it is kept from the contract's dates
-    found = next((m for m in current if m.title == m_row.name and m.status != MilestoneStatus.CANCELLED), None)
+    found: Any = next((m for m in current if m.title == m_row.name and m.status != MilestoneStatus.CANCELLED), None)
     if m_row.due is None and found is None:
         plan.errors.append((_where(ctx, m_row.source.sheet, m_row.source.row),
                             ctx.t("import.err.no_due", name=m_row.name, number=row.number)))
@@ -375,27 +457,37 @@ def _milestone(ctx: Ctx, plan: Plan, people: _People, work: _Work, contract: Con
         plan.milestones_new += 1
         plan.milestones_done += done
         if write and contract is not None:
-            found = Milestone(tenant_id=ctx.tenant_id, contract_id=contract.id or 0, title=m_row.name[:255],
-                              created_by_id=ctx.person.id, created_at=ctx.now, updated_at=ctx.now, **values)
+            found = _New(Milestone, tenant_id=ctx.tenant_id, contract_id=contract.id or 0, title=m_row.name[:255],
+                         created_by_id=ctx.person.id, created_at=ctx.now, updated_at=ctx.now, **values)
             if done:  # done in the ledger: closed on the day its money (or the import) came
-                found.status, found.done_by_id, found.done_at = MilestoneStatus.DONE.value, ctx.person.id, _done_at(
-                    ctx, m_row)
-            ctx.session.add(found)
+                found.set(status=MilestoneStatus.DONE.value, done_by_id=ctx.person.id, done_at=_done_at(ctx, m_row))
             current.append(found)
             work.new_milestones.append(found)
     else:
+        if isinstance(found, _Known):  # already in the ledger: its ORM object if this command has loaded it
+            loaded = ctx.session.identity_map.get(ctx.session.identity_key(Milestone, found.id))
+            if loaded is not None:
+                current[current.index(found)] = found = loaded
         changed = {k: v for k, v in values.items() if v is not None and getattr(found, k) != v}
+        if (write and contract is not None and isinstance(found, _Known)
+                and (changed or (done and found.status == MilestoneStatus.OPEN))):
+            current[current.index(found)] = found = ctx.session.get_one(Milestone, found.id)
         if changed:
             plan.milestones_updated += 1
-            if write and contract is not None:
+            if write and isinstance(found, _New):  # named twice in the file: it is created as the last row says
+                found.set(**changed)
+            elif write and contract is not None:
                 _update(ctx, found, changed, "milestone", contract.id)
         if done and found.status == MilestoneStatus.OPEN:
             plan.milestones_done += 1
-            if write and contract is not None:
+            if write and isinstance(found, _New):
+                found.set(status=MilestoneStatus.DONE.value, done_by_id=ctx.person.id, done_at=_done_at(ctx, m_row))
+            elif write and contract is not None:
                 when = _done_at(ctx, m_row)
                 lifecycle.complete(lifecycle.Actor(ctx.session, ctx.tenant, ctx.person.id, when), found, contract,
                                    action="milestone.paid" if m_row.payments else "milestone.done")
-        elif write and contract is not None and changed and found.status == MilestoneStatus.OPEN:
+        elif (write and isinstance(found, Milestone) and isinstance(contract, Contract) and changed
+              and found.status == MilestoneStatus.OPEN):
             work.touched.append((found, contract))
     mid = found.id if found is not None else None
     for p in m_row.payments:
@@ -422,52 +514,54 @@ def _done_at(ctx: Ctx, m_row: Any) -> datetime:
 
 
 def _write(ctx: Ctx, work: _Work) -> None:
-    """Flush the new milestones and payments in bulk, audit them, and plan their reminders."""
+    """Insert the new milestones and payments in bulk, audit them, and plan their reminders."""
     s = ctx.session
     s.flush()
-    events = [_event(ctx, "milestone.created", "milestone", m.id, m.contract_id, {**repo.snapshot(m), "source": "import"})
+    _insert(ctx, work.new_milestones, Milestone)
+    events = [_event(ctx, "milestone.created", "milestone", m.id, m.contract_id, {**m.snapshot(), "source": "import"})
               for m in work.new_milestones]
     seq = repo.next_seq(s, Payment, tenant_id=ctx.tenant_id)
     made = []
     for contract, day, amount, milestone, closes in work.payments:
-        payment = Payment(tenant_id=ctx.tenant_id, seq=seq, contract_id=contract.id or 0, amount=amount,
+        made.append((_New(Payment, tenant_id=ctx.tenant_id, seq=seq, contract_id=contract.id or 0, amount=amount,
                           currency=contract.currency, received_on=day, note="import", recorded_by_id=ctx.person.id,
-                          created_at=ctx.now)
+                          created_at=ctx.now), milestone, closes))
         seq += 1
-        s.add(payment)
-        made.append((payment, milestone, closes))
-    s.flush()
+    _insert(ctx, [p for p, _, _ in made], Payment)
+    allocations = []
     for payment, milestone, closes in made:
         if milestone is not None:
-            s.add(PaymentAllocation(payment_id=payment.id or 0, milestone_id=milestone.id or 0, amount=payment.amount,
-                                    closed=closes))
+            allocations.append({"payment_id": payment.id, "milestone_id": milestone.id, "amount": payment.amount,
+                                "closed": closes})
         events.append(_event(ctx, "payment.recorded", "payment", payment.id, payment.contract_id,
-                             {**repo.snapshot(payment), "source": "import"}))
+                             {**payment.snapshot(), "source": "import"}))
+    if allocations:
+        repo.insert_many(s.connection(), PaymentAllocation.__table__, allocations)  # type: ignore[attr-defined]
     renewals = []
     for contract in work.new_contracts:
-        deadline = notice_deadline(contract)
+        deadline = notice_deadline(contract)  # type: ignore[arg-type]
         if deadline is not None and contract.status in ("active", "expiring"):
-            renewals.append(Milestone(tenant_id=ctx.tenant_id, contract_id=contract.id or 0, kind="renewal",
-                                      title=ctx.t("renewal.milestone"), due_on=deadline, owner_id=contract.owner_id,
-                                      created_at=ctx.now, updated_at=ctx.now))
-    s.add_all(renewals)
-    s.flush()
-    events += [_event(ctx, "milestone.created", "milestone", m.id, m.contract_id, repo.snapshot(m), actor=False)
+            renewals.append(_New(Milestone, tenant_id=ctx.tenant_id, contract_id=contract.id or 0, kind="renewal",
+                                 title=ctx.t("renewal.milestone"), due_on=deadline, owner_id=contract.owner_id,
+                                 created_at=ctx.now, updated_at=ctx.now))
+    _insert(ctx, renewals, Milestone)
+    events += [_event(ctx, "milestone.created", "milestone", m.id, m.contract_id, m.snapshot(), actor=False)
                for m in renewals]
     repo.audit_many(s, events)
-    contracts = {c.id or 0: c for c in work.new_contracts}
+    contracts: dict[int, Any] = {c.id or 0: c for c in work.new_contracts}
     contracts.update({c.id or 0: c for _, c in work.touched})
     zones = {p.id or 0: p.timezone for p in s.exec(select(Person).where(col(Person.tenant_id) == ctx.tenant_id))
              if p.timezone}
-    opened = [m for m in (*work.new_milestones, *renewals) if m.status == MilestoneStatus.OPEN]
+    opened: list[Any] = [m for m in (*work.new_milestones, *renewals) if m.status == MilestoneStatus.OPEN]
     for m in opened:
-        contracts.setdefault(m.contract_id, s.get(Contract, m.contract_id))  # type: ignore[arg-type]
+        if m.contract_id not in contracts:
+            contracts[m.contract_id] = s.get(Contract, m.contract_id)
     planner.plan_many(s, opened, ctx.tenant, now=ctx.now, contracts=contracts, zones=zones)
     for m, c in work.touched:
         planner.replan(s, milestone=m, contract=c, tenant=ctx.tenant, now=ctx.now)
 
 
-def _known_payment(rows: list[tuple[Payment, int | None]], day: date, amount: Decimal, milestone_id: int | None
+def _known_payment(rows: list[tuple[Any, int | None]], day: date, amount: Decimal, milestone_id: int | None
                    ) -> bool:
     """A standing payment of this contract on that day for that amount (and that milestone) already exists."""
     want = quantize(amount)
@@ -475,34 +569,54 @@ def _known_payment(rows: list[tuple[Payment, int | None]], day: date, amount: De
         milestone_id is None or mid in (milestone_id, None)) for p, mid in rows)
 
 
-def _existing_contracts(ctx: Ctx, numbers: list[str]) -> dict[str, Contract]:
+def _existing_contracts(ctx: Ctx, ids: list[int]) -> dict[str, Contract]:
     out: dict[str, Contract] = {}
-    for i in range(0, len(numbers), 500):
-        chunk = numbers[i:i + 500]
+    for i in range(0, len(ids), 500):
         for c in ctx.session.exec(select(Contract).where(col(Contract.tenant_id) == ctx.tenant_id,
-                                                         col(Contract.number).in_(chunk))):
+                                                         col(Contract.id).in_(ids[i:i + 500]))):
             out[c.number] = c
     return out
 
 
-def _existing_milestones(ctx: Ctx, contract_ids: list[int]) -> dict[int, list[Milestone]]:
-    out: dict[int, list[Milestone]] = defaultdict(list)
+class _Known:
+    """A milestone or payment already in the ledger, as the columns the comparison reads (plain rows: loading
+    every milestone of a big ledger as ORM objects took longer than comparing them). A milestone the file changes
+    is then loaded as an ORM object (``_milestone``)."""
+
+    def __init__(self, values: Any) -> None:
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # for mypy: the columns are set in __init__
+        raise AttributeError(name)
+
+    def set(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+_KNOWN_MILESTONE = ("id", "contract_id", "title", "status", *_MILESTONE_FIELDS)
+
+
+def _existing_milestones(ctx: Ctx, contract_ids: list[int]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    columns = [getattr(Milestone, k) for k in _KNOWN_MILESTONE]
     for i in range(0, len(contract_ids), 500):
-        for m in ctx.session.exec(select(Milestone).where(col(Milestone.tenant_id) == ctx.tenant_id,
-                                                          col(Milestone.contract_id).in_(contract_ids[i:i + 500]))
-                                  .order_by(col(Milestone.id))):
-            out[m.contract_id].append(m)
+        for row in ctx.session.connection().execute(
+                core_select(*columns).where(col(Milestone.tenant_id) == ctx.tenant_id,
+                                       col(Milestone.contract_id).in_(contract_ids[i:i + 500]))
+                .order_by(col(Milestone.id))):
+            out[row.contract_id].append(_Known(row._mapping))
     return out
 
 
-def _existing_payments(ctx: Ctx, contract_ids: list[int]) -> dict[int, list[tuple[Payment, int | None]]]:
-    out: dict[int, list[tuple[Payment, int | None]]] = defaultdict(list)
+def _existing_payments(ctx: Ctx, contract_ids: list[int]) -> dict[int, list[tuple[Any, int | None]]]:
+    out: dict[int, list[tuple[Any, int | None]]] = defaultdict(list)
     for i in range(0, len(contract_ids), 500):
-        rows = ctx.session.exec(
-            select(Payment, PaymentAllocation.milestone_id)
+        rows = ctx.session.connection().execute(
+            core_select(col(Payment.contract_id), col(Payment.received_on), col(Payment.amount),
+                        col(Payment.reversed_at), col(PaymentAllocation.milestone_id))
             .outerjoin(PaymentAllocation, col(PaymentAllocation.payment_id) == col(Payment.id))
             .where(col(Payment.tenant_id) == ctx.tenant_id, col(Payment.contract_id).in_(contract_ids[i:i + 500]))
-        ).all()
-        for p, mid in rows:
-            out[p.contract_id].append((p, mid))
+        )
+        for row in rows:
+            out[row.contract_id].append((_Known(row._mapping), row.milestone_id))
     return out
