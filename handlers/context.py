@@ -15,7 +15,7 @@ from sqlmodel import Session
 from handlers.errors import Refused, UserError
 from handlers.grammar import OwnerRef
 from handlers.i18n import t
-from handlers.replies import PersonRef
+from handlers.replies import PersonRef, at_text
 from scheduler.platforms import traits
 from storage import repo
 from storage.models import Contract, Milestone, MilestoneStatus, Person, Role, Tenant
@@ -61,7 +61,7 @@ class Ctx:
 
     def who(self) -> str:
         """The sender's name as shown in status lines."""
-        return "@" + (self.person.display_name or self.person.handle or self.person.platform_user_id or "?")
+        return at_text(self.person.display_name or self.person.handle or self.person.platform_user_id or "?")
 
 
 def person_ref(person: Person | None) -> PersonRef | None:
@@ -107,7 +107,7 @@ def find_member(ctx: Ctx, ref: OwnerRef, error_key: str, example: str) -> Person
     """The team member a mention names, never created (a filter of a read-only command); else ``error_key``."""
     person = repo.find_person(ctx.session, tenant_id=ctx.tenant_id, user_id=ref.user_id, handle=ref.handle or ref.name)
     if person is None:
-        raise UserError(error_key, example=example, owner="@" + (ref.handle or ref.name or ref.user_id or "?"))
+        raise UserError(error_key, example=example, owner=at_text(ref.handle or ref.name or ref.user_id or "?"))
     return person
 
 
@@ -115,7 +115,7 @@ def resolve_assignee(ctx: Ctx, ref: OwnerRef) -> Person:
     """The person a mention names, who must be able to act on what they are given (not a viewer)."""
     person = resolve_owner(ctx, ref)
     if person.role == Role.VIEWER:
-        raise UserError("err.owner_viewer", name="@" + (person.display_name or person.handle or "?"))
+        raise UserError("err.owner_viewer", name=at_text(person.display_name or person.handle or "?"))
     return person
 
 

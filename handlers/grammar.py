@@ -23,7 +23,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]*$")
 MENTION_RE = re.compile(
     r"<@(?P<id>[A-Za-z0-9:_\-]+)(?:\|(?P<name>[^>]+))?>"
-    r"|(?<![A-Za-z0-9_.@])@(?P<handle>[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-]*)"
+    # @name, or @ before a whole e-mail address (a member known by address: @zhao.liu@yunqi-tech.cn)
+    r"|(?<![A-Za-z0-9_.@])@(?P<handle>[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-]*(?:@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)?)"
 )
 # the longest title or counterparty the ledger keeps (storage/models.py); longer ones are refused, not cut
 NAME_LIMIT = 255

@@ -97,7 +97,12 @@ class Reply:
 
 def at_name(person: PersonRef) -> str:
     """A person as written text: @name, or an e-mail address as it is (an owner known only by address)."""
-    return person.name if "@" in person.name else f"@{person.name}"
+    return at_text(person.name)
+
+
+def at_text(name: str) -> str:
+    """A handle as written text: @name, or an e-mail address as it is (never @bob@example.com)."""
+    return name if "@" in name else f"@{name}"
 
 
 def plain(line: Line) -> str:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from handlers.amounts import format_money, quantize
 from handlers.i18n import norm_lang, t
+from handlers.replies import at_text
 from storage import repo
 from storage.models import CalendarToken, Contract, Milestone, MilestoneStatus, Person, Tenant
 
@@ -199,7 +200,7 @@ def _event(m: Milestone, c: Contract, paid: dict[int, Decimal], owners: dict[int
                        amount=format_money(m.amount, c.currency)))
     if owners is not None:
         who = owners.get(m.owner_id or 0)
-        name = "@" + (who.handle or who.display_name or "?") if who is not None else t("label.nobody", lang)
+        name = at_text(who.handle or who.display_name or "?") if who is not None else t("label.nobody", lang)
         lines.append(t("cal.owner", lang, owner=name))
     if owed:
         lines.append(t("cal.act_paid", lang, number=c.number, title=m.title, amount=f"{quantize(owed):,}"))

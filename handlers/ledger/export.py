@@ -35,6 +35,7 @@ from sqlmodel import Session, col
 
 from handlers.amounts import quantize
 from handlers.i18n import t
+from handlers.replies import at_text
 from handlers.usecases.payments import BUCKETS, bucket_of  # the receivables command's ageing, one definition
 from storage.models import Contract, Milestone, MilestoneStatus, Payment, PaymentAllocation, Person
 
@@ -248,7 +249,7 @@ class _People:
                 select(col(Person.id), col(Person.handle), col(Person.display_name), col(Person.platform_user_id))
                 .where(col(Person.tenant_id) == self.tenant_id, col(Person.id).in_(missing))):
             # a ledger reader turns "@name" (or a plain name) back into the person
-            self.names[pid] = f"@{handle}" if handle else (display or user_id or "")
+            self.names[pid] = at_text(handle) if handle else (display or user_id or "")
 
     def name(self, pid: int | None) -> str | None:
         return self.names.get(pid) if pid is not None else None

@@ -14,7 +14,7 @@ from handlers.grammar import OwnerRef
 from handlers.grammar_ledger import RecordPayment
 from handlers.messages import IncomingAction
 from handlers.reminders import new_key
-from handlers.replies import Action, Reply
+from handlers.replies import Action, Reply, at_text
 from handlers.usecases.changes import decide
 from handlers.usecases.followup import note_on, reassign_to, snooze_until
 from handlers.usecases.listing import page_action
@@ -97,5 +97,5 @@ def _pick_owner(ctx: Ctx, milestone: Milestone, contract: Contract) -> Reply:
             continue
         k = new_key(ctx.session, tenant_id=ctx.tenant_id, action="reassign_to", milestone_id=milestone.id,
                     arg=str(p.id))
-        reply.actions.append(Action(kind="reassign_to", label="@" + (p.display_name or p.handle or "?"), key=k))
+        reply.actions.append(Action(kind="reassign_to", label=at_text(p.display_name or p.handle or "?"), key=k))
     return reply

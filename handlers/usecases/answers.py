@@ -10,7 +10,7 @@ from handlers.amounts import format_money
 from handlers.context import Ctx, find_contract, person_ref, resolve_owner
 from handlers.dates import format_date
 from handlers.errors import UserError
-from handlers.replies import Reply
+from handlers.replies import Reply, at_text
 from handlers.understand import Question, match_name
 from handlers.views import owner_span
 from storage import repo
@@ -143,10 +143,10 @@ def _person(ctx: Ctx, q: Question) -> Reply:
     else:
         person = resolve_owner(ctx, q.who) if q.who.user_id else repo.find_person(
             ctx.session, tenant_id=ctx.tenant_id, handle=q.who.handle)
-        name = "@" + (q.who.handle or q.who.name or q.who.user_id or "?")
+        name = at_text(q.who.handle or q.who.name or q.who.user_id or "?")
     if person is None:
         return Reply(title=ctx.t(f"answer.{q.topic}_none", who=name), lang=ctx.lang)
-    name = "@" + (person.display_name or person.handle or "?")
+    name = at_text(person.display_name or person.handle or "?")
     kwargs: dict[str, object] = {"owner_id": person.id}
     if q.topic == "person_overdue":
         kwargs["due_before"] = ctx.today

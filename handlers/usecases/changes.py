@@ -16,7 +16,7 @@ from handlers.errors import Refused, UserError
 from handlers.grammar_ledger import DecideChange, RequestChange
 from handlers.i18n import norm_lang
 from handlers.reminders import followups, new_key
-from handlers.replies import Action, Field, Line, Reply, Span
+from handlers.replies import Action, Field, Line, Reply, Span, at_text
 from handlers.usecases.milestones import followed_lines, pick_open_milestone
 from handlers.usecases.renewals import status_on, sync_renewal_milestone
 from handlers.views import planned_payments
@@ -47,7 +47,7 @@ def _show_value(ctx: Ctx, field: str, value: str | None, currency: str) -> str:
         return format_money(Decimal(value), currency)
     if field == "owner":
         person = ctx.session.get(Person, int(value))
-        return "@" + (person.display_name or person.handle or "?") if person else "-"
+        return at_text(person.display_name or person.handle or "?") if person else "-"
     return value
 
 
@@ -142,7 +142,7 @@ def _name(person: Person | None) -> str:
     """A person as plain '@name' text (no mention, so nobody is pinged twice)."""
     if person is None:
         return "-"
-    return "@" + (person.display_name or person.handle or person.platform_user_id or "?")
+    return at_text(person.display_name or person.handle or person.platform_user_id or "?")
 
 
 def _send_to_approvers(ctx: Ctx, cr: ChangeRequest, contract: Contract, milestone: Milestone | None,

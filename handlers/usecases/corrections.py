@@ -29,7 +29,7 @@ from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar_ledger import DeleteMilestone, Edit
 from handlers.reminders import followups
-from handlers.replies import Field, Reply
+from handlers.replies import Field, Reply, at_text
 from handlers.usecases.milestones import followed_lines, match_milestone, pick_open_milestone
 from handlers.usecases.renewals import notice_deadline, status_on, sync_renewal_milestone
 from handlers.views import milestone_amount, percent_of, planned_payments
@@ -108,7 +108,7 @@ def _name(person: Person | None) -> str:
     """A person as plain '@name' text: a correction reply does not ping anyone."""
     if person is None:
         return "-"
-    return "@" + (person.display_name or person.handle or person.platform_user_id or "?")
+    return at_text(person.display_name or person.handle or person.platform_user_id or "?")
 
 
 def _show(ctx: Ctx, contract: Contract, field: str, value: object) -> str:

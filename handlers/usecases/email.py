@@ -22,7 +22,7 @@ from handlers.context import Ctx, resolve_owner
 from handlers.errors import Refused, UserError
 from handlers.grammar import OwnerRef, _Text, take_mentions
 from handlers.mail import address_of, parse_address, routing_text
-from handlers.replies import Field, Reply
+from handlers.replies import Field, Reply, at_text
 from storage import repo
 from storage.models import MailLink, Person, Role
 
@@ -121,7 +121,7 @@ def _named(ctx: Ctx, who: OwnerRef) -> Person:
 
 
 def _name(person: Person) -> str:
-    return "@" + (person.display_name or person.handle or person.platform_user_id or "?")
+    return at_text(person.display_name or person.handle or person.platform_user_id or "?")
 
 
 def _show(ctx: Ctx, person: Person) -> Reply:

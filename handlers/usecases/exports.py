@@ -17,7 +17,7 @@ from handlers.grammar import OwnerRef, _Text, take_mentions
 from handlers.ledger import calendar as feeds
 from handlers.ledger.export import SHEETS, Exported, Filter, export_ledger
 from handlers.periods import Period, read_period
-from handlers.replies import Document, Reply
+from handlers.replies import Document, Reply, at_text
 from handlers.usecases.changes import dm_target
 from scheduler.platforms import traits
 from storage import repo
@@ -118,7 +118,7 @@ def _filter_words(ctx: Ctx, cmd: Export, owner: Person | None) -> list[str]:
     if cmd.overdue:
         out.append(ctx.t("export.f_overdue"))
     if owner is not None:
-        out.append(ctx.t("export.f_owner", owner="@" + (owner.handle or owner.display_name or "?")))
+        out.append(ctx.t("export.f_owner", owner=at_text(owner.handle or owner.display_name or "?")))
     if cmd.period is not None:
         out.append(ctx.t("export.f_period", period=cmd.period.label(ctx.lang), start=cmd.period.start.isoformat(),
                          end=cmd.period.end.isoformat()))

@@ -19,7 +19,7 @@ from handlers.dates import format_date
 from handlers.errors import UserError
 from handlers.grammar import AddNote, Reassign, SetReminders, Snooze
 from handlers.reminders import followups
-from handlers.replies import Field, Reply
+from handlers.replies import Field, Reply, at_text
 from handlers.usecases.milestones import match_milestone, pick_open_milestone
 from handlers.views import describe_upcoming, owner_span
 from scheduler import planner
@@ -93,7 +93,7 @@ def reassign_to(
                   milestone_id=milestone.id)
     reply.fields = [Field(ctx.t("label.owner"), (owner_span(person_ref(owner), ctx.lang),)),
                     Field(ctx.t("label.due"), (anchors.due_words(ctx.session, milestone, ctx.lang),))]
-    name = "@" + (owner.display_name or owner.handle or "?")
+    name = at_text(owner.display_name or owner.handle or "?")
     status = ctx.t("status.reassigned_by", owner=name, who=ctx.who(), when=ctx.stamp())
     return [reply, *_followups(ctx, milestone, contract, status, clicked)]
 

@@ -25,7 +25,7 @@ from handlers.grammar_ledger import RecordPayment
 from handlers.i18n import norm_lang, t
 from handlers.mail import LINK_TTL
 from handlers.messages import IncomingAction, Sender
-from handlers.replies import Reply
+from handlers.replies import Reply, at_text
 from handlers.understand import Ask
 from handlers.usecases.actions import run_action
 from handlers.usecases.payments import record_payment
@@ -91,7 +91,7 @@ def _today(now: datetime, tenant: Tenant, person: Person) -> date:
 
 
 def _name(person: Person) -> str:
-    return "@" + (person.display_name or person.handle or person.platform_user_id or "?")
+    return at_text(person.display_name or person.handle or person.platform_user_id or "?")
 
 
 def _expired(found: _Found, milestone: Milestone | None, contract: Contract | None) -> str:

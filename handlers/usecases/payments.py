@@ -25,7 +25,7 @@ from handlers.dates import format_date
 from handlers.errors import AskFirst, Refused, UserError
 from handlers.grammar_ledger import Receivables, RecordPayment, UndoPayment
 from handlers.reminders import followups
-from handlers.replies import Field, Reply
+from handlers.replies import Field, Reply, at_text
 from handlers.usecases.followup import MAX_NOTE
 from handlers.usecases.milestones import followed_lines, match_milestone
 from handlers.views import planned_payments
@@ -177,7 +177,7 @@ def undo_payment(ctx: Ctx, cmd: UndoPayment) -> list[Reply]:
         raise AskFirst(Ask("choose", "ask.undo", {
             "seq": str(payment.seq), "amount": format_money(payment.amount, payment.currency),
             "number": contract.number, "date": format_date(payment.received_on, ctx.lang),
-            "who": "@" + (who.display_name or who.handle or "?") if who else "-"},
+            "who": at_text(who.display_name or who.handle or "?") if who else "-"},
             ((ctx.t("ask.undo_yes", seq=payment.seq),
               f"{'undo' if ctx.lang == 'en' else '撤销'} P-{payment.seq} {'confirm' if ctx.lang == 'en' else '确认'}"),)))
     before = repo.snapshot(payment, ("reversed_at", "reversed_by_id"))

@@ -21,7 +21,7 @@ from handlers.context import Ctx, find_contract, find_member, person_ref
 from handlers.errors import UserError
 from handlers.grammar import OwnerRef, _Text, take_mentions
 from handlers.periods import Period, read_period, this_month
-from handlers.replies import Image, Line, Reply, Span
+from handlers.replies import Image, Line, Reply, Span, at_text
 from storage import kpis, repo
 from storage.models import AuditEvent, ChangeRequest, Milestone, MilestoneStatus, Payment, PaymentAllocation, Person
 
@@ -82,7 +82,7 @@ def report(ctx: Ctx, cmd: Report) -> list[Reply]:
     s = ctx.session
     title = ctx.t("report.title", period=period.label(ctx.lang), start=period.start.isoformat(),
                   end=period.end.isoformat())
-    filters = [ctx.t("report.for_owner", owner="@" + (owner.display_name or owner.handle or "?"))] if owner else []
+    filters = [ctx.t("report.for_owner", owner=at_text(owner.display_name or owner.handle or "?"))] if owner else []
     if cmd.party:
         filters.append(ctx.t("report.for_party", party=cmd.party))
     reply = Reply(title=title + ("" if not filters else " · " + " · ".join(filters)), lang=ctx.lang)

@@ -16,7 +16,7 @@ from handlers.errors import Refused, UserError
 from handlers.grammar import Settings, _Text, take_mentions
 from handlers.mail import join_routing, routing_text
 from handlers.numerals import cn_int
-from handlers.replies import Field, Reply
+from handlers.replies import Field, Reply, at_text
 from scheduler import digests, planner
 from storage import repo
 from storage.models import AuditEvent, Role
@@ -283,7 +283,7 @@ def _show(ctx: Ctx) -> Reply:
     if target.startswith("person:"):
         people = repo.people_by_id(ctx.session, ids={int(target.split(":")[1])})
         p = next(iter(people.values()), None)
-        target = f"@{p.display_name or p.handle}" if p else ""
+        target = at_text(p.display_name or p.handle or "?") if p else ""
     elif target.startswith("channel:"):
         target = "#" + target.split(":", 1)[1]
     reply.fields = [
