@@ -256,7 +256,7 @@ def _read_with_dates(ctx: Ctx, line: str, raw: str) -> Reading:
 def ask_reply(ctx: Ctx, ask: Ask) -> Reply:
     """Store the question for this person in this chat and say it, with a button per answer."""
     payload = {"kind": ask.kind, "options": [list(o) for o in ask.options], "template": ask.template,
-               "slot": ask.slot}
+               "slot": ask.slot, "on_cancel": ask.on_cancel}
     repo.put_pending(ctx.session, tenant_id=ctx.tenant_id, chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0,
                      kind=ask.kind, payload=json.dumps(payload, ensure_ascii=False), lang=ctx.lang, now=ctx.now)
     reply = Reply(title=ctx.t(ask.prompt_key, **ask.params), lang=ctx.lang, ephemeral=False)
@@ -280,7 +280,8 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
     """The README command a reply to a pending question stands for.
 
     Returns (command, handled): (None, False) when there is no open question or the line is not an answer to
-    it (the question is dropped and the line read as it is); (None, True) when the answer cancelled it.
+    it (the question is dropped and the line read as it is); (None, True) when the answer cancelled it, or
+    (its ``on_cancel`` command, False) when cancelling it has something to let go (a previewed import).
     """
     pending = repo.get_pending(ctx.session, tenant_id=ctx.tenant_id, chat_id=ctx.chat_id or "",
                                person_id=ctx.person.id or 0, now=ctx.now)
@@ -291,16 +292,17 @@ def pending_command(ctx: Ctx, text: str) -> tuple[str | None, bool]:
     answer = normalise(text).strip().rstrip(".!。！").lower()
     drop = lambda: repo.drop_pending(ctx.session, tenant_id=ctx.tenant_id,  # noqa: E731
                                      chat_id=ctx.chat_id or "", person_id=ctx.person.id or 0)
+    cancelled = (None, True) if not payload.get("on_cancel") else (payload["on_cancel"], False)
     if answer in CANCEL or (answer in NO and payload["kind"] == "fill"):
         drop()
-        return None, True
+        return cancelled
     if payload["kind"] == "choose":
         options = payload["options"]
         pick = _choice(answer, len(options))
         if pick is None:
             if answer in NO and len(options) == 1:
                 drop()
-                return None, True
+                return cancelled
             drop()
             return None, False
         drop()

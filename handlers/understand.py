@@ -109,6 +109,7 @@ class Ask:
     options: tuple[tuple[str, str], ...] = ()  # (label, README command)
     template: str = ""
     slot: str = ""
+    on_cancel: str = ""  # a README command run when the person cancels (what the question holds is let go)
 
 
 @dataclass(frozen=True)

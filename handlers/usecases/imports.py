@@ -168,8 +168,9 @@ def _preview(ctx: Ctx) -> list[Reply]:
     from handlers.interpret import ask_reply
 
     confirm = f"{'import' if ctx.lang == 'en' else '导入'} {'confirm' if ctx.lang == 'en' else '确认'} #{row.id}"
+    cancel = f"{'import' if ctx.lang == 'en' else '导入'} {'cancel' if ctx.lang == 'en' else '取消'} #{row.id}"
     ask = ask_reply(ctx, Ask("choose", "import.ask", {"n": str(plan.changes), "file": row.filename},
-                             ((ctx.t("import.yes"), confirm),)))
+                             ((ctx.t("import.yes"), confirm),), on_cancel=cancel))
     return [reply, ask]
 
 

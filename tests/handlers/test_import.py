@@ -156,6 +156,17 @@ def test_cancel_and_nothing_to_confirm(chat: Chat) -> None:
     assert "Send the ledger file" in chat.say("import")
 
 
+@pytest.mark.parametrize("answer", ["cancel", "取消", "no", "算了"])
+def test_answering_cancel_to_the_preview_lets_the_file_go(chat: Chat, answer: str) -> None:
+    """The preview says "or cancel": a cancelled preview can't be confirmed later by mistake."""
+    name = EXPECTED["files"][1]["file"]
+    chat.say("import", files=attach(name))
+    out = chat.say(answer)
+    assert "cancelled" in out or "已取消" in out, out
+    assert "no ledger waiting" in chat.say("import confirm")
+    assert all(v == 0 for v in counts(chat).values())
+
+
 def test_a_file_that_is_not_a_ledger_is_refused(chat: Chat) -> None:
     out = chat.say("import", files=(Attachment("notes.txt", b"hello, world\nnothing here\n"),))
     assert "can't read notes.txt" in out
