@@ -84,7 +84,11 @@ MILESTONE_ALIASES: dict[str, list[str]] = {
     "plan_amount": ["计划金额", "应收金额", "应付金额", "计划回款金额", "节点金额", "款项金额", "应收款", "应收",
                     "付款金额", "收款金额", "金额", "回款金额", "planned amount", "plan amount", "amount due",
                     "due amount", "amount", "value", "invoice amount", "billing amount", "expected amount",
-                    "scheduled amount"],
+                    "scheduled amount",
+                    # one column for either: "30%" is read as a share of the contract, "60000" as money
+                    "比例或金额", "比例/金额", "比例或者金额", "金额或比例", "金额/比例", "金额或者比例", "比例/金额（元）",
+                    "amount or %", "% or amount", "amount or percent", "percent or amount", "amount / %",
+                    "share or amount", "amount or share"],
     "due": ["计划日期", "计划时间", "到期日", "截止日期", "应收日期", "计划回款日期", "预计日期", "预计回款日期",
             "节点日期", "计划完成日期", "计划付款日期", "计划收款日期", "约定日期", "应付日期", "到期日期", "截止日",
             "日期", "付款日期", "due", "due date", "date", "planned date", "plan date", "deadline", "target date",

@@ -851,3 +851,13 @@ def test_row_error_is_a_plain_value() -> None:
     error = RowError("S", 3, "bad_amount", "A-1", "import.err.bad_amount", {"value": "x"})
     assert error.reason("en") == "amount not readable: x" and error.reason("zh") == "金额无法识别：x"
     assert RowError("S", 3, "other", None, "import.err.missing", {}).reason("en") == "import.err.missing"
+
+
+@pytest.mark.parametrize("header", ["比例或金额", "比例/金额", "金额或比例", "Amount or %", "% or amount"])
+def test_a_column_of_shares_or_amounts_is_read_as_either(header: str) -> None:
+    """The issue's 付款节点 sheet names one column 比例或金额: "50%" is a share, "6000" is money."""
+    from handlers.ledger import read_headers
+
+    name = read_headers.header_name(header)
+    assert name is not None
+    assert read_headers.lookup(name, read_headers._table(read_headers.MILESTONE_ALIASES))[0][0] == "plan_amount"
