@@ -138,6 +138,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cal.party": {"en": "Counterparty: {party}", "zh": "对方：{party}"},
     "cal.owed": {"en": "Still owed: {owed} (of {amount})", "zh": "待收：{owed}（应收 {amount}）"},
     "cal.owner": {"en": "Owner: {owner}", "zh": "负责人：{owner}"},
+    "cal.link": {"en": "In the chat: {link}", "zh": "在群聊中查看：{link}"},
     "cal.act_done": {"en": "When it is done, tell the bot: done {number} {title}",
                      "zh": "完成后告诉机器人：完成 {number} {title}"},
     "cal.act_paid": {"en": "When the money arrives, tell the bot: paid {number} {amount} for {title}",

@@ -11,6 +11,7 @@ no buttons and no edits, which is the safest reading for a message (nothing is p
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -45,6 +46,8 @@ class Traits:
     - ``mailbox``: it reaches a person at an address of their own, outside any team's chat (e-mail): reminders
       for a team on any platform may also go through it, to the people who gave an address. What it sends
       cannot be edited or recalled afterwards.
+    - ``chat_link``: a web address that opens a chat, from the team's id and the chat's id, or None where the
+      platform has none for it (a calendar event links back to where its contract is discussed).
     """
 
     name: str
@@ -59,6 +62,7 @@ class Traits:
     mention: str = "@{name}"
     limits: Limits = field(default_factory=Limits)
     mailbox: bool = False
+    chat_link: Callable[[str, str], str | None] | None = None
 
 
 GENERIC = Traits(name="generic")

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 # group's bots); a card is at most 30 KB, which the renderer keeps under (bot.feishu.render)
 TRAITS = Traits(name="feishu", team_per_chat=True, named_chats=False, direct_messages=True, dm_first=True,
                 edits=True, buttons=True, max_text=8000, mention="<at id={id}></at>",
-                limits=Limits(overall_per_s=50, per_chat_per_s=5))
+                limits=Limits(overall_per_s=50, per_chat_per_s=5),
+                # Feishu's AppLink that opens a group chat by its open_chat_id
+                chat_link=lambda team, chat: (f"https://applink.feishu.cn/client/chat/open?openChatId={chat}"
+                                              if chat.startswith("oc_") else None))
 
 
 def _enabled(settings: Settings) -> bool:

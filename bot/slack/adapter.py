@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.platform import Adapter, Platform
@@ -16,7 +17,10 @@ if TYPE_CHECKING:
 
 # Slack allows about one message per second per channel (chat.postMessage, "special" tier)
 TRAITS = Traits(name="slack", team_per_chat=False, direct_messages=True, dm_first=True, edits=True, buttons=True,
-                max_text=3000, mention="<@{id}>", limits=Limits(per_chat_per_s=1))
+                max_text=3000, mention="<@{id}>", limits=Limits(per_chat_per_s=1),
+                # a channel by its id (C…, G…) in the workspace's web client (the desktop app takes it over)
+                chat_link=lambda team, chat: (f"https://app.slack.com/client/{team}/{chat}"
+                                              if re.fullmatch(r"[CG][A-Z0-9]{6,}", chat) and team else None))
 
 
 def _enabled(settings: Settings) -> bool:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 # Telegram's documented limits: 30 messages a second overall, 1 a second per chat, 20 a minute per group
 TRAITS = Traits(name="telegram", team_per_chat=True, named_chats=False, direct_messages=True, dm_first=False, edits=True, buttons=True,
                 max_text=4096, mention='<a href="tg://user?id={id}">{name}</a>',
-                limits=Limits(overall_per_s=30, per_chat_per_s=1, per_group_per_min=20))
+                limits=Limits(overall_per_s=30, per_chat_per_s=1, per_group_per_min=20),
+                # a supergroup (-100…) opens for its members at t.me/c/…; a basic group has no address
+                chat_link=lambda team, chat: f"https://t.me/c/{chat[4:]}" if chat.startswith("-100") else None)
 
 
 def _enabled(settings: Settings) -> bool:

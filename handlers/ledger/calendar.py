@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from handlers.amounts import format_money, quantize
 from handlers.i18n import norm_lang, t
 from handlers.replies import at_text
+from scheduler.platforms import traits
 from storage import repo
 from storage.models import CalendarToken, Contract, Milestone, MilestoneStatus, Person, Tenant
 
@@ -170,12 +171,26 @@ def build_feed(session: Session, *, tenant: Tenant, person: Person | None, now: 
             missing = {m.owner_id for m, _ in chunk if m.owner_id and m.owner_id not in names}
             names.update(repo.people_by_id(session, ids={i for i in missing if i}))
         for m, c in chunk:
-            cal.add_component(_event(m, c, paid, names if person is None else None, lang, stamp))
+            cal.add_component(_event(m, c, paid, names if person is None else None, lang, stamp,
+                                     link=_chat_link(tenant, c)))
     return cal.to_ical()
 
 
+def _chat_link(tenant: Tenant, c: Contract) -> str | None:
+    """Where the contract is talked about, as a web address, where the team's platform has one: the contract's
+    chat (else the team's), or the team's own chat where a team is one chat."""
+    make = traits(tenant.platform).chat_link
+    if make is None:
+        return None
+    if traits(tenant.platform).team_per_chat:
+        chat = tenant.external_id
+    else:
+        chat = c.channel or tenant.default_channel or ""
+    return make(tenant.external_id, chat) if chat else None
+
+
 def _event(m: Milestone, c: Contract, paid: dict[int, Decimal], owners: dict[int, Person] | None, lang: str,
-           stamp: datetime) -> Event:
+           stamp: datetime, *, link: str | None = None) -> Event:
     """One open milestone (with a due date) as an all-day event."""
     assert m.due_on is not None, "the feed reads dated milestones only"
     owed = None
@@ -206,6 +221,9 @@ def _event(m: Milestone, c: Contract, paid: dict[int, Decimal], owners: dict[int
         lines.append(t("cal.act_paid", lang, number=c.number, title=m.title, amount=f"{quantize(owed):,}"))
     else:
         lines.append(t("cal.act_done", lang, number=c.number, title=m.title))
+    if link:
+        ev.add("url", link)
+        lines.append(t("cal.link", lang, link=link))
     ev.add("description", "\n".join(lines))
     ev.add("categories", [t(f"kind.{m.kind}", lang)])
     ev.add("transp", "TRANSPARENT")  # a due date is not a meeting: it does not make anyone busy

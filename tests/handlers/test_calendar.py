@@ -231,3 +231,33 @@ def test_the_feed_is_read_in_chunks_without_losing_or_repeating_events(chat: Cha
     monkeypatch.setattr(feeds, "_CHUNK", 2)
     chat.say("calendar team")
     assert [str(e["uid"]) for e in _feed(chat).walk("VEVENT")] == whole and len(set(whole)) == len(whole) == 10
+
+
+@pytest.mark.parametrize(("platform", "tenant_key", "chat_id", "link"), [
+    ("slack", "T0123ABCD", "C0456EFGH", "https://app.slack.com/client/T0123ABCD/C0456EFGH"),
+    ("telegram", "-1001234567890", "-1001234567890", "https://t.me/c/1234567890"),
+    ("feishu", "oc_5ad11d72b830411d72b836c20", "oc_5ad11d72b830411d72b836c20",
+     "https://applink.feishu.cn/client/chat/open?openChatId=oc_5ad11d72b830411d72b836c20"),
+    ("telegram", "-4567", "-4567", None),  # a basic group has no address
+])
+def test_each_event_links_back_to_the_chat_where_the_platform_has_a_link(engine, platform: str, tenant_key: str,  # type: ignore[no-untyped-def]
+                                                                         chat_id: str, link: str | None) -> None:
+    core = Core(engine, clock=Clock(datetime(2027, 1, 2, 2, 0, tzinfo=UTC)))
+
+    def say(text: str, chat_type: str = "group"):  # type: ignore[no-untyped-def]
+        return core.handle(IncomingMessage(platform=platform, tenant_key=tenant_key, text=text, chat_id=chat_id,
+                                           chat_type=chat_type, sender=Sender(user_id="U1", handle="amy",
+                                                                               can_dm=True)))
+
+    say('new HT-1 "Cloud platform" Acme 1000000 ends 2027-12-31')
+    say("milestone HT-1 delivery 2027-02-15 owner @amy")
+    with Session(engine) as s:
+        from storage.models import Tenant
+
+        tenant = s.exec(select(Tenant).where(Tenant.platform == platform, Tenant.external_id == tenant_key)).one()
+        cal = Calendar.from_ical(feeds.build_feed(s, tenant=tenant, person=None, now=datetime(2027, 1, 2, tzinfo=UTC)))
+    for event in cal.walk("VEVENT"):
+        if link is None:
+            assert "url" not in event
+        else:
+            assert str(event["url"]) == link and link in str(event["description"])
