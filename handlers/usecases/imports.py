@@ -180,8 +180,9 @@ def _plan_lines(ctx: Ctx, reply: Reply, plan: Plan) -> None:
                     done=plan.milestones_done))
     reply.add(ctx.t("import.count_payments", new=plan.payments_new))
     if plan.people_new:
-        reply.add(ctx.t("import.count_people", n=len(plan.people_new),
-                        names=", ".join(sorted(plan.people_new)[:10])))
+        names = sorted(plan.people_new)
+        shown = ", ".join(names[:10]) + (" " + ctx.t("answer.and_more", n=len(names) - 10) if len(names) > 10 else "")
+        reply.add(ctx.t("import.count_people", n=len(names), names=shown))
     if plan.unchanged:
         reply.add(ctx.t("import.count_unchanged", n=plan.unchanged))
     if plan.errors:
