@@ -1,7 +1,7 @@
 """Logging for operators: one JSON object per line by default (LOG_FORMAT=text for humans), to stderr.
 
 What goes out at INFO, and only this: one line per command (``handlers.metrics``: tenant id, verb, outcome,
-latency_ms, platform) and one per dispatch pass that did something (``scheduler.dispatch``). Never the text
+latency_ms, platform) and one per dispatch pass (``scheduler.dispatch``). Never the text
 people typed or an amount: those only appear with a traceback at ERROR, or at DEBUG.
 
 Levels: LOG_LEVEL when it is set; otherwise INFO for ``run``, ``dispatch`` and ``migrate``, and WARNING for the

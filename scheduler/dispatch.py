@@ -344,11 +344,10 @@ def copy_key(out: Outgoing) -> str:
 
 
 def _log_pass(result: PassResult, seconds: float) -> None:
-    """One line per pass: INFO when it did something, DEBUG when it was idle (every 30 s is noise)."""
+    """One INFO line per pass, an idle one too (every 30 s by default: it shows the dispatcher is alive)."""
     DISPATCH_PASSES.inc()
     DISPATCH_DURATION.observe(seconds)
-    busy = result.claimed or result.released or result.skipped or result.deferred or result.parked
-    log.log(logging.INFO if busy else logging.DEBUG, "dispatch pass", extra={
+    log.info("dispatch pass", extra={
         "event": "dispatch", "sent": result.sent, "failed": result.failed, "retried": result.retried,
         "deferred": result.deferred, "skipped": result.skipped, "cancelled": result.cancelled, "parked": result.parked,
         "released": result.released, "duration_ms": round(seconds * 1000, 1)})

@@ -200,9 +200,10 @@ def test_dispatch_counts_sends_failures_and_429s(chat: Chat, caplog: pytest.LogC
     assert sample("contractbot_dispatch_passes_total") == before["passes"] + 3
 
 
-def test_an_idle_pass_logs_at_debug_only(chat: Chat, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_idle_pass_logs_one_info_line_too(chat: Chat, caplog: pytest.LogCaptureFixture) -> None:
+    """One line per dispatch pass at INFO, as the operators asked: an idle one shows the dispatcher is alive."""
     dispatcher = Dispatcher(chat.engine, notifiers={}, composer=ReminderComposer())
-    with caplog.at_level(logging.DEBUG, logger="scheduler.dispatch"):
+    with caplog.at_level(logging.INFO, logger="scheduler.dispatch"):
         dispatcher.run_pass(datetime(2026, 12, 13, 1, 0, tzinfo=UTC))
     [record] = [r for r in caplog.records if getattr(r, "event", "") == "dispatch"]
-    assert record.levelno == logging.DEBUG
+    assert record.levelno == logging.INFO and (record.sent, record.failed) == (0, 0)
