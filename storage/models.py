@@ -188,7 +188,7 @@ class Milestone(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    tenant_id: int = Field(foreign_key="tenants.id")  # led by every index above (0011 dropped its own)
     contract_id: int = Field(foreign_key="contracts.id", index=True)
     kind: str = Field(default="other", max_length=16)
     title: str = Field(max_length=255)
