@@ -755,7 +755,8 @@ def _timeline_figure(
     for style, (colour, dash, width, marker) in looks.items():
         if ends[style][0]:
             ax.plot(*segments[style], color=colour, linewidth=width, linestyle=dash, solid_capstyle="round", zorder=2)
-            ax.plot(*ends[style], marker, color=colour, markersize=7, zorder=4)
+            # on top of the planned diamond: a milestone done on its due day shows its green dot, not just the plan
+            ax.plot(*ends[style], marker, color=colour, markersize=7, zorder=6)
     ax.plot(plan_x, range(len(rows)), "D", markerfacecolor="white", markeredgecolor=PLAN_COLOUR, markersize=7,
             zorder=5)
 

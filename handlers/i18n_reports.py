@@ -35,6 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.ontime_none": {"en": "no milestone was completed in this period.", "zh": "本期没有完成的节点。"},
     "report.ontime_line": {"en": "{rate} ({on_time} of {done} completed); the late ones median {late} late",
                            "zh": "{rate}（完成 {done} 个，按时 {on_time} 个）；逾期完成的中位延迟 {late}"},
+    "report.ontime_all": {"en": "{rate} ({on_time} of {done} completed), none late",
+                          "zh": "{rate}（完成 {done} 个，按时 {on_time} 个，无逾期）"},
     "report.late_median": {"en": "late ones {days}", "zh": "延迟中位 {days}"},
     "report.jam": {"en": "Bottlenecks⁴ (overdue open now):", "zh": "瓶颈⁴（当前逾期未完成）："},
     "report.jam_none": {"en": "none, nothing is overdue.", "zh": "无，没有逾期节点。"},
@@ -42,6 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.overdue": {"en": "Overdue now⁵:", "zh": "当前逾期⁵："},
     "report.overdue_none": {"en": "nothing, and nothing in the last 12 weeks.", "zh": "无，近 12 周也没有。"},
     "report.overdue_line": {"en": "{n} open milestones · owed {amount}", "zh": "{n} 个未完成节点 · 欠款 {amount}"},
+    "report.overdue_line_one": {"en": "1 open milestone · owed {amount}", "zh": "1 个未完成节点 · 欠款 {amount}"},
     "report.trend": {"en": "{weeks} weeks {currency}: {spark} {arrow} {delta} since {since}",
                      "zh": "近 {weeks} 周 {currency}：{spark} 较 {since} {arrow} {delta}"},
     "report.renewals": {"en": "Renewals⁶:", "zh": "续约⁶："},
@@ -64,8 +67,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "report.note2": {
         "en": "² days from a payment milestone's due date to the payment that settled it in full (negative = early), "
-              "for milestones settled in the period; median and 90th percentile by nearest rank.",
-        "zh": "² 付款节点从截止日到全额结清那笔回款到账的天数（负数为提前），统计本期结清的节点；中位数和 90 分位按最近秩法。",
+              "for milestones settled in the period; median = the middle value (or the mean of the two middle ones), 90th percentile by nearest rank.",
+        "zh": "² 付款节点从截止日到全额结清那笔回款到账的天数（负数为提前），统计本期结清的节点；中位数取中间值（偶数个时取中间两个的平均），90 分位按最近秩法。",
     },
     "report.note3": {
         "en": "³ milestones completed in the period whose completion day (team time zone) is on or before the due "
@@ -99,6 +102,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "{total} 笔付款结清 {paid} 笔，尚欠 {owed}"},
     "review.v_no_payments": {"en": "no payment milestones", "zh": "没有付款节点"},
     "review.v_changes": {"en": "{n} changes", "zh": "{n} 次变更"},
+    "review.v_changes_one": {"en": "1 change", "zh": "1 次变更"},
     "review.v_slip": {"en": "{title} slipped {n} days", "zh": "{title} 延误 {n} 天"},
     "review.v_no_slip": {"en": "no delivery-side slip", "zh": "交付类节点无延误"},
     "review.milestones": {"en": "Milestones (planned → actual):", "zh": "节点（计划 → 实际）："},

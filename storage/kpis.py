@@ -88,7 +88,7 @@ class Spread:
     """How many values, their median and 90th percentile (nearest rank)."""
 
     n: int
-    median: int | None
+    median: int | float | None  # a half day when the two middle values differ by an odd number of days
     p90: int | None
 
 
@@ -108,7 +108,7 @@ class OnTimeRow:
     key: Any
     done: int
     on_time: int
-    late_median: int | None
+    late_median: int | float | None
 
     @property
     def rate(self) -> float | None:
@@ -313,11 +313,15 @@ def _histogram(session: Session, rows: Any, value: str, groupings: list[str]) ->
 
 
 def _nearest_rank(counts: dict[int, int]) -> Spread:
-    """Count, median and 90th percentile (nearest rank: the value at rank ceil(p * n)) of a histogram."""
+    """Count, median and 90th percentile of a histogram of whole days.
+
+    The median is the middle value, or the mean of the two middle ones (as a spreadsheet's MEDIAN: {-5, 26}
+    gives 10.5, not -5); the 90th percentile is the value at rank ceil(0.9 n) (nearest rank: a day that happened).
+    """
     n = sum(counts.values())
     if not n:
         return Spread(0, None, None)
-    ranks = {"median": (n + 1) // 2, "p90": (9 * n + 9) // 10}
+    ranks = {"low": (n + 1) // 2, "high": n // 2 + 1, "p90": (9 * n + 9) // 10}
     found: dict[str, int] = {}
     seen = 0
     for v in sorted(counts):
@@ -325,7 +329,8 @@ def _nearest_rank(counts: dict[int, int]) -> Spread:
         for name, rank in ranks.items():
             if name not in found and seen >= rank:
                 found[name] = v
-    return Spread(n, found["median"], found["p90"])
+    middle = found["low"] if n % 2 else (found["low"] + found["high"]) / 2
+    return Spread(n, int(middle) if middle == int(middle) else middle, found["p90"])
 
 
 def _spreads(session: Session, rows: Any, value: str, groupings: list[str]) -> dict[tuple[str, Any], Spread]:

@@ -149,7 +149,7 @@ def _money_lines(ctx: Ctx, reply: Reply, money: dict[str, kpis.Collection]) -> N
                                    rate=_pct(c.rate)))
 
 
-def _days(ctx: Ctx, n: int | None) -> str:
+def _days(ctx: Ctx, n: float | None) -> str:
     return "-" if n is None else ctx.t("report.days", n=n)
 
 
@@ -182,8 +182,10 @@ def _ontime_lines(ctx: Ctx, reply: Reply, ontime: kpis.OnTime, people: dict[int,
     if not o.done:
         reply.add(_head(ctx, "report.ontime") + ctx.t("report.ontime_none"))
         return
-    reply.add(_head(ctx, "report.ontime") + ctx.t("report.ontime_line", rate=_pct(o.rate), on_time=o.on_time,
-                                                   done=o.done, late=_days(ctx, o.late_median)))
+    line = ("report.ontime_all", {}) if o.late_median is None else ("report.ontime_line",
+                                                                    {"late": _days(ctx, o.late_median)})
+    reply.add(_head(ctx, "report.ontime") + ctx.t(line[0], rate=_pct(o.rate), on_time=o.on_time, done=o.done,
+                                                   **line[1]))
     reply.add("  " + _head(ctx, "report.by_kind") + " · ".join(
         f"{ctx.t('kind.' + str(r.key))} {_ontime_part(ctx, r)}" for r in ontime.by_kind))
     spans: list[Span] = ["  " + ctx.t("report.by_owner") + " "]
@@ -217,7 +219,8 @@ def _overdue_lines(ctx: Ctx, reply: Reply, trend: list[kpis.OverduePoint]) -> No
         reply.add(_head(ctx, "report.overdue") + ctx.t("report.overdue_none"))
         return
     amounts = " · ".join(format_money(a, cur) for cur, a in sorted(now.amount.items())) or "-"
-    reply.add(_head(ctx, "report.overdue") + ctx.t("report.overdue_line", n=now.count, amount=amounts))
+    reply.add(_head(ctx, "report.overdue") + ctx.t("report.overdue_line_one" if now.count == 1
+                                                   else "report.overdue_line", n=now.count, amount=amounts))
     currencies = sorted({c for p in trend for c in p.amount}) or [""]
     for cur in currencies:
         series = [p.amount.get(cur, Decimal(0)) if cur else Decimal(p.count) for p in trend]
@@ -468,7 +471,7 @@ def _verdict(ctx: Ctx, contract: Any, rows: list[_Row], changes: int) -> str:
                            owed=format_money(max(owed, Decimal(0)), contract.currency)))
     else:
         parts.append(ctx.t("review.v_no_payments"))
-    parts.append(ctx.t("review.v_changes", n=changes))
+    parts.append(ctx.t("review.v_changes_one" if changes == 1 else "review.v_changes", n=changes))
     slips = []
     for r in rows:
         if r.milestone.amount is not None:

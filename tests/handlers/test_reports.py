@@ -92,7 +92,7 @@ def test_review_compares_plan_with_what_happened(chat: Chat) -> None:
     chat.say("change HT-1 second payment due 2027-02-28 reason customer asked")
     out = chat.say("review HT-1")
     assert "Review of HT-1 “Cloud platform” · Acme · running" in out
-    assert "Verdict: 1 of 2 payments settled, 300,000.00 CNY still owed; 1 changes; delivery slipped 5 days" in out
+    assert "Verdict: 1 of 2 payments settled, 300,000.00 CNY still owed; 1 change; delivery slipped 5 days" in out
     assert "first payment: planned 2027-01-10 · done 2027-01-05 (5 d early)" in out
     assert "delivery: planned 2027-02-15 · done 2027-02-20 (5 d late)" in out
     assert "second payment: planned 2027-02-10 · open, 33 d overdue · 400,000.00 CNY, received 100,000.00 CNY" in out

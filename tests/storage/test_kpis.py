@@ -113,8 +113,9 @@ def test_days_to_collect(ledger) -> None:  # type: ignore[no-untyped-def]
         got = kpis.days_to_collect(s, scope(ids))
     # settled in Q1: m1 -5 days (early), m2 15 days (settled by the 02-25 payment), m5 30 days
     assert got.overall == kpis.Spread(3, 15, 30)
-    assert got.by_party == [("Gamma", kpis.Spread(1, 30, 30)), ("Acme", kpis.Spread(2, -5, 15))]
-    assert dict(got.by_owner) == {ids["bob"]: kpis.Spread(1, 30, 30), ids["alice"]: kpis.Spread(2, -5, 15)}
+    # two values: the median is their mean, as a spreadsheet's MEDIAN ((-5 + 15) / 2); p90 is the later one
+    assert got.by_party == [("Gamma", kpis.Spread(1, 30, 30)), ("Acme", kpis.Spread(2, 5, 15))]
+    assert dict(got.by_owner) == {ids["bob"]: kpis.Spread(1, 30, 30), ids["alice"]: kpis.Spread(2, 5, 15)}
 
 
 def test_on_time_rate(ledger) -> None:  # type: ignore[no-untyped-def]
@@ -122,12 +123,13 @@ def test_on_time_rate(ledger) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
         got = kpis.on_time(s, scope(ids))
     # done in Q1: m1 on time; m2 15, m5 30, m6 5, m7 1 day late (its local completion day is 03-02)
-    assert got.overall == kpis.OnTimeRow(None, 5, 1, 5)
-    assert got.by_kind == [kpis.OnTimeRow("payment", 3, 1, 15), kpis.OnTimeRow("delivery", 1, 0, 5),
+    # the late ones' median: {1, 5, 15, 30} -> (5 + 15) / 2; payment {15, 30} -> 22.5
+    assert got.overall == kpis.OnTimeRow(None, 5, 1, 10)
+    assert got.by_kind == [kpis.OnTimeRow("payment", 3, 1, 22.5), kpis.OnTimeRow("delivery", 1, 0, 5),
                            kpis.OnTimeRow("acceptance", 1, 0, 1)]
     assert {r.key: r for r in got.by_owner} == {
         ids["alice"]: kpis.OnTimeRow(ids["alice"], 2, 1, 15),
-        ids["bob"]: kpis.OnTimeRow(ids["bob"], 2, 0, 1),
+        ids["bob"]: kpis.OnTimeRow(ids["bob"], 2, 0, 15.5),  # {1, 30}
         ids["carol"]: kpis.OnTimeRow(ids["carol"], 1, 0, 5),
     }
 
