@@ -176,8 +176,10 @@ class Milestone(SQLModel, table=True):
     __table_args__ = (
         # open / overdue / this week, counted and paged in the index alone: id (SQLite's rowid anyway) makes the
         # page order (due date, id) an index order on PostgreSQL too, so skipping earlier pages reads no rows
+        Index("ix_milestone_tenant_status_due", "tenant_id", "status", "due_on", "id"),
         # the trailing columns are what the reports read (money, kind, owner, contract): with them the KPIs of a
-        # large team are read from the indexes without visiting the table (migration 0011)
+        # large team are read from the indexes without visiting the table (migration 0011); the lists keep the
+        # narrow index above, which pages faster
         Index("ix_milestone_tenant_status_due_cover", "tenant_id", "status", "due_on", "id", "amount", "contract_id",
               "kind", "owner_id"),
         Index("ix_milestone_tenant_due_cover", "tenant_id", "due_on", "status", "amount", "contract_id"),

@@ -19,9 +19,6 @@ depends_on: str | Sequence[str] | None = None
 
 # (table, old name, old columns, new name, new columns)
 REPLACED = [
-    ('milestones', 'ix_milestone_tenant_status_due', ['tenant_id', 'status', 'due_on', 'id'],
-     'ix_milestone_tenant_status_due_cover',
-     ['tenant_id', 'status', 'due_on', 'id', 'amount', 'contract_id', 'kind', 'owner_id']),
     ('milestones', 'ix_milestone_tenant_due', ['tenant_id', 'due_on'],
      'ix_milestone_tenant_due_cover', ['tenant_id', 'due_on', 'status', 'amount', 'contract_id']),
     ('milestones', 'ix_milestone_tenant_done', ['tenant_id', 'done_at'],
@@ -34,7 +31,17 @@ REPLACED = [
 ]
 
 
+# added beside the index it extends: the lists page through the narrow one faster (PostgreSQL p99 of later pages
+# of "list overdue" 20 ms with only the wide one, 15 ms with both)
+ADDED = [
+    ('milestones', 'ix_milestone_tenant_status_due_cover',
+     ['tenant_id', 'status', 'due_on', 'id', 'amount', 'contract_id', 'kind', 'owner_id']),
+]
+
+
 def upgrade() -> None:
+    for table, name, columns in ADDED:
+        op.create_index(name, table, columns)
     for table, old, _old_columns, new, columns in REPLACED:
         op.create_index(new, table, columns)
         op.drop_index(old, table_name=table)
@@ -48,3 +55,5 @@ def downgrade() -> None:
     for table, old, old_columns, new, _columns in reversed(REPLACED):
         op.create_index(old, table, old_columns)
         op.drop_index(new, table_name=table)
+    for table, name, _columns in ADDED:
+        op.drop_index(name, table_name=table)
