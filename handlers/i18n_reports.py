@@ -7,6 +7,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.review": {"en": "review HT-2026-001", "zh": "复盘 HT-2026-002"},
     "err.report_owners": {"en": "A report takes one owner at most.", "zh": "报表一次只能按一位负责人筛选。"},
     "err.report_owner": {"en": "Nobody called {owner} is in this team yet.", "zh": "团队里还没有 {owner} 这个人。"},
+    "err.report_period": {
+        "en": "“{phrase}” is not a period: a quarter is Q1 to Q4, a month 1 to 12 (this month, Q1, 2027, 2027-03, "
+              "last 30 days).",
+        "zh": "“{phrase}”不是有效的期间：季度为第1至第4季度，月份为1至12月（本月、一季度、2027年、2027-03、最近30天）。",
+    },
     "err.report_party": {
         "en": "No contract matches “{party}” (by number, counterparty or title). A period is this month, Q1, 2027, "
               "last 30 days, 2027-03.",

@@ -56,7 +56,15 @@ def parse_report(words: str, now: datetime, tz: str, ex: str, lang: str) -> Repo
         raise UserError("err.report_owners", example=ex)
     period, rest = read_period(text.text, today)
     rest = re.sub(r"\s{2,}", " ", _FILLER.sub(" ", rest)).strip(" ,，;；:：")
+    if period is None and _PERIODISH.search(rest):  # Q5, 2027-13, 13月: a period that is not one, not a customer
+        raise UserError("err.report_period", example=ex, phrase=_PERIODISH.search(rest).group().strip())  # type: ignore[union-attr]
     return Report(period, mentions[0] if mentions else None, rest or None)
+
+
+# what is meant as a period but names none (read_period took every real one): a quarter past Q4, a month past 12
+_PERIODISH = re.compile(
+    r"(?<![\w-])(?:(?:\d{4}\s*)?[QqHh]\d+|\d{4}\s*[-/.]\s*\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月份?"
+    r"|第?\s*[一二三四五六七八九十\d]+\s*季度)(?![\w-])")
 
 
 def parse_review(words: str, now: datetime, tz: str, ex: str, lang: str) -> Review:

@@ -153,3 +153,12 @@ def test_an_owner_known_by_address_is_written_as_the_address() -> None:
 
     assert plain(("owner ", PersonRef("amy@example.com", handle="amy@example.com"))) == "owner amy@example.com"
     assert plain(("owner ", PersonRef("amy", handle="amy"))) == "owner @amy"
+
+
+@pytest.mark.parametrize(("line", "phrase"), [("report Q5", "Q5"), ("report 2027-13", "2027-13"),
+                                              ("报表 13月", "13月"), ("报表 第5季度", "第5季度")])
+def test_a_period_that_is_not_one_is_refused_as_a_period(chat: Chat, line: str, phrase: str) -> None:
+    """Not "no contract matches Q5": the reason says what a period is, with an example."""
+    out = chat.say(line)
+    assert "⚠️" in out and f"“{phrase}”" in out and ("not a period" in out or "不是有效的期间" in out), out
+    assert "Example:" in out or "例如" in out
