@@ -847,13 +847,15 @@ REPORT_WORD = re.compile(
 # how the money or the work went, asked about a period ("上季度回款情况怎么样", "how did we do last quarter?"): a report;
 # without a period the same words ask what is owed now (receivables)
 PERIOD_LOOK_BACK = re.compile(
-    r"回款情况|收款情况|回款怎么样|回款如何|履约情况|业绩|how\s+did\s+we\s+do|how\s+(?:did|have)\s+we\s+(?:been\s+)?doing|"
-    r"how\s+(?:is|was|were)\s+(?:our\s+)?(?:collections?|cash\s*flow|payments?)", re.IGNORECASE)
+    r"回款情况|收款情况|回款怎么样|回款如何|履约情况|业绩|表现(?:如何|怎么样|怎样)|做得(?:如何|怎么样)|"
+    r"how\s+did\s+we\s+do|how\s+did(?=\s+@\S+\s+do\b)|how\s+(?:did|have)\s+we\s+(?:been\s+)?doing|"
+    r"how\s+(?:is|are|was|were)\s+(?:our\s+)?(?:collections?|cash\s*flow|payments?|receivables|things)",
+    re.IGNORECASE)
 REVIEW_WORD = re.compile(r"复盘|回顾|总结一下|\breview\b|\bretro(?:spective)?\b|post-?mortem|how\s+did\b.*\bgo\b",
                          re.IGNORECASE)
 _REPORT_FILLER = re.compile(
     r"\b(?:show|give|send|get|pull|me|us|can|could|you|please|pls|let'?s|see|what'?s|what|is|are|was|our|the|a|an|"
-    r"team'?s?|numbers?|figures?|how|we|doing|for|of)\b|"
+    r"team'?s?|numbers?|figures?|how|we|doing|did|do|going|for|of)\b|"
     r"给我|给|看看|看下|看一下|查看|查下|查一下|发一下|发个|帮我|出一份|出个|来一份|一份|一下|我们|团队|的|请|吧|怎么样|情况|数据|如何",
     re.IGNORECASE)
 
