@@ -312,6 +312,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.note_long": {"en": "The note is too long; keep it under {limit} characters.",
                       "zh": "备注太长，请控制在 {limit} 字以内。"},
     "err.setting_unknown": {"en": "Unknown setting “{got}”; settings are {keys}.", "zh": "未知设置项“{got}”，可选：{keys}。"},
+    "err.setting_missing": {"en": "Give a value for {setting}.", "zh": "请写明 {setting} 的值。"},
     "err.setting_value": {"en": "“{got}” is not a valid value for {setting}.", "zh": "“{got}”不是 {setting} 的有效值。"},
     "err.setting_range": {
         "en": "“{got}” is not a valid value for {setting}: use a whole number of days from {low} to {high}.",

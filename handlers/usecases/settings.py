@@ -47,8 +47,8 @@ def settings(ctx: Ctx, cmd: Settings) -> list[Reply]:
     before = repo.snapshot(tenant)
     value = cmd.value.strip()
     bad = UserError("err.setting_value", example=ex, setting=ctx.t("setting." + cmd.key), got=value)
-    if not value:
-        raise bad
+    if not value:  # "settings digest" with nothing after it: say what is missing, not that "" is wrong
+        raise UserError("err.setting_missing", example=ex, setting=ctx.t("setting." + cmd.key))
     if cmd.key in ("overdue", "stages") and _SIMPLE[cmd.key][1](value) is None:
         raise _range_error(ctx, cmd.key, value, ex)
     if cmd.key == "routing" and _routing(value) is None:
