@@ -643,6 +643,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "renewal.milestone": {"en": "renewal notice", "zh": "续约通知"},
     "renewal.previous": {"en": "The previous term is kept as {number}.", "zh": "上一期合同保留为 {number}。"},
     "renewal.cancelled": {"en": "Cancelled: {titles}", "zh": "已取消：{titles}"},
+    "renewal.changes_closed": {"en": "Change requests closed unapplied: {changes}", "zh": "未批准的变更申请已关闭：{changes}"},
+    "renewal.change_reason": {"en": "closed unapplied: the contract ended", "zh": "合同已终止，变更未执行"},
     "renewal.auto": {"en": "🔁 {number} renewed automatically until {date}", "zh": "🔁 {number} 已自动续约至 {date}"},
     "renewal.auto_why": {"en": "No notice was given by {deadline}, and the contract auto-renews.",
                          "zh": "截至 {deadline} 未发出终止通知，合同按约自动续约。"},

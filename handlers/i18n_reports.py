@@ -108,6 +108,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.v_no_payments": {"en": "no payment milestones", "zh": "没有付款节点"},
     "review.v_changes": {"en": "{n} changes", "zh": "{n} 次变更"},
     "review.v_changes_one": {"en": "1 change", "zh": "1 次变更"},
+    "review.v_pending": {"en": " ({n} pending)", "zh": "（{n} 项待审批）"},
     "review.v_slip": {"en": "{title} slipped {n} days", "zh": "{title} 延误 {n} 天"},
     "review.v_no_slip": {"en": "no delivery-side slip", "zh": "交付类节点无延误"},
     "review.milestones": {"en": "Milestones (planned → actual):", "zh": "节点（计划 → 实际）："},

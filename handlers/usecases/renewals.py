@@ -21,7 +21,7 @@ from scheduler.notify import Outgoing, Target
 from scheduler.platforms import traits
 from storage import repo
 from storage.db import transaction
-from storage.models import Contract, ContractStatus, Milestone, MilestoneStatus, Tenant
+from storage.models import ChangeRequest, ChangeStatus, Contract, ContractStatus, Milestone, MilestoneStatus, Tenant
 
 EXPIRING_WINDOW = timedelta(days=30)  # a contract is "expiring" from 30 days before its notice deadline
 
@@ -173,12 +173,36 @@ def end_contract(ctx: Ctx, cmd: EndContract) -> list[Reply]:
     repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="contract.ended",
                entity="contract", entity_id=contract.id, contract_id=contract.id, before=before,
                after={**repo.snapshot(contract, ("status",)), "reason": cmd.reason, "cancelled": cancelled})
+    withdrawn = _close_pending_changes(ctx, contract)
     reply = Reply(title=ctx.t("ok.ended", number=contract.number), lang=ctx.lang)
     if cmd.reason:
         reply.fields.append(Field(ctx.t("label.reason"), (cmd.reason,)))
     if cancelled:
         reply.add(ctx.t("renewal.cancelled", titles=", ".join(cancelled)))
+    if withdrawn:
+        reply.add(ctx.t("renewal.changes_closed", changes=", ".join(f"CR-{seq}" for seq in withdrawn)))
     return [reply]
+
+
+def _close_pending_changes(ctx: Ctx, contract: Contract) -> list[int]:
+    """An ended contract takes no more changes: its pending requests are rejected (audited, the reason kept), so
+    nobody approves a change to a contract that is over, and its review counts only what was decided."""
+    note = ctx.t("renewal.change_reason")
+    closed = []
+    pending = ctx.session.exec(
+        select(ChangeRequest).where(ChangeRequest.tenant_id == ctx.tenant_id, ChangeRequest.contract_id == contract.id,
+                                    ChangeRequest.status == ChangeStatus.PENDING.value).order_by(col(ChangeRequest.seq))
+    ).all()
+    for cr in pending:
+        before = repo.snapshot(cr, ("status",))
+        cr.status, cr.decided_by_id, cr.decided_at = ChangeStatus.REJECTED.value, ctx.person.id, ctx.now
+        cr.reason = f"{cr.reason or ''}\n{ctx.who()}: {note}".strip()
+        ctx.session.add(cr)
+        repo.audit(ctx.session, tenant_id=ctx.tenant_id, actor_id=ctx.person.id, action="change.rejected",
+                   entity="change", entity_id=cr.id, contract_id=contract.id, before=before,
+                   after={**repo.snapshot(cr, ("status",)), "reason": note})
+        closed.append(cr.seq)
+    return closed
 
 
 def advance_contracts(engine, now: datetime) -> list[Outgoing]:  # type: ignore[no-untyped-def]

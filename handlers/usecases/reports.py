@@ -342,7 +342,9 @@ def review(ctx: Ctx, cmd: Review) -> list[Reply]:
     reply = Reply(title=ctx.t("review.title", number=contract.number, title=contract.title or "-",
                               party=contract.counterparty or "-",
                               state=ctx.t("review.running" if running else "review.finished")), lang=ctx.lang)
-    reply.add(_head(ctx, "review.verdict") + _verdict(ctx, contract, rows, len(changes)))
+    approved = sum(1 for cr in changes if cr.status == "approved")
+    pending = sum(1 for cr in changes if cr.status == "pending")
+    reply.add(_head(ctx, "review.verdict") + _verdict(ctx, contract, rows, approved, pending))
     from handlers.usecases.payments import money_fields
 
     reply.fields = money_fields(ctx, contract)
@@ -464,7 +466,7 @@ def _total_slip(ctx: Ctx, rows: list[_Row]) -> int:
     return total
 
 
-def _verdict(ctx: Ctx, contract: Any, rows: list[_Row], changes: int) -> str:
+def _verdict(ctx: Ctx, contract: Any, rows: list[_Row], changes: int, pending: int = 0) -> str:
     """One line: how the money came in, how many changes, which delivery-side milestone slipped most."""
     parts = []
     pay = [r for r in rows if r.milestone.amount is not None]
@@ -479,7 +481,8 @@ def _verdict(ctx: Ctx, contract: Any, rows: list[_Row], changes: int) -> str:
                            owed=format_money(max(owed, Decimal(0)), contract.currency)))
     else:
         parts.append(ctx.t("review.v_no_payments"))
-    parts.append(ctx.t("review.v_changes_one" if changes == 1 else "review.v_changes", n=changes))
+    parts.append(ctx.t("review.v_changes_one" if changes == 1 else "review.v_changes", n=changes)
+                 + (ctx.t("review.v_pending", n=pending) if pending else ""))
     slips = []
     for r in rows:
         if r.milestone.amount is not None:

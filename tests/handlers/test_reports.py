@@ -92,7 +92,7 @@ def test_review_compares_plan_with_what_happened(chat: Chat) -> None:
     chat.say("change HT-1 second payment due 2027-02-28 reason customer asked")
     out = chat.say("review HT-1")
     assert "Review of HT-1 “Cloud platform” · Acme · running" in out
-    assert "Verdict: 1 of 2 payments settled, 300,000.00 CNY still owed; 1 change; delivery slipped 5 days" in out
+    assert "Verdict: 1 of 2 payments settled, 300,000.00 CNY still owed; 0 changes (1 pending); delivery slipped 5 days" in out
     assert "first payment: planned 2027-01-10 · done 2027-01-05 (5 d early)" in out
     assert "delivery: planned 2027-02-15 · done 2027-02-20 (5 d late)" in out
     assert "second payment: planned 2027-02-10 · open, 33 d overdue · 400,000.00 CNY, received 100,000.00 CNY" in out
@@ -162,3 +162,16 @@ def test_a_period_that_is_not_one_is_refused_as_a_period(chat: Chat, line: str, 
     out = chat.say(line)
     assert "⚠️" in out and f"“{phrase}”" in out and ("not a period" in out or "不是有效的期间" in out), out
     assert "Example:" in out or "例如" in out
+
+
+def test_ending_a_contract_closes_its_pending_changes_and_the_verdict_counts_approved_ones(chat: Chat) -> None:
+    chat.say('new HT-77 "Pilot" Initech 100000 ends 2027-12-31')
+    chat.say("milestone HT-77 first payment 50% due 2027-06-01")
+    chat.say("change HT-77 first payment due 2027-07-01 reason customer asked", user="bob")
+    assert "0 changes (1 pending)" in chat.say("review HT-77")  # pending: not a change yet
+    out = chat.say("end HT-77 project stopped")
+    assert "Change requests closed unapplied: CR-" in out, out
+    seq = out.split("closed unapplied: CR-")[1].split()[0]
+    assert "rejected" in chat.say(f"approve CR-{seq}").lower()  # decided: nobody approves a change to an ended one
+    review = chat.say("review HT-77")
+    assert "; 0 changes" in review and "(1 pending)" not in review and "the contract ended" in review
