@@ -107,6 +107,14 @@ def start_new_term(session: Session, contract: Contract, tenant: Tenant, *, new_
         prev_id = prev.previous_id
     before = repo.snapshot(contract, ("number", "status"))
     number = contract.number
+    # the renewal the notice milestone was waiting for has happened: it is done today (on time or late against
+    # the notice deadline, for the on-time rate and the term's review), not cancelled
+    notice = session.exec(
+        select(Milestone).where(Milestone.contract_id == contract.id, Milestone.kind == "renewal",
+                                col(Milestone.created_by_id).is_(None), Milestone.status == MilestoneStatus.OPEN)
+    ).first()
+    if notice is not None:
+        lifecycle.complete(lifecycle.Actor(session, tenant, actor_id, now), notice, contract)
     contract.number, contract.status, contract.updated_at = f"{number}/T{terms}", "renewed", now
     session.add(contract)
     session.flush()

@@ -175,3 +175,11 @@ def test_ending_a_contract_closes_its_pending_changes_and_the_verdict_counts_app
     assert "rejected" in chat.say(f"approve CR-{seq}").lower()  # decided: nobody approves a change to an ended one
     review = chat.say("review HT-77")
     assert "; 0 changes" in review and "(1 pending)" not in review and "the contract ended" in review
+
+
+def test_a_renewal_completes_its_notice_milestone_on_the_day_it_happened(chat: Chat) -> None:
+    """Renewed after the notice deadline: the term's review and the on-time rate show it late, not cancelled."""
+    chat.say('new HT-66 "Support" Acme 80000 signed 2026-01-01 ends 2027-01-31 notice 30 days')
+    chat.say("renew HT-66 to 2028-01-31")  # the fixture's today, 2027-03-15: after the 2027-01-01 notice deadline
+    review = chat.say("review HT-66/T1")
+    assert "renewal notice: planned 2027-01-01 · done 2027-03-15 (73 d late)" in review, review
