@@ -105,7 +105,7 @@ def test_only_an_admin_changes_it(chat: Chat) -> None:
     ("settings digest funday 9:00", "not a valid value for the weekly digest", "Example: settings digest monday"),
     ("settings digest monday 25:00", "not a valid value for the weekly digest", "Example: settings digest monday"),
     ("settings digest monday friday", "not a valid value for the weekly digest", "Example: settings digest monday"),
-    ("settings digest", "not a valid value for weekly digest", "Example: settings digest monday 09:00"),
+    ("settings digest", "Give a value for weekly digest", "Example: settings digest monday 09:00"),
     ("settings digest friday 22:00", "“22:00” is outside day hours: the weekly digest is sent between 07:00 and "
      "20:00 team time (Asia/Shanghai), never at night.", "Example: settings digest monday 09:00"),
     ("settings digest monday 6:30", "“06:30” is outside day hours", "Example:"),
