@@ -492,13 +492,27 @@ def _money_figure(
 
 
 def money_chart(
-    months: list[date], due: dict[str, list[Decimal]], received: dict[str, list[Decimal]], today: date, lang: str
+    months: list[date], due: dict[str, list[Decimal]], received: dict[str, list[Decimal]], today: date, lang: str,
+    *, scope: str = "",
 ) -> Image:
-    """Draw money due vs received per month (future months lighter and hatched, as the plan)."""
+    """Draw money due vs received per month (future months lighter and hatched, as the plan); ``scope`` names a
+    filter the figures are under (an owner, a counterparty), after the title."""
     with _style(_chart_lang(lang)):
         fig, alt = _money_figure(months, due, received, today, lang)
+        alt = _scoped(fig, alt, scope)
         data = _png(fig)
     return Image(data=data, filename=f"money-{today:%Y-%m}.png", title=alt)
+
+
+def _scoped(fig: Figure, alt: str, scope: str) -> str:
+    """Put a filter after the chart's title (and its alt text): a chart sent on must not pass for the whole team's."""
+    if not scope or not fig.texts:
+        return alt
+    title = fig.texts[0].get_text()
+    shown = scope if _drawable(scope) else ""
+    if shown:
+        fig.suptitle(f"{title} · {shown}", fontsize=13)
+    return f"{alt} · {scope}"
 
 
 # --- 2. receivables ageing -----------------------------------------------------------------------------------
@@ -550,10 +564,11 @@ def _ageing_figure(buckets: dict[str, list[Decimal]], lang: str) -> tuple[Figure
     return fig, _t(lang, "ageing_alt", currencies=", ".join(shown))
 
 
-def ageing_chart(buckets: dict[str, list[Decimal]], lang: str) -> Image:
+def ageing_chart(buckets: dict[str, list[Decimal]], lang: str, *, scope: str = "") -> Image:
     """Draw receivables ageing: one stacked bar per currency, from not yet due (green) to over 90 days (red)."""
     with _style(_chart_lang(lang)):
         fig, alt = _ageing_figure(buckets, lang)
+        alt = _scoped(fig, alt, scope)
         data = _png(fig)
     return Image(data=data, filename="ageing.png", title=alt)
 
@@ -602,10 +617,11 @@ def _ontime_figure(rows: list[tuple[str, int, int]], lang: str) -> tuple[Figure,
     return fig, _t(lang, "ontime_alt", summary=", ".join(summary))
 
 
-def ontime_chart(rows: list[tuple[str, int, int]], lang: str) -> Image:
+def ontime_chart(rows: list[tuple[str, int, int]], lang: str, *, scope: str = "") -> Image:
     """Draw the on-time rate per milestone kind from (kind, on_time_count, completed_count) rows."""
     with _style(_chart_lang(lang)):
         fig, alt = _ontime_figure(rows, lang)
+        alt = _scoped(fig, alt, scope)
         data = _png(fig)
     return Image(data=data, filename="ontime.png", title=alt)
 

@@ -112,7 +112,7 @@ def report(ctx: Ctx, cmd: Report) -> list[Reply]:
     _risk_lines(ctx, reply, risky_count, risky)
     for n in range(1, 8):
         reply.context.append(ctx.t(f"report.note{n}"))
-    reply.images = _report_charts(ctx, scope, ontime)
+    reply.images = _report_charts(ctx, scope, ontime, " · ".join(filters))
     return [reply]
 
 
@@ -274,18 +274,20 @@ def _risk_lines(ctx: Ctx, reply: Reply, total: int, items: list[kpis.RiskItem]) 
         reply.add("  " + ctx.t("report.more", n=total - len(items[:5])))
 
 
-def _report_charts(ctx: Ctx, scope: kpis.Scope, ontime: kpis.OnTime) -> list[Image]:
+def _report_charts(ctx: Ctx, scope: kpis.Scope, ontime: kpis.OnTime, filters: str = "") -> list[Image]:
     from handlers import charts  # matplotlib is slow to import: only when a chart is drawn
 
     out = []
     money = kpis.money_by_month(ctx.session, scope)
     if money.due or money.received:
-        out.append(charts.money_chart(money.months, money.due, money.received, ctx.today, ctx.lang))
+        out.append(charts.money_chart(money.months, money.due, money.received, ctx.today, ctx.lang,
+                                      scope=filters))
     ageing = kpis.ageing(ctx.session, scope)
     if ageing:
-        out.append(charts.ageing_chart(ageing, ctx.lang))
+        out.append(charts.ageing_chart(ageing, ctx.lang, scope=filters))
     if ontime.by_kind:
-        out.append(charts.ontime_chart([(str(r.key), r.on_time, r.done) for r in ontime.by_kind], ctx.lang))
+        out.append(charts.ontime_chart([(str(r.key), r.on_time, r.done) for r in ontime.by_kind], ctx.lang,
+                                       scope=filters))
     return out
 
 

@@ -58,6 +58,8 @@ def test_report_for_a_quarter_carries_every_kpi_with_footnotes_and_charts(chat: 
 def test_report_filters_by_owner_and_counterparty(chat: Chat) -> None:
     alice = chat.say("report Q1 2027 owner @alice")
     assert "owner @alice" in alice
+    # the charts say whose figures they show (a chart sent on must not pass for the whole team's)
+    assert chat.last[0].images and all(i.title.endswith("· owner @alice") for i in chat.last[0].images)
     assert "received 400,000.00 CNY · due 700,000.00 CNY" in alice  # HT-1's payments only
     assert "HT-2" not in alice
     acme = chat.say("report Acme 2027")
