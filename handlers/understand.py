@@ -848,7 +848,7 @@ REPORT_WORD = re.compile(
 # without a period the same words ask what is owed now (receivables)
 PERIOD_LOOK_BACK = re.compile(
     r"回款情况|收款情况|回款怎么样|回款如何|履约情况|业绩|表现(?:如何|怎么样|怎样)|做得(?:如何|怎么样)|"
-    r"how\s+did\s+we\s+do|how\s+did(?=\s+@\S+\s+do\b)|how\s+(?:did|have)\s+we\s+(?:been\s+)?doing|"
+    r"how\s+did\s+we\s+do|how\s+did(?=\s+@?[\w.\-\u4e00-\u9fff]+\s+do\b)|how\s+(?:did|have)\s+we\s+(?:been\s+)?doing|"
     r"how\s+(?:is|are|was|were)\s+(?:our\s+)?(?:collections?|cash\s*flow|payments?|receivables|things)",
     re.IGNORECASE)
 REVIEW_WORD = re.compile(r"复盘|回顾|总结一下|\breview\b|\bretro(?:spective)?\b|post-?mortem|how\s+did\b.*\bgo\b",

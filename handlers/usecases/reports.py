@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -86,7 +86,12 @@ def report(ctx: Ctx, cmd: Report) -> list[Reply]:
     scope = kpis.Scope(ctx.tenant_id, period.start, period.end, ctx.today, ctx.tz,
                        owner_id=owner.id if owner else None, party=cmd.party)
     if cmd.party and not _any_contract(ctx, scope):
-        raise UserError("err.report_party", example=ex, party=cmd.party)
+        # no contract by that name, but a member ("how did bob do this quarter?"): that member's figures
+        member = repo.find_person(ctx.session, tenant_id=ctx.tenant_id, handle=cmd.party) if owner is None else None
+        if member is None:
+            raise UserError("err.report_party", example=ex, party=cmd.party)
+        owner, cmd = member, replace(cmd, party=None)
+        scope = replace(scope, owner_id=member.id, party=None)
     s = ctx.session
     title = ctx.t("report.title", period=period.label(ctx.lang), start=period.start.isoformat(),
                   end=period.end.isoformat())

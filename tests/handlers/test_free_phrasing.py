@@ -36,6 +36,7 @@ ROWS = [
     ("李雷", "HT-2027-102 首付款 下周再说", "延后 HT-2027-102 首付款 到 2027-01-18"),
     ("amy", "how are collections this year?", "report this year"),
     ("amy", "how did @ben do this quarter?", "report @ben this quarter"),
+    ("amy", "how did ben do this quarter?", "report ben this quarter"),
     ("李雷", "上季度表现如何", "报表 上季度"),
     ("李雷", "HT-2027-192 新合同 华为技术有限公司 云桌面项目 金额150万元 签订日期2027年1月5日 到期日2027年12月31日",
      "新建 HT-2027-192 \"云桌面项目\" \"华为技术有限公司\" 1,500,000 CNY 到期 2027-12-31 签订 2027-01-05"),

@@ -66,6 +66,7 @@ def test_report_filters_by_owner_and_counterparty(chat: Chat) -> None:
     assert "“Acme”" in acme and "Report · 2027 (2027-01-01 – 2027-12-31)" in acme
     assert "due 700,000.00 CNY" in acme and "Beta Corp" not in acme
     assert "No contract matches “Nobody”" in chat.say("report Nobody")
+    assert "owner @alice" in chat.say("report alice")  # no contract by that name, but a member: hers
     assert "Nobody called @zed" in chat.say("report owner @zed")
 
 
