@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -51,11 +52,13 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
     digests = DigestComposer()
 
     async def dispatch_tick() -> None:
+        running.add(asyncio.current_task())  # type: ignore[arg-type]
         result = await asyncio.to_thread(dispatcher.run_pass, datetime.now(UTC))
         if result.sent or result.failed or result.retried:
             log.info("dispatch: sent %d failed %d retried %d", result.sent, result.failed, result.retried)
 
     async def digest_tick() -> None:
+        running.add(asyncio.current_task())  # type: ignore[arg-type]
         await asyncio.to_thread(run_digests, engine, notifiers, digests, datetime.now(UTC))
 
     def lifecycle() -> None:
@@ -69,15 +72,28 @@ def build_scheduler(engine: Engine, notifiers: dict[str, Notifier], settings: Se
                     log.exception("could not announce an automatic renewal")
 
     async def lifecycle_tick() -> None:
+        running.add(asyncio.current_task())  # type: ignore[arg-type]
         await asyncio.to_thread(lifecycle)
 
+    # the ticks in progress, so a shutdown lets them finish (a pass cut off at exit would log into a closing process)
+    running: weakref.WeakSet[asyncio.Task[None]] = weakref.WeakSet()
     sched = AsyncIOScheduler(timezone="UTC")
     sched.add_job(dispatch_tick, "interval", seconds=settings.dispatch_interval_seconds, id="dispatch",
                   max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     sched.add_job(digest_tick, "cron", minute="*/5", id="digests", max_instances=1, coalesce=True)
     sched.add_job(lifecycle_tick, "cron", minute=7, id="lifecycle", max_instances=1, coalesce=True,
                   next_run_time=datetime.now(UTC))
+    sched.running_ticks = running  # type: ignore[attr-defined]
     return sched
+
+
+async def stop_scheduler(sched: AsyncIOScheduler, timeout: float) -> None:
+    """No new ticks; the ones in progress (a dispatch pass, digests) finish within ``timeout`` seconds."""
+    if sched.running:
+        sched.shutdown(wait=False)
+    ticks = [t for t in getattr(sched, "running_ticks", ()) if not t.done()]
+    if ticks:
+        await asyncio.wait(ticks, timeout=timeout)
 
 
 class Service:
@@ -168,9 +184,9 @@ async def serve(settings: Settings, engine: Engine, core: Core, stop: asyncio.Ev
         sched.start()
         await stop.wait()
     finally:
-        if sched.running:
-            sched.shutdown(wait=False)
-        await service.stop()
+        # the platforms drain at the same time as the last ticks finish, all within the shutdown grace
+        await asyncio.gather(stop_scheduler(sched, max(0.5, settings.shutdown_grace_seconds - HTTP_MARGIN)),
+                             service.stop())
 
 
 def run_platforms(settings: Settings, engine: Engine, core: Core) -> int:
