@@ -338,15 +338,20 @@ def _spreads(session: Session, rows: Any, value: str, groupings: list[str]) -> d
 
     The database counts the rows per (groupings, value) in one statement; the ranks are read off that histogram.
     """
+    return _spreads_of(_histogram(session, rows, value, groupings), groupings)
+
+
+def _spreads_of(hist: list[Any], groupings: list[str]) -> dict[tuple[str, Any], Spread]:
+    """The spreads of histogram rows (grouping..., value, count): overall ("", None) and per (grouping, key)."""
     counts: dict[tuple[str, Any], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in _histogram(session, rows, value, groupings):
+    for row in hist:
         *keys, v, n = row
         if v is None:
             continue
         counts[("", None)][int(v)] += n
         for g, key in zip(groupings, keys, strict=True):
             counts[(g, key)][int(v)] += n
-    return {key: _nearest_rank(hist) for key, hist in counts.items()}
+    return {key: _nearest_rank(h) for key, h in counts.items()}
 
 
 def days_to_collect(session: Session, scope: Scope, *, slowest: int = 5) -> Cycle:
@@ -397,12 +402,7 @@ def on_time(session: Session, scope: Scope) -> OnTime:
     )
     # one histogram of (kind, owner, delay): the counts, the on-time counts and the late ones' medians come from it
     hist = _histogram(session, base, "delay", ["kind", "owner"])
-    late: dict[tuple[str, Any], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for kind, owner, delay, n in hist:
-        if delay > 0:
-            for key in (("", None), ("kind", kind), ("owner", owner)):
-                late[key][int(delay)] += n
-    medians = {key: _nearest_rank(h) for key, h in late.items()}
+    medians = _spreads_of([r for r in hist if r[2] > 0], ["kind", "owner"])  # the late ones only
 
     def rows(level: str, index: int | None) -> list[OnTimeRow]:
         sums: dict[Any, list[int]] = defaultdict(lambda: [0, 0])

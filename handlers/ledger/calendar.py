@@ -179,10 +179,11 @@ def build_feed(session: Session, *, tenant: Tenant, person: Person | None, now: 
 def _chat_link(tenant: Tenant, c: Contract) -> str | None:
     """Where the contract is talked about, as a web address, where the team's platform has one: the contract's
     chat (else the team's), or the team's own chat where a team is one chat."""
-    make = traits(tenant.platform).chat_link
+    platform = traits(tenant.platform)
+    make = platform.chat_link
     if make is None:
         return None
-    if traits(tenant.platform).team_per_chat:
+    if platform.team_per_chat:
         chat = tenant.external_id
     else:
         chat = c.channel or tenant.default_channel or ""
