@@ -184,10 +184,10 @@ def complete_milestone(ctx: Ctx, cmd: CompleteMilestone) -> list[Reply]:
     contract = find_contract(ctx, cmd.number, ex)
     milestone = pick_open_milestone(ctx, contract, cmd.milestone, ex)
     require_actor(ctx, milestone, contract)
-    ask_if_owed(ctx, milestone, contract)
     day = cmd.done_on.value if cmd.done_on is not None else None
     if day is not None and day > ctx.today:
         raise UserError("err.done_future", example=ex, date=day.isoformat())
+    ask_if_owed(ctx, milestone, contract, on=day)
     return mark_done(ctx, milestone, contract, on=day if day != ctx.today else None)
 
 
@@ -199,20 +199,22 @@ def still_owed(ctx: Ctx, milestone: Milestone) -> Decimal:
     return max(Decimal(0), milestone.amount - paid.get(milestone.id or 0, Decimal(0)))
 
 
-def ask_if_owed(ctx: Ctx, milestone: Milestone, contract: Contract) -> None:
-    """Closing a milestone that is still owed money: record the rest, or write it off with a reason, or cancel."""
+def ask_if_owed(ctx: Ctx, milestone: Milestone, contract: Contract, *, on: date | None = None) -> None:
+    """Closing a milestone that is still owed money: record the rest (received on the day given, if one was), or
+    write it off with a reason, or cancel."""
     owed = still_owed(ctx, milestone)
     if owed <= 0:
         return
     from handlers.understand import Ask  # the reader's question type
 
     amount = f"{owed:,}"
+    received = "" if on is None else (f" on {on.isoformat()}" if ctx.lang == "en" else f" 于 {on.isoformat()}")
     verbs = ("paid", "waive") if ctx.lang == "en" else ("回款", "核销")
     for_kw = "for" if ctx.lang == "en" else "节点"
     raise AskFirst(Ask("choose", "ask.done_owed", {"title": milestone.title, "number": contract.number,
                                                    "owed": format_money(owed, contract.currency)},
                        ((ctx.t("ask.done_pay", owed=format_money(owed, contract.currency)),
-                         f"{verbs[0]} {contract.number} {amount} {for_kw} {milestone.title}"),
+                         f"{verbs[0]} {contract.number} {amount}{received} {for_kw} {milestone.title}"),
                         (ctx.t("ask.done_waive"), f"{verbs[1]} {contract.number} {milestone.title}"))))
 
 

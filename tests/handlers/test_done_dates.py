@@ -106,3 +106,11 @@ def test_a_name_label_inside_the_line_starts_that_name(chat: Chat, line: str, ti
     number = next(w for w in line.split() if w.startswith("HT-"))
     contract = next(c for c in chat.contracts() if c.number == number)
     assert (contract.title, contract.counterparty) == (title, party)
+
+
+def test_a_day_given_for_a_milestone_still_owed_goes_into_the_payment_it_offers(chat: Chat) -> None:
+    chat.say("milestone HT-1 first payment 30% due 2026-11-01")
+    out = chat.say("done HT-1 first payment on 2026-11-20")
+    assert "paid HT-1 300,000.00 on 2026-11-20 for first payment" in out, out
+    out = chat.say("1")
+    assert "2026-11-20" in out and "⚠️" not in out, out
